@@ -1,0 +1,135 @@
+/*
+ * reader/: reader backends behind one interface, and the reader monitor.
+ *
+ * The front end (src/) and the card drivers (apdu/) reach a card only through
+ * struct reader_ops. Backends: PC/SC (reader/pcsc.c, libpcsclite), USB CCID
+ * (later), and a mock for unit tests. Errors are reader_rv values; each layer
+ * above translates them at its boundary ("card removed" stays distinct).
+ */
+#ifndef TSR_READER_H
+#define TSR_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	READER_OK = 0,
+	READER_E_NO_CARD,     /* no card in the reader */
+	READER_E_REMOVED,     /* the card was removed since connect: this connection is dead */
+	READER_E_RESET,       /* the card was reset by somebody else; the connection was
+	                         re-established, but volatile card state (selected application,
+	                         verified PIN) is lost and must be restored by the driver */
+	READER_E_NO_SERVICE,  /* the reader service (pcscd) is not running */
+	READER_E_NO_READER,   /* the reader is gone */
+	READER_E_TIMEOUT,     /* nothing happened within the time given */
+	READER_E_CANCELLED,   /* a blocking call was cancelled (reader_monitor_cancel) */
+	READER_E_SHARING,     /* another process holds the card exclusively */
+	READER_E_COMM,        /* transmission failed or the card did not answer */
+	READER_E_NO_MEMORY,
+	READER_E_INVALID,     /* bad argument (a bug in the caller) */
+} reader_rv;
+
+/* Human-readable name of a reader_rv, for log lines. Never NULL. */
+const char *reader_rv_name (reader_rv rv);
+
+#define READER_MAX_ATR 36
+#define READER_MAX_RESPONSE (65536 + 2)   /* extended Le + SW */
+
+struct reader_conn;   /* one connection to the card in one reader */
+
+/*
+ * A reader backend. All functions are safe to call from any thread, but one
+ * struct reader_conn is used by one thread at a time (the caller serialises).
+ */
+struct reader_ops {
+	const char *name;   /* "pcsc", "ccid", "mock" */
+
+	/* Connect (shared mode, T=0 or T=1) to the card in reader READER_NAME.
+	 * On READER_OK *conn is set; the caller owns it and releases it with disconnect(). */
+	reader_rv (*connect) (const char *reader_name, struct reader_conn **conn);
+
+	/* Release a connection (leave the card as it is). Accepts NULL. */
+	void (*disconnect) (struct reader_conn *conn);
+
+	/* Start one exclusive transaction (one per card operation; other processes wait).
+	 * READER_E_RESET: the card was reset since the previous transaction; the backend has
+	 * already reconnected and the transaction IS held: the caller restores the card's
+	 * state (select, re-verify) and proceeds. READER_E_REMOVED: the connection is dead. */
+	reader_rv (*begin) (struct reader_conn *conn);
+
+	/* End the transaction started by begin(), leaving the card as it is. */
+	void (*end) (struct reader_conn *conn);
+
+	/* Send one command APDU and receive the response APDU (data + SW1 SW2).
+	 * *resp_len is the size of RESP on entry and the response length on return. */
+	reader_rv (*transmit) (struct reader_conn *conn,
+	                       const uint8_t *cmd, size_t cmd_len,
+	                       uint8_t *resp, size_t *resp_len);
+
+	/* The card's ATR as seen at connect (or the last reconnect). *atr_len: size in, length out. */
+	reader_rv (*get_atr) (struct reader_conn *conn, uint8_t *atr, size_t *atr_len);
+};
+
+/* The PC/SC backend (reader/pcsc.c). */
+extern const struct reader_ops reader_pcsc_ops;
+
+/* ------------------------------------------------------------------------
+ * The reader monitor (reader/monitor.c): one loop over every reader and the
+ * PnP pseudo-reader, blocking in SCardGetStatusChange. It runs either in a
+ * thread of the front end or in the thread of C_WaitForSlotEvent; the loop is
+ * the same (reader_monitor_wait), only the caller differs.
+ * ------------------------------------------------------------------------ */
+
+#define READER_MAX_NAME 128
+
+/* What the monitor knows of one reader: a snapshot, copied out to the caller. */
+struct reader_status {
+	char name[READER_MAX_NAME];
+	int present;                  /* 1: reader attached (0: it has gone) */
+	int card_present;             /* 1: a card is in the reader */
+	uint32_t card_generation;     /* changes at every insertion / card swap */
+	uint8_t atr[READER_MAX_ATR];
+	size_t atr_len;
+};
+
+enum reader_event_kind {
+	READER_EV_READER_ADDED,
+	READER_EV_READER_REMOVED,
+	READER_EV_CARD_INSERTED,      /* also a card swapped for another: REMOVED then INSERTED */
+	READER_EV_CARD_REMOVED,
+	READER_EV_SERVICE_DOWN,       /* pcscd went away: every reader is reported REMOVED first */
+	READER_EV_SERVICE_UP,
+};
+
+struct reader_event {
+	enum reader_event_kind kind;
+	struct reader_status status;  /* the reader concerned, after the change */
+};
+
+/* Receives the monitor's events, in order, from the thread that called
+ * reader_monitor_wait() / reader_monitor_refresh(). */
+typedef void (*reader_event_cb) (void *user, const struct reader_event *event);
+
+struct reader_monitor;
+
+/* Create a monitor. Owned by the caller: reader_monitor_free(). */
+reader_rv reader_monitor_new (struct reader_monitor **monitor);
+
+/* Stop and free. Accepts NULL. No thread may be inside reader_monitor_wait(). */
+void reader_monitor_free (struct reader_monitor *monitor);
+
+/* Block until something changes (or TIMEOUT_MS passes; -1 = forever), then report every
+ * change through CB. READER_E_TIMEOUT when nothing changed, READER_E_CANCELLED when
+ * reader_monitor_cancel() was called. While pcscd is down it waits (no busy loop) and
+ * retries the connection at a modest interval. Only one thread at a time may wait. */
+reader_rv reader_monitor_wait (struct reader_monitor *monitor, long timeout_ms,
+                               reader_event_cb cb, void *user);
+
+/* A zero-timeout wait: refresh presence now (no APDU), reporting changes through CB. */
+reader_rv reader_monitor_refresh (struct reader_monitor *monitor, reader_event_cb cb, void *user);
+
+/* Wake a thread blocked in reader_monitor_wait(); it returns READER_E_CANCELLED.
+ * Callable from any thread. A cancel with nobody waiting makes the next wait return at once. */
+void reader_monitor_cancel (struct reader_monitor *monitor);
+
+#endif /* TSR_READER_H */
