@@ -1,0 +1,312 @@
+/*
+ * reader/pcsc.c: the PC/SC backend (struct reader_ops over libpcsclite).
+ *
+ * Contexts: every connection owns its own SCARDCONTEXT. pcsc-lite serialises
+ * all calls on one context with a per-context mutex and asks that each thread
+ * use its own context; a connection is used by one thread at a time (reader.h),
+ * so a context per connection needs no lock of ours and never makes two
+ * connections wait for each other. The price is one socket to pcscd per
+ * connection, which is small (one connection per token).
+ *
+ * Resets: when another process resets the card, pcsc-lite answers
+ * SCARD_W_RESET_CARD once per handle; we reconnect (SCARD_LEAVE_CARD) at once
+ * and report READER_E_RESET with the transaction held again, so the driver
+ * only has to restore the card's volatile state.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <PCSC/winscard.h>
+
+#include "reader/log.h"
+#include "reader/pcsc-error.h"
+#include "reader/precond.h"
+#include "reader/reader.h"
+
+/* SCARD_E_SHARING_VIOLATION: another process may be mid-transaction or hold
+ * the card exclusively for a moment; try this often, this far apart. */
+#define PCSC_SHARING_TRIES 5
+#define PCSC_SHARING_SLEEP_MS 100
+
+/* A card that is reset again and again is given up after this many reconnects. */
+#define PCSC_RESET_TRIES 3
+
+/* One connection. No lock: used by one thread at a time (the caller's rule). */
+struct reader_conn {
+	SCARDCONTEXT ctx;               /* owned, released by disconnect */
+	SCARDHANDLE card;               /* owned */
+	DWORD protocol;                 /* SCARD_PROTOCOL_T0 or SCARD_PROTOCOL_T1 */
+	int in_transaction;             /* 1 between begin() and end() */
+	char reader[READER_MAX_NAME];
+	uint8_t atr[READER_MAX_ATR];
+	size_t atr_len;
+};
+
+static void
+pcsc_sleep_ms (long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Read the ATR of the card we are connected to into conn->atr. */
+static reader_rv
+pcsc_read_atr (struct reader_conn *conn)
+{
+	char name[READER_MAX_NAME * 2];
+	DWORD name_len = sizeof name;
+	DWORD state = 0, protocol = 0;
+	BYTE atr[MAX_ATR_SIZE];
+	DWORD atr_len = sizeof atr;
+	LONG rv;
+
+	rv = SCardStatus (conn->card, name, &name_len, &state, &protocol, atr, &atr_len);
+	if (rv != SCARD_S_SUCCESS)
+		return reader_pcsc_fail ("SCardStatus", conn->reader, rv, READER_PCSC_CONNECTED);
+	if (atr_len > READER_MAX_ATR)
+		atr_len = READER_MAX_ATR;
+	memcpy (conn->atr, atr, atr_len);
+	conn->atr_len = atr_len;
+	return READER_OK;
+}
+
+/* Reconnect after SCARD_W_RESET_CARD (the transaction, if any, is lost). */
+static reader_rv
+pcsc_reconnect (struct reader_conn *conn)
+{
+	DWORD protocol = 0;
+	LONG rv;
+
+	tsr_log ("pcsc", "%s: card was reset by another process, reconnecting", conn->reader);
+	conn->in_transaction = 0;
+	rv = SCardReconnect (conn->card, SCARD_SHARE_SHARED,
+	                     SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &protocol);
+	if (rv != SCARD_S_SUCCESS)
+		return reader_pcsc_fail ("SCardReconnect", conn->reader, rv, READER_PCSC_CONNECTED);
+	conn->protocol = protocol;
+	return pcsc_read_atr (conn);
+}
+
+/* SCardConnect, retrying a sharing violation a few times. */
+static LONG
+pcsc_connect_card (struct reader_conn *conn)
+{
+	LONG rv = SCARD_E_SHARING_VIOLATION;
+	int i;
+
+	for (i = 0; i < PCSC_SHARING_TRIES; i++) {
+		if (i > 0)
+			pcsc_sleep_ms (PCSC_SHARING_SLEEP_MS);
+		rv = SCardConnect (conn->ctx, conn->reader, SCARD_SHARE_SHARED,
+		                   SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &conn->card, &conn->protocol);
+		if (rv != SCARD_E_SHARING_VIOLATION)
+			break;
+		tsr_log ("pcsc", "%s: sharing violation at connect, try %d", conn->reader, i + 1);
+	}
+	return rv;
+}
+
+static void pcsc_disconnect (struct reader_conn *conn);
+
+static reader_rv
+pcsc_connect (const char *reader_name, struct reader_conn **out_conn)
+{
+	struct reader_conn *conn = NULL;
+	reader_rv ret;
+	LONG rv;
+
+	if (reader_precondition_failed (reader_name != NULL) ||
+	    reader_precondition_failed (out_conn != NULL) ||
+	    reader_precondition_failed (strlen (reader_name) < READER_MAX_NAME))
+		return READER_E_INVALID;
+
+	*out_conn = NULL;
+	conn = calloc (1, sizeof *conn);
+	if (conn == NULL) {
+		ret = READER_E_NO_MEMORY;
+		goto out;
+	}
+	strcpy (conn->reader, reader_name);
+	rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &conn->ctx);
+	if (rv != SCARD_S_SUCCESS) {
+		ret = reader_pcsc_fail ("SCardEstablishContext", reader_name, rv, READER_PCSC_CONNECTING);
+		free (conn);
+		conn = NULL;
+		goto out;
+	}
+	rv = pcsc_connect_card (conn);
+	if (rv != SCARD_S_SUCCESS) {
+		ret = reader_pcsc_fail ("SCardConnect", reader_name, rv, READER_PCSC_CONNECTING);
+		conn->card = 0;
+		goto out;
+	}
+	ret = pcsc_read_atr (conn);
+	if (ret == READER_OK)
+		tsr_log ("pcsc", "%s: connected, T=%d, ATR %zu bytes", reader_name,
+		         conn->protocol == SCARD_PROTOCOL_T1 ? 1 : 0, conn->atr_len);
+
+out:
+	if (ret == READER_OK)
+		*out_conn = conn;
+	else
+		pcsc_disconnect (conn);
+	return ret;
+}
+
+static void
+pcsc_end (struct reader_conn *conn)
+{
+	LONG rv;
+
+	if (conn == NULL || !conn->in_transaction)
+		return;
+	conn->in_transaction = 0;
+	rv = SCardEndTransaction (conn->card, SCARD_LEAVE_CARD);
+	if (rv != SCARD_S_SUCCESS)
+		(void) reader_pcsc_fail ("SCardEndTransaction", conn->reader, rv, READER_PCSC_CONNECTED);
+}
+
+static void
+pcsc_disconnect (struct reader_conn *conn)
+{
+	LONG rv;
+
+	if (conn == NULL)
+		return;
+	pcsc_end (conn);
+	if (conn->card != 0) {
+		rv = SCardDisconnect (conn->card, SCARD_LEAVE_CARD);
+		if (rv != SCARD_S_SUCCESS)
+			(void) reader_pcsc_fail ("SCardDisconnect", conn->reader, rv, READER_PCSC_CONNECTED);
+	}
+	if (conn->ctx != 0) {
+		rv = SCardReleaseContext (conn->ctx);
+		if (rv != SCARD_S_SUCCESS)
+			(void) reader_pcsc_fail ("SCardReleaseContext", conn->reader, rv, READER_PCSC_CONNECTED);
+	}
+	free (conn);
+}
+
+/* SCardBeginTransaction, retrying a sharing violation; reconnects after a
+ * reset and sets *was_reset. The transaction is held on READER_OK. */
+static reader_rv
+pcsc_begin_inconn (struct reader_conn *conn, int *was_reset)
+{
+	int sharing = 0, resets = 0;
+	reader_rv ret;
+	LONG rv;
+
+	for (;;) {
+		rv = SCardBeginTransaction (conn->card);
+		if (rv == SCARD_S_SUCCESS) {
+			conn->in_transaction = 1;
+			ret = READER_OK;
+			break;
+		}
+		if (rv == SCARD_W_RESET_CARD && resets < PCSC_RESET_TRIES) {
+			resets++;
+			*was_reset = 1;
+			ret = pcsc_reconnect (conn);
+			if (ret != READER_OK)
+				break;
+			continue;
+		}
+		if (rv == SCARD_E_SHARING_VIOLATION && sharing + 1 < PCSC_SHARING_TRIES) {
+			sharing++;
+			tsr_log ("pcsc", "%s: sharing violation at begin, try %d", conn->reader, sharing);
+			pcsc_sleep_ms (PCSC_SHARING_SLEEP_MS);
+			continue;
+		}
+		ret = reader_pcsc_fail ("SCardBeginTransaction", conn->reader, rv, READER_PCSC_CONNECTED);
+		break;
+	}
+	return ret;
+}
+
+static reader_rv
+pcsc_begin (struct reader_conn *conn)
+{
+	int was_reset = 0;
+	reader_rv ret;
+
+	if (reader_precondition_failed (conn != NULL) ||
+	    reader_precondition_failed (!conn->in_transaction))
+		return READER_E_INVALID;
+
+	ret = pcsc_begin_inconn (conn, &was_reset);
+	if (ret == READER_OK && was_reset)
+		ret = READER_E_RESET;
+	return ret;
+}
+
+static reader_rv
+pcsc_transmit (struct reader_conn *conn, const uint8_t *cmd, size_t cmd_len,
+               uint8_t *resp, size_t *resp_len)
+{
+	const SCARD_IO_REQUEST *pci;
+	DWORD len;
+	int had_transaction, was_reset = 1;
+	reader_rv ret;
+	LONG rv;
+
+	if (reader_precondition_failed (conn != NULL) ||
+	    reader_precondition_failed (cmd != NULL) ||
+	    reader_precondition_failed (cmd_len >= 4 && cmd_len <= MAX_BUFFER_SIZE_EXTENDED) ||
+	    reader_precondition_failed (resp != NULL && resp_len != NULL) ||
+	    reader_precondition_failed (*resp_len >= 2))
+		return READER_E_INVALID;
+
+	pci = conn->protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+	len = *resp_len > MAX_BUFFER_SIZE_EXTENDED ? MAX_BUFFER_SIZE_EXTENDED : (DWORD) *resp_len;
+	rv = SCardTransmit (conn->card, pci, cmd, (DWORD) cmd_len, NULL, resp, &len);
+	if (rv == SCARD_S_SUCCESS) {
+		*resp_len = len;
+		ret = READER_OK;
+		goto out;
+	}
+	*resp_len = 0;
+	if (rv != SCARD_W_RESET_CARD) {
+		ret = reader_pcsc_fail ("SCardTransmit", conn->reader, rv, READER_PCSC_CONNECTED);
+		goto out;
+	}
+	/* Reset by somebody else: the command was not executed. Reconnect and take
+	 * the transaction again, so the caller is where begin()'s RESET leaves it. */
+	had_transaction = conn->in_transaction;
+	ret = pcsc_reconnect (conn);
+	if (ret == READER_OK && had_transaction)
+		ret = pcsc_begin_inconn (conn, &was_reset);
+	if (ret == READER_OK)
+		ret = READER_E_RESET;
+
+out:
+	return ret;
+}
+
+static reader_rv
+pcsc_get_atr (struct reader_conn *conn, uint8_t *atr, size_t *atr_len)
+{
+	if (reader_precondition_failed (conn != NULL) ||
+	    reader_precondition_failed (atr != NULL && atr_len != NULL))
+		return READER_E_INVALID;
+	if (*atr_len < conn->atr_len)
+		return READER_E_INVALID;
+	memcpy (atr, conn->atr, conn->atr_len);
+	*atr_len = conn->atr_len;
+	return READER_OK;
+}
+
+const struct reader_ops reader_pcsc_ops = {
+	.name = "pcsc",
+	.connect = pcsc_connect,
+	.disconnect = pcsc_disconnect,
+	.begin = pcsc_begin,
+	.end = pcsc_end,
+	.transmit = pcsc_transmit,
+	.get_atr = pcsc_get_atr,
+};
