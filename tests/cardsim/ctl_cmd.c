@@ -1,0 +1,87 @@
+/* ctl_cmd.c: the control commands: remove, insert, reset, fail N MODE, stats, status, quit. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sim.h"
+
+static const char *parse_fail(struct cs_sim *s, char *count, char *mode)
+{
+	char *end = NULL;
+	unsigned long n, sw;
+
+	if (count == NULL || mode == NULL)
+		return "error usage: fail N mute|drop|sw:XXXX";
+	n = strtoul(count, &end, 10);
+	if (end == count || *end != '\0' || n > 1000000)
+		return "error bad count";
+	if (strcmp(mode, "mute") == 0) {
+		s->fail_mode = FAIL_MUTE;
+	} else if (strcmp(mode, "drop") == 0) {
+		s->fail_mode = FAIL_DROP;
+	} else if (strncmp(mode, "sw:", 3) == 0 && strlen(mode) == 7) {
+		sw = strtoul(mode + 3, &end, 16);
+		if (*end != '\0')
+			return "error bad status word";
+		s->fail_mode = FAIL_SW;
+		s->fail_sw = (uint16_t)sw;
+	} else {
+		return "error unknown mode (mute, drop, sw:XXXX)";
+	}
+	s->fail_left = (unsigned)n;
+	return "ok";
+}
+
+static const char *status(const struct cs_sim *s)
+{
+	if (!s->inserted)
+		return "removed";
+	/* Not connected to vpcd (yet, or vpcd gone): the reader sees no card. */
+	if (s->vpcd.fd < 0)
+		return "inserted disconnected";
+	/* "connected": vpcd has not powered the card since it connected, so pcscd has not seen
+	 * it yet (the test bed waits for the word "powered"). */
+	if (s->powered)
+		return "inserted powered";
+	return s->was_powered ? "inserted unpowered" : "inserted connected";
+}
+
+void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
+{
+	char *save = NULL, *cmd = strtok_r(line, " \t\r", &save);
+	char *a1 = strtok_r(NULL, " \t\r", &save), *a2 = strtok_r(NULL, " \t\r", &save);
+	const char *r = "ok";
+
+	if (cmd == NULL) {
+		r = "error empty command";
+	} else if (strcmp(cmd, "remove") == 0) {
+		cs_log_event(s->log, "control: remove");
+		cs_sim_disconnect(s, false);
+		s->inserted = false;
+	} else if (strcmp(cmd, "insert") == 0) {
+		cs_log_event(s->log, "control: insert");
+		if (!s->inserted)
+			s->next_connect = cs_now_ms();
+		s->inserted = true;
+	} else if (strcmp(cmd, "reset") == 0) {
+		cs_log_event(s->log, "control: reset");
+		cs_card_power(s->card);
+	} else if (strcmp(cmd, "fail") == 0) {
+		r = parse_fail(s, a1, a2);
+	} else if (strcmp(cmd, "stats") == 0) {
+		snprintf(ans, n, "apdus %llu bytes_in %llu bytes_out %llu", s->apdus, s->bytes_in, s->bytes_out);
+		return;
+	} else if (strcmp(cmd, "status") == 0) {
+		r = status(s);
+	} else if (strcmp(cmd, "quit") == 0) {
+		s->quit = true;
+	} else if (strcmp(cmd, "help") == 0) {
+		r = "commands: remove insert reset fail stats status quit";
+	} else {
+		r = "error unknown command";
+	}
+	snprintf(ans, n, "%s", r);
+}

@@ -1,0 +1,192 @@
+/* sim.c: the simulator's event loop: vpcd messages, reconnection with backoff, control
+ * clients, fault injection, latency, log and state persistence. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "sim.h"
+#include "state.h"
+
+long long cs_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+void cs_sim_disconnect(struct cs_sim *s, bool reconnect)
+{
+	if (s->vpcd.fd >= 0)
+		cs_log_event(s->log, "disconnected from vpcd");
+	cs_vpcd_close(&s->vpcd);
+	s->powered = false;
+	s->was_powered = false;
+	cs_card_power(s->card);
+	s->next_connect = cs_now_ms() + (reconnect ? CS_RECONNECT_MS : 0);
+}
+
+static void send_answer(struct cs_sim *s, const uint8_t *cmd, size_t n, const uint8_t *r, size_t rn)
+{
+	cs_log_apdu(s->log, cmd, n, r, rn);
+	if (cs_vpcd_send(&s->vpcd, r, rn) < 0) {
+		cs_sim_disconnect(s, true);
+		return;
+	}
+	s->bytes_out += rn;
+}
+
+/* Fault injection (control command "fail N MODE"). True when the APDU was consumed. */
+static bool inject_failure(struct cs_sim *s, const uint8_t *cmd, size_t n)
+{
+	uint8_t sw[2] = { (uint8_t)(s->fail_sw >> 8), (uint8_t)s->fail_sw };
+
+	if (s->fail_left == 0)
+		return false;
+	s->fail_left--;
+	switch (s->fail_mode) {
+	case FAIL_MUTE:
+		cs_log_apdu(s->log, cmd, n, NULL, 0);
+		cs_log_event(s->log, "fail: mute");
+		break;
+	case FAIL_DROP:
+		cs_log_apdu(s->log, cmd, n, NULL, 0);
+		cs_log_event(s->log, "fail: drop the connection");
+		cs_sim_disconnect(s, true);
+		break;
+	case FAIL_SW:
+		send_answer(s, cmd, n, sw, 2);
+		break;
+	}
+	return true;
+}
+
+static void handle_apdu(struct cs_sim *s, const uint8_t *cmd, size_t n)
+{
+	struct cs_buf resp;
+
+	s->apdus++;
+	s->bytes_in += n;
+	if (s->opt.latency_ms > 0)
+		sleep_ms(s->opt.latency_ms);
+	if (inject_failure(s, cmd, n))
+		return;
+	cs_buf_init(&resp);
+	(void)cs_card_transmit(s->card, cmd, n, &resp);
+	if (s->card->dirty && s->opt.state != NULL)
+		(void)cs_state_save(s->card, s->opt.state);
+	send_answer(s, cmd, n, resp.data, resp.len);
+	cs_buf_free(&resp);
+}
+
+static void handle_message(struct cs_sim *s, const struct cs_buf *m)
+{
+	if (m->len != 1) {
+		if (m->len > 0)
+			handle_apdu(s, m->data, m->len);
+		return;
+	}
+	switch (m->data[0]) {
+	case VPCD_CTRL_OFF:
+		cs_log_event(s->log, "power off");
+		s->powered = false;
+		cs_card_power(s->card);
+		break;
+	case VPCD_CTRL_ON:
+	case VPCD_CTRL_RESET:
+		cs_log_event(s->log, m->data[0] == VPCD_CTRL_ON ? "power on" : "reset");
+		s->powered = s->was_powered = true;
+		cs_card_power(s->card);
+		break;
+	case VPCD_CTRL_ATR:
+		/* vpcd also asks for the ATR to poll for presence: no power change. */
+		if (cs_vpcd_send(&s->vpcd, s->opt.atr, s->opt.atr_len) < 0)
+			cs_sim_disconnect(s, true);
+		break;
+	default:
+		cs_log_event(s->log, "unknown vpcd control code %02X", m->data[0]);
+	}
+}
+
+static void service_vpcd(struct cs_sim *s)
+{
+	struct cs_buf m;
+
+	if (cs_vpcd_read(&s->vpcd) < 0) {
+		cs_sim_disconnect(s, true);
+		return;
+	}
+	cs_buf_init(&m);
+	while (s->vpcd.fd >= 0 && cs_vpcd_next(&s->vpcd, &m) == 1)
+		handle_message(s, &m);
+	cs_buf_free(&m);
+}
+
+static void try_connect(struct cs_sim *s)
+{
+	long long now = cs_now_ms();
+
+	if (!s->inserted || s->vpcd.fd >= 0 || now < s->next_connect)
+		return;
+	if (cs_vpcd_connect(&s->vpcd, s->opt.host, s->opt.port) == 0) {
+		cs_log_event(s->log, "connected to vpcd %s:%d", s->opt.host, s->opt.port);
+		return;
+	}
+	s->next_connect = now + CS_RECONNECT_MS;
+}
+
+static int poll_timeout(const struct cs_sim *s)
+{
+	long long d;
+
+	if (!s->inserted || s->vpcd.fd >= 0)
+		return -1;
+	d = s->next_connect - cs_now_ms();
+	return d < 0 ? 0 : (int)d;
+}
+
+int cs_sim_run(struct cs_sim *s)
+{
+	struct pollfd pf[CS_MAX_CLIENTS + 2];
+	int map[CS_MAX_CLIENTS + 2];
+	nfds_t n, i;
+
+	while (!s->quit) {
+		try_connect(s);
+		n = 0;
+		pf[n].fd = s->ctl_fd, pf[n].events = POLLIN, map[n++] = -1;
+		if (s->vpcd.fd >= 0)
+			pf[n].fd = s->vpcd.fd, pf[n].events = POLLIN, map[n++] = -2;
+		for (i = 0; i < CS_MAX_CLIENTS; i++)
+			if (s->clients[i].fd >= 0)
+				pf[n].fd = s->clients[i].fd, pf[n].events = POLLIN, map[n++] = (int)i;
+		if (poll(pf, n, poll_timeout(s)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		for (i = 0; i < n && !s->quit; i++) {
+			if (pf[i].revents == 0)
+				continue;
+			if (map[i] == -1)
+				cs_ctl_accept(s);
+			else if (map[i] == -2 && s->vpcd.fd == pf[i].fd)
+				service_vpcd(s);
+			else if (map[i] >= 0)
+				cs_ctl_service(s, &s->clients[map[i]]);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* sim.h: the simulator process: options, connection state, fault injection, counters. */
+#ifndef CARDSIM_SIM_H
+#define CARDSIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "card.h"
+#include "vpcd.h"
+
+#define CS_RECONNECT_MS 200
+#define CS_MAX_CLIENTS 8
+#define CS_ATR_MAX 33
+
+struct cs_opts {
+	const char *host;
+	int port;
+	const char *state;
+	const char *control;
+	const char *log;
+	unsigned latency_ms;
+	bool no_extended;
+	enum cs_profile profile;
+	uint32_t serial;
+	uint8_t atr[CS_ATR_MAX];
+	size_t atr_len;
+};
+
+enum cs_fail_mode { FAIL_MUTE, FAIL_DROP, FAIL_SW };
+
+struct cs_ctl_client {
+	int fd; /* -1 = free */
+	char line[512];
+	size_t len;
+};
+
+struct cs_sim {
+	struct cs_opts opt;
+	struct cs_card *card;
+	struct cs_vpcd vpcd;
+	bool inserted, powered, quit;
+	bool was_powered; /* powered at least once since the connection was made */
+	long long next_connect; /* CLOCK_MONOTONIC ms */
+	int ctl_fd;
+	struct cs_ctl_client clients[CS_MAX_CLIENTS];
+	unsigned fail_left;
+	enum cs_fail_mode fail_mode;
+	uint16_t fail_sw;
+	unsigned long long apdus, bytes_in, bytes_out;
+	FILE *log;
+};
+
+long long cs_now_ms(void);
+/* sim.c: the event loop (returns the exit status) and connection changes. */
+int cs_sim_run(struct cs_sim *s);
+void cs_sim_disconnect(struct cs_sim *s, bool reconnect);
+
+/* ctl.c: the control socket. */
+int cs_ctl_listen(const char *path);          /* listening fd, or -1 (message on stderr) */
+void cs_ctl_accept(struct cs_sim *s);
+void cs_ctl_service(struct cs_sim *s, struct cs_ctl_client *cl);
+void cs_ctl_close_all(struct cs_sim *s);
+/* Runs one command line and writes the one-line answer (no newline) into ANS. */
+void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n);
+/* `cardsim ctl PATH COMMAND [ARGS]`: exit status. */
+int cs_ctl_client_main(int argc, char **argv);
+
+#endif
