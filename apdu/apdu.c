@@ -1,0 +1,267 @@
+/*
+ * apdu/apdu.c: APDU encoding and exchange (chaining, GET RESPONSE, 6Cxx).
+ */
+#include "config.h"
+
+#include "apdu/apdu.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "apdu/buf.h"
+#include "apdu/log.h"
+#include "apdu/trace.h"
+
+#define GET_RESPONSE_MAX_ROUNDS 1024
+
+void
+apdu_init (struct apdu *apdu, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2)
+{
+	assert (apdu != NULL);
+	memset (apdu, 0, sizeof *apdu);
+	apdu->cla = cla;
+	apdu->ins = ins;
+	apdu->p1 = p1;
+	apdu->p2 = p2;
+}
+
+card_rv
+apdu_encode (const struct apdu *apdu, uint8_t *out, size_t *out_len)
+{
+	size_t nc, ne, need, pos = 0;
+	int is_short;
+
+	if (apdu == NULL || out == NULL || out_len == NULL ||
+	    (apdu->data == NULL && apdu->data_len != 0))
+		return CARD_E_INVALID_DATA;
+	nc = apdu->data_len;
+	ne = apdu->ne;
+	if (nc > APDU_EXT_MAX_LC || ne > APDU_EXT_MAX_NE)
+		return CARD_E_INVALID_DATA;
+	is_short = nc <= APDU_SHORT_MAX_LC && ne <= APDU_SHORT_MAX_NE;
+	if (!is_short && !apdu->extended)
+		return CARD_E_INVALID_DATA;
+
+	if (is_short)
+		need = 4 + (nc ? 1 + nc : 0) + (ne ? 1 : 0);
+	else
+		need = 4 + (nc ? 3 + nc : 0) + (ne ? (nc ? 2 : 3) : 0);
+	if (need > *out_len)
+		return CARD_E_INVALID_DATA;
+
+	out[pos++] = apdu->cla;
+	out[pos++] = apdu->ins;
+	out[pos++] = apdu->p1;
+	out[pos++] = apdu->p2;
+	if (is_short) {
+		if (nc) {
+			out[pos++] = (uint8_t)nc;
+			memcpy (out + pos, apdu->data, nc);
+			pos += nc;
+		}
+		if (ne)
+			out[pos++] = (uint8_t)(ne == 256 ? 0 : ne);
+	} else {
+		if (nc) {
+			out[pos++] = 0;
+			out[pos++] = (uint8_t)(nc >> 8);
+			out[pos++] = (uint8_t)nc;
+			memcpy (out + pos, apdu->data, nc);
+			pos += nc;
+		}
+		if (ne) {
+			if (!nc)
+				out[pos++] = 0;
+			out[pos++] = (uint8_t)(ne == 65536 ? 0 : ne >> 8);
+			out[pos++] = (uint8_t)(ne == 65536 ? 0 : ne);
+		}
+	}
+	assert (pos == need);
+	*out_len = pos;
+	return CARD_OK;
+}
+
+void
+apdu_resp_clear (struct apdu_resp *resp)
+{
+	if (resp == NULL)
+		return;
+	if (resp->data != NULL) {
+		OPENSSL_cleanse (resp->data, resp->len);
+		free (resp->data);
+	}
+	memset (resp, 0, sizeof *resp);
+}
+
+/* Scratch space of one exchange. */
+struct xfer {
+	struct card *card;
+	uint8_t *cmd;          /* encoded command */
+	size_t cmd_size;
+	uint8_t *rsp;          /* raw response from the reader */
+	int redact;
+};
+
+/* One transmission of an encoded command; *sw and the data appended to OUT. */
+static card_rv
+send_raw (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw)
+{
+	size_t len = x->cmd_size, rlen = READER_MAX_RESPONSE;
+	reader_rv rrv;
+	card_rv rv;
+
+	rv = apdu_encode (apdu, x->cmd, &len);
+	if (rv != CARD_OK) {
+		tsr_log ("apdu", "cannot encode %02X %02X (Nc %zu, Ne %zu)", apdu->cla, apdu->ins,
+		         apdu->data_len, apdu->ne);
+		goto out;
+	}
+	apdu_trace_command (x->cmd, len, x->redact);
+	rrv = x->card->reader->transmit (x->card->conn, x->cmd, len, x->rsp, &rlen);
+	OPENSSL_cleanse (x->cmd, len);
+	if (rrv != READER_OK) {
+		rv = apdu_reader_rv (rrv);
+		tsr_log ("apdu", "transmit failed: reader error %d → %s", (int)rrv, card_rv_name (rv));
+		goto out;
+	}
+	apdu_trace_response (x->rsp, rlen, x->redact);
+	if (rlen < 2 || rlen > READER_MAX_RESPONSE) {
+		rv = CARD_E_BAD_RESPONSE;
+		goto out;
+	}
+	*sw = (uint16_t)(x->rsp[rlen - 2] << 8 | x->rsp[rlen - 1]);
+	if ((*sw & 0xFF00) != 0x6C00) {
+		apdu_buf_add (out, x->rsp, rlen - 2);
+		if (apdu_buf_failed (out)) {
+			rv = out->len + (rlen - 2) > out->max ? CARD_E_BAD_RESPONSE : CARD_E_NO_MEMORY;
+			tsr_log ("apdu", "response too large or out of memory");
+		}
+	}
+out:
+	OPENSSL_cleanse (x->rsp, rlen < READER_MAX_RESPONSE ? rlen : READER_MAX_RESPONSE);
+	return rv;
+}
+
+/* Send one (unchained) APDU, then follow 6Cxx once and 61xx until the end. */
+static card_rv
+send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw)
+{
+	struct apdu cur = *apdu;
+	int le_retried = 0, rounds = 0;
+	card_rv rv;
+
+	for (;;) {
+		rv = send_raw (x, &cur, out, sw);
+		if (rv != CARD_OK)
+			break;
+		if ((*sw & 0xFF00) == 0x6C00 && !le_retried) {
+			le_retried = 1;
+			cur.ne = (*sw & 0xFF) ? (*sw & 0xFF) : 256;
+			continue;
+		}
+		if ((*sw & 0xFF00) != 0x6100)
+			break;
+		if (++rounds > GET_RESPONSE_MAX_ROUNDS) {
+			rv = CARD_E_BAD_RESPONSE;
+			break;
+		}
+		apdu_init (&cur, apdu->cla & (uint8_t)~APDU_CLA_CHAIN, 0xC0, 0x00, 0x00);
+		cur.ne = (*sw & 0xFF) ? (*sw & 0xFF) : 256;
+		cur.sensitive = apdu->sensitive;
+		le_retried = 0;
+	}
+	return rv;
+}
+
+/* Command chaining: every chunk but the last with CLA | 0x10, no Le. */
+static card_rv
+send_chained (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw)
+{
+	struct apdu piece;
+	struct apdu_buf ignored;
+	size_t off = 0;
+	card_rv rv = CARD_OK;
+
+	apdu_buf_init (&ignored);
+	while (apdu->data_len - off > APDU_SHORT_MAX_LC) {
+		piece = *apdu;
+		piece.cla |= APDU_CLA_CHAIN;
+		piece.data = apdu->data + off;
+		piece.data_len = APDU_SHORT_MAX_LC;
+		piece.ne = 0;
+		rv = send_one (x, &piece, &ignored, sw);
+		apdu_buf_clear (&ignored);
+		if (rv != CARD_OK || *sw != 0x9000)
+			goto out;
+		off += APDU_SHORT_MAX_LC;
+	}
+	piece = *apdu;
+	piece.data = apdu->data + off;
+	piece.data_len = apdu->data_len - off;
+	rv = send_one (x, &piece, out, sw);
+out:
+	return rv;
+}
+
+card_rv
+apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *resp)
+{
+	struct apdu_buf out;
+	struct xfer x;
+	uint16_t sw = 0;
+	card_rv rv;
+
+	if (card == NULL || card->reader == NULL || card->conn == NULL || apdu == NULL ||
+	    resp == NULL || (apdu->data == NULL && apdu->data_len != 0))
+		return CARD_E_INTERNAL;
+	memset (resp, 0, sizeof *resp);
+	apdu_buf_init (&out);
+	out.max = APDU_MAX_RESPONSE;
+	memset (&x, 0, sizeof x);
+	x.card = card;
+	x.redact = apdu->sensitive || apdu_trace_is_secret_ins (apdu->ins);
+	x.cmd_size = (apdu->data_len < APDU_SHORT_MAX_LC ? APDU_SHORT_MAX_LC : apdu->data_len) + 16;
+	x.cmd = malloc (x.cmd_size);
+	x.rsp = malloc (READER_MAX_RESPONSE);
+	if (x.cmd == NULL || x.rsp == NULL) {
+		rv = CARD_E_NO_MEMORY;
+		goto out;
+	}
+	if (!apdu->extended && apdu->data_len > APDU_SHORT_MAX_LC)
+		rv = send_chained (&x, apdu, &out, &sw);
+	else
+		rv = send_one (&x, apdu, &out, &sw);
+	if (rv != CARD_OK)
+		goto out;
+	resp->sw = sw;
+	resp->data = apdu_buf_steal (&out, &resp->len);
+out:
+	apdu_buf_clear (&out);
+	free (x.cmd);
+	free (x.rsp);
+	return rv;
+}
+
+card_rv
+apdu_exchange (struct card *card, const struct apdu *apdu, struct apdu_resp *resp,
+               int *tries_left)
+{
+	card_rv rv;
+
+	if (tries_left != NULL)
+		*tries_left = -1;
+	rv = apdu_transmit (card, apdu, resp);
+	if (rv != CARD_OK)
+		goto out;
+	rv = apdu_sw_rv (resp->sw, tries_left);
+	if (rv != CARD_OK) {
+		tsr_log ("apdu", "%02X %02X: SW %04X (%s) → %s", apdu->cla, apdu->ins, resp->sw,
+		         apdu_sw_name (resp->sw), card_rv_name (rv));
+		apdu_resp_clear (resp);
+	}
+out:
+	return rv;
+}
