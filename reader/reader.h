@@ -61,7 +61,12 @@ struct reader_ops {
 	void (*end) (struct reader_conn *conn);
 
 	/* Send one command APDU and receive the response APDU (data + SW1 SW2).
-	 * *resp_len is the size of RESP on entry and the response length on return. */
+	 * *resp_len is the size of RESP on entry and the response length on return.
+	 * READER_E_RESET: the card was reset by somebody else before this command,
+	 * which was NOT executed; the backend has reconnected and, if a transaction
+	 * was open, taken it again: the caller is where begin()'s READER_E_RESET
+	 * leaves it (restore the card's state, then send the command again).
+	 * READER_E_INVALID also when RESP is too small for the answer. */
 	reader_rv (*transmit) (struct reader_conn *conn,
 	                       const uint8_t *cmd, size_t cmd_len,
 	                       uint8_t *resp, size_t *resp_len);
@@ -70,7 +75,12 @@ struct reader_ops {
 	reader_rv (*get_atr) (struct reader_conn *conn, uint8_t *atr, size_t *atr_len);
 };
 
-/* The PC/SC backend (reader/pcsc.c). */
+/* The PC/SC backend (reader/pcsc.c). Each connection has its own SCARDCONTEXT,
+ * so connections used from different threads never wait for each other.
+ * A sharing violation is retried for about half a second before
+ * READER_E_SHARING. On an open connection a vanished reader is
+ * READER_E_REMOVED (the card went with it); NO_READER comes only from connect().
+ * After a pcscd restart every old connection answers READER_E_NO_SERVICE. */
 extern const struct reader_ops reader_pcsc_ops;
 
 /* ------------------------------------------------------------------------
@@ -97,8 +107,12 @@ enum reader_event_kind {
 	READER_EV_READER_REMOVED,
 	READER_EV_CARD_INSERTED,      /* also a card swapped for another: REMOVED then INSERTED */
 	READER_EV_CARD_REMOVED,
-	READER_EV_SERVICE_DOWN,       /* pcscd went away: every reader is reported REMOVED first */
-	READER_EV_SERVICE_UP,
+	READER_EV_SERVICE_DOWN,       /* pcscd went away (or is not there at the first look):
+	                                 every card is reported CARD_REMOVED first; the
+	                                 readers stay listed. status is all zero. */
+	READER_EV_SERVICE_UP,         /* pcscd reached (first contact, or back): followed by
+	                                 READER_ADDED / READER_REMOVED for the differences and
+	                                 CARD_INSERTED for every card. status is all zero. */
 };
 
 struct reader_event {
@@ -107,7 +121,12 @@ struct reader_event {
 };
 
 /* Receives the monitor's events, in order, from the thread that called
- * reader_monitor_wait() / reader_monitor_refresh(). */
+ * reader_monitor_wait() / reader_monitor_refresh(). It may call
+ * reader_monitor_cancel(), not reader_monitor_wait()/refresh()/free().
+ * A new monitor knows nothing: its first look reports SERVICE_UP, then
+ * READER_ADDED for every reader and CARD_INSERTED for every card.
+ * card_generation is unique within a monitor (never 0 for a card, never reused),
+ * and a CARD_REMOVED carries the generation of the card that went away. */
 typedef void (*reader_event_cb) (void *user, const struct reader_event *event);
 
 struct reader_monitor;
@@ -119,17 +138,22 @@ reader_rv reader_monitor_new (struct reader_monitor **monitor);
 void reader_monitor_free (struct reader_monitor *monitor);
 
 /* Block until something changes (or TIMEOUT_MS passes; -1 = forever), then report every
- * change through CB. READER_E_TIMEOUT when nothing changed, READER_E_CANCELLED when
- * reader_monitor_cancel() was called. While pcscd is down it waits (no busy loop) and
- * retries the connection at a modest interval. Only one thread at a time may wait. */
+ * change through CB. READER_OK when events were reported, READER_E_TIMEOUT when nothing
+ * changed, READER_E_CANCELLED when reader_monitor_cancel() was called (events reported
+ * before the cancel stand). While pcscd is down it waits (no busy loop) and
+ * retries the connection every 500 ms. Only one thread at a time may wait (a second
+ * one gets READER_E_INVALID). No change is lost between two waits: the monitor keeps
+ * its own state and compares at the next wait or refresh. */
 reader_rv reader_monitor_wait (struct reader_monitor *monitor, long timeout_ms,
                                reader_event_cb cb, void *user);
 
-/* A zero-timeout wait: refresh presence now (no APDU), reporting changes through CB. */
+/* A zero-timeout wait: refresh presence now (no APDU, never blocks on the card),
+ * reporting changes through CB. Same return values as reader_monitor_wait(). */
 reader_rv reader_monitor_refresh (struct reader_monitor *monitor, reader_event_cb cb, void *user);
 
 /* Wake a thread blocked in reader_monitor_wait(); it returns READER_E_CANCELLED.
- * Callable from any thread. A cancel with nobody waiting makes the next wait return at once. */
+ * Callable from any thread. A cancel with nobody waiting makes the next wait return at once.
+ * Returns once the waiter (if any) has left its blocking PC/SC call. */
 void reader_monitor_cancel (struct reader_monitor *monitor);
 
 #endif /* TSR_READER_H */
