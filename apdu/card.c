@@ -1,0 +1,181 @@
+/*
+ * apdu/card.c: the card-neutral part of the card-driver interface: open a
+ * card and find its driver, transactions with reset recovery, names.
+ */
+#include "config.h"
+
+#include "apdu/card.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "apdu/apdu.h"
+#include "apdu/log.h"
+
+/* The drivers tried by card_open(), in order. */
+static const struct card_driver *const card_drivers[] = {
+	&card_driver_piv,
+};
+
+const char *
+card_rv_name (card_rv rv)
+{
+	switch (rv) {
+	case CARD_OK: return "CARD_OK";
+	case CARD_E_REMOVED: return "CARD_E_REMOVED";
+	case CARD_E_NO_SERVICE: return "CARD_E_NO_SERVICE";
+	case CARD_E_COMM: return "CARD_E_COMM";
+	case CARD_E_BAD_RESPONSE: return "CARD_E_BAD_RESPONSE";
+	case CARD_E_NOT_FOUND: return "CARD_E_NOT_FOUND";
+	case CARD_E_SECURITY: return "CARD_E_SECURITY";
+	case CARD_E_PIN_INCORRECT: return "CARD_E_PIN_INCORRECT";
+	case CARD_E_PIN_LOCKED: return "CARD_E_PIN_LOCKED";
+	case CARD_E_PIN_LEN: return "CARD_E_PIN_LEN";
+	case CARD_E_PIN_INVALID: return "CARD_E_PIN_INVALID";
+	case CARD_E_AUTH_FAILED: return "CARD_E_AUTH_FAILED";
+	case CARD_E_NOT_SUPPORTED: return "CARD_E_NOT_SUPPORTED";
+	case CARD_E_INVALID_DATA: return "CARD_E_INVALID_DATA";
+	case CARD_E_NO_SPACE: return "CARD_E_NO_SPACE";
+	case CARD_E_NO_MEMORY: return "CARD_E_NO_MEMORY";
+	case CARD_E_INTERNAL: return "CARD_E_INTERNAL";
+	}
+	return "CARD_E_(unknown)";
+}
+
+void
+card_keys_free (struct card_key *keys, size_t count)
+{
+	size_t i;
+
+	if (keys == NULL)
+		return;
+	for (i = 0; i < count; i++) {
+		free (keys[i].cert_der);
+		free (keys[i].spki_der);
+	}
+	free (keys);
+}
+
+/* Probe one driver inside its own transaction. */
+static card_rv
+probe_driver (struct card *card, const struct card_driver *driver)
+{
+	reader_rv rrv;
+	card_rv rv;
+
+	rrv = card->reader->begin (card->conn);
+	if (rrv != READER_OK && rrv != READER_E_RESET)   /* a reset is harmless: probe selects */
+		return apdu_reader_rv (rrv);
+	card->in_transaction = 1;
+	card->driver = driver;
+	rv = driver->probe (card);
+	card->reader->end (card->conn);
+	card->in_transaction = 0;
+	if (rv != CARD_OK) {
+		if (driver->release != NULL)
+			driver->release (card);
+		card->driver = NULL;
+		card->driver_data = NULL;
+		memset (&card->info, 0, sizeof card->info);
+	}
+	return rv;
+}
+
+card_rv
+card_open (const struct reader_ops *reader, const char *reader_name, struct card **out)
+{
+	struct card *card = NULL;
+	reader_rv rrv;
+	card_rv rv = CARD_E_NOT_SUPPORTED;
+	size_t i;
+
+	if (reader == NULL || reader_name == NULL || out == NULL)
+		return CARD_E_INTERNAL;
+	*out = NULL;
+	card = calloc (1, sizeof *card);
+	if (card == NULL) {
+		rv = CARD_E_NO_MEMORY;
+		goto out;
+	}
+	card->reader = reader;
+	rrv = reader->connect (reader_name, &card->conn);
+	if (rrv != READER_OK) {
+		card->conn = NULL;
+		rv = apdu_reader_rv (rrv);
+		tsr_log ("card", "connect to '%s' failed: %s", reader_name, card_rv_name (rv));
+		goto out;
+	}
+	for (i = 0; i < sizeof card_drivers / sizeof card_drivers[0]; i++) {
+		rv = probe_driver (card, card_drivers[i]);
+		tsr_log ("card", "'%s': driver %s: %s", reader_name, card_drivers[i]->name,
+		         card_rv_name (rv));
+		if (rv != CARD_E_NOT_SUPPORTED)
+			break;
+	}
+	if (rv != CARD_OK)
+		goto out;
+	*out = card;
+	card = NULL;
+out:
+	card_close (card);
+	return rv;
+}
+
+void
+card_close (struct card *card)
+{
+	if (card == NULL)
+		return;
+	if (card->driver != NULL && card->driver->release != NULL)
+		card->driver->release (card);
+	if (card->conn != NULL) {
+		if (card->in_transaction)
+			card->reader->end (card->conn);
+		card->reader->disconnect (card->conn);
+	}
+	OPENSSL_cleanse (card, sizeof *card);
+	free (card);
+}
+
+card_rv
+card_begin (struct card *card, int *was_reset)
+{
+	reader_rv rrv;
+	card_rv rv = CARD_OK;
+
+	if (card == NULL || card->conn == NULL || card->driver == NULL || card->in_transaction)
+		return CARD_E_INTERNAL;
+	if (was_reset != NULL)
+		*was_reset = 0;
+	rrv = card->reader->begin (card->conn);
+	if (rrv != READER_OK && rrv != READER_E_RESET) {
+		rv = apdu_reader_rv (rrv);
+		tsr_log ("card", "begin: %s", card_rv_name (rv));
+		goto out;
+	}
+	card->in_transaction = 1;
+	if (rrv == READER_E_RESET) {
+		tsr_log ("card", "card was reset by another process: re-selecting");
+		if (was_reset != NULL)
+			*was_reset = 1;
+		rv = card->driver->reselect (card);
+		if (rv != CARD_OK) {
+			tsr_log ("card", "reselect after reset: %s", card_rv_name (rv));
+			card_end (card);
+		}
+	}
+out:
+	return rv;
+}
+
+void
+card_end (struct card *card)
+{
+	if (card == NULL || !card->in_transaction)
+		return;
+	card->reader->end (card->conn);
+	card->in_transaction = 0;
+}
