@@ -621,6 +621,58 @@ START_TEST (test_service_down_up)
 }
 END_TEST
 
+/* ---- with the PIV card simulator (test-monitor-cardsim.sh: testbed --cards 1) ---- */
+
+static void
+cardsim_ctl (const char *what)
+{
+	const char *sim = getenv ("CARDSIM");
+	const char *ctl = getenv ("CARDSIM_CONTROL");
+	char cmd[8192];
+
+	ck_assert_ptr_nonnull (sim);
+	ck_assert_ptr_nonnull (ctl);
+	snprintf (cmd, sizeof cmd, "'%s' ctl '%s' %s >/dev/null", sim, ctl, what);
+	ck_assert_int_eq (system (cmd), 0);
+}
+
+START_TEST (test_cardsim_remove_insert)
+{
+	static const uint8_t select_piv[] = {
+		0x00, 0xA4, 0x04, 0x00, 0x09, 0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x00
+	};
+	uint8_t resp[READER_MAX_RESPONSE];
+	size_t len = sizeof resp;
+	struct reader_monitor *m = monitor_started ();
+	struct reader_conn *conn;
+	int ins, rem, ins2;
+
+	ins = find_event (0, READER_EV_CARD_INSERTED, READER0);
+	ck_assert_int_ge (ins, 0);
+
+	conn = connect_ok (READER0);
+	ck_assert_int_eq (reader_pcsc_ops.begin (conn), READER_OK);
+	ck_assert_int_eq (reader_pcsc_ops.transmit (conn, select_piv, sizeof select_piv, resp, &len), READER_OK);
+	ck_assert_uint_ge (len, 2);
+	ck_assert_int_eq (resp[len - 2], 0x90);
+	reader_pcsc_ops.end (conn);
+
+	cardsim_ctl ("remove");
+	rem = wait_event (m, (unsigned) ins + 1, READER_EV_CARD_REMOVED, READER0, 5000);
+	ck_assert_int_gt (rem, ins);
+	len = sizeof resp;
+	ck_assert_int_eq (reader_pcsc_ops.transmit (conn, select_piv, sizeof select_piv, resp, &len), READER_E_REMOVED);
+	reader_pcsc_ops.disconnect (conn);
+
+	cardsim_ctl ("insert");
+	ins2 = wait_event (m, (unsigned) rem + 1, READER_EV_CARD_INSERTED, READER0, 5000);
+	ck_assert_int_gt (ins2, rem);
+	ck_assert_uint_gt (evs.ev[ins2].status.card_generation, evs.ev[ins].status.card_generation);
+	ck_assert_mem_eq (evs.ev[ins2].status.atr, evs.ev[ins].status.atr, evs.ev[ins].status.atr_len);
+	reader_monitor_free (m);
+}
+END_TEST
+
 static Suite *
 live_suite (void)
 {
@@ -640,6 +692,12 @@ live_suite (void)
 	tcase_add_test (tc, test_pcsc_reset_by_other);
 	tcase_add_test (tc, test_pcsc_sharing);
 	tcase_add_test (tc, test_service_down_up);
+	suite_add_tcase (s, tc);
+
+	/* Run alone (CK_RUN_CASE=cardsim) by test-monitor-cardsim.sh. */
+	tc = tcase_create ("cardsim");
+	tcase_set_timeout (tc, 60);
+	tcase_add_test (tc, test_cardsim_remove_insert);
 	suite_add_tcase (s, tc);
 	return s;
 }

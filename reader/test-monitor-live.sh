@@ -10,5 +10,5 @@ if [ "$(id -u)" != 0 ] || ! command -v pcscd >/dev/null || ! command -v python3 
 	exit 0
 fi
 [ -x "$prog" ] || { echo "1..1"; echo "not ok 1 - $prog not built"; exit 0; }
-CK_TAP_LOG_FILE_NAME=- CK_VERBOSITY=silent CK_DEFAULT_TIMEOUT=60 \
+CK_RUN_CASE=pcscd CK_TAP_LOG_FILE_NAME=- CK_VERBOSITY=silent CK_DEFAULT_TIMEOUT=60 \
 	exec "$srcdir/tests/testbed" --builddir "$builddir" --cards 0 -- "$prog"

@@ -1,0 +1,15 @@
+#!/bin/sh
+# reader/test-monitor-cardsim.sh: the reader monitor and the PC/SC backend with
+# the PIV card simulator in the test bed (cardsim ctl remove / insert).
+# Prints TAP (Check's).
+srcdir=${TESSERA_SRCDIR:?run through make check}
+builddir=${TESSERA_BUILDDIR:?run through make check}
+prog="$builddir/reader/test-monitor-live"
+if [ "$(id -u)" != 0 ] || ! command -v pcscd >/dev/null || ! command -v python3 >/dev/null; then
+	echo "1..0 # SKIP needs root, pcscd and python3"
+	exit 0
+fi
+[ -x "$builddir/tests/cardsim/cardsim" ] || { echo "1..0 # SKIP no card simulator built"; exit 0; }
+[ -x "$prog" ] || { echo "1..1"; echo "not ok 1 - $prog not built"; exit 0; }
+CK_RUN_CASE=cardsim CK_TAP_LOG_FILE_NAME=- CK_VERBOSITY=silent CK_DEFAULT_TIMEOUT=60 \
+	exec "$srcdir/tests/testbed" --builddir "$builddir" --cards 1 -- "$prog"
