@@ -77,6 +77,7 @@ uint16_t cs_yk_set_retries(struct cs_card *c, const struct cs_apdu *a, struct cs
 	c->puk_total = c->puk_left = a->p2;
 	memcpy(c->pin, cs_default_pin, 8);
 	memcpy(c->puk, cs_default_puk, 8);
+	c->pin_verified = false;
 	c->dirty = true;
 	return SW_OK;
 }
