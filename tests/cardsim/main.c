@@ -36,7 +36,8 @@ static void usage(FILE *f)
 	      "  --latency-ms N     add N ms to every APDU\n"
 	      "  --no-extended      short APDUs only: extended APDU -> 6700, long answers via 61xx\n"
 	      "  --profile P        yubikey (default) or nist (YubiKey commands answer 6D00)\n"
-	      "  --serial N         serial number of a new card (decimal)\n"
+	      "  --serial N         serial number of a new card (decimal; an existing FILE keeps\n"
+	      "                     its serial)\n"
 	      "  --atr HEX          ATR to present (default: YubiKey 5 ATR, or a generic one for nist)\n"
 	      "  --log FILE         log every APDU and response (PIN data shown as XX)\n"
 	      "  -h, --help         this text\n"
@@ -233,12 +234,30 @@ out:
 	return rc;
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+	cs_sim_stop = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int main(int argc, char **argv)
 {
 	static struct cs_sim sim;
 	int rc;
 
-	signal(SIGPIPE, SIG_IGN);
+	install_signals();
 	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
 		return cs_ctl_client_main(argc - 2, argv + 2);
 	rc = parse_args(&sim.opt, argc, argv);

@@ -4,12 +4,15 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
 #include "sim.h"
 #include "state.h"
+
+volatile sig_atomic_t cs_sim_stop;
 
 long long cs_now_ms(void)
 {
@@ -163,7 +166,7 @@ int cs_sim_run(struct cs_sim *s)
 	int map[CS_MAX_CLIENTS + 2];
 	nfds_t n, i;
 
-	while (!s->quit) {
+	while (!s->quit && !cs_sim_stop) {
 		try_connect(s);
 		n = 0;
 		pf[n].fd = s->ctl_fd, pf[n].events = POLLIN, map[n++] = -1;

@@ -2,6 +2,7 @@
 #ifndef CARDSIM_SIM_H
 #define CARDSIM_SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +53,8 @@ struct cs_sim {
 };
 
 long long cs_now_ms(void);
+/* Set by SIGTERM/SIGINT: the event loop ends (and the control socket is removed). */
+extern volatile sig_atomic_t cs_sim_stop;
 /* sim.c: the event loop (returns the exit status) and connection changes. */
 int cs_sim_run(struct cs_sim *s);
 void cs_sim_disconnect(struct cs_sim *s, bool reconnect);
