@@ -153,11 +153,9 @@ uint16_t cs_yk_attest(struct cs_card *c, const struct cs_apdu *a, struct cs_buf 
 
 	if (idx < 0 || a->p1 == SLOT_ATTEST || a->p2 != 0)
 		goto out;
-	sw = SW_NOT_FOUND;
-	if (c->keys[idx].pkey == NULL)
-		goto out;
-	sw = SW_WRONG_DATA; /* imported keys cannot be attested */
-	if (c->keys[idx].origin != ORIGIN_GENERATED)
+	/* A YubiKey 5 answers 6A80 for an empty slot and for an imported key. */
+	sw = SW_WRONG_DATA;
+	if (c->keys[idx].pkey == NULL || c->keys[idx].origin != ORIGIN_GENERATED)
 		goto out;
 	sw = SW_UNKNOWN;
 	snprintf(cn, sizeof(cn), "YubiKey PIV Attestation %02x", a->p1);

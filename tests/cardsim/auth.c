@@ -158,9 +158,8 @@ uint16_t cs_piv_general_auth(struct cs_card *c, const struct cs_apdu *a, struct 
 	if (!cs_alg_is_rsa(a->p1) && !cs_alg_is_ec(a->p1))
 		return SW_WRONG_P1P2;
 	k = &c->keys[idx];
-	if (k->pkey == NULL)
-		return SW_NOT_FOUND;
-	if (k->alg != a->p1)
+	/* An empty slot, or a key of another algorithm: 6A80 (as a YubiKey 5). */
+	if (k->pkey == NULL || k->alg != a->p1)
 		return SW_WRONG_DATA;
 	if (parse_7c(a, &g) < 0)
 		return SW_WRONG_DATA;

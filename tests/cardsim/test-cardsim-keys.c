@@ -109,7 +109,7 @@ START_TEST(generate_and_sign_ec)
 	/* Wrong algorithm for the slot, empty slot, hash too long, no 82 placeholder. */
 	tc_verify(c);
 	ck_assert_uint_eq(tc_send(c, "0087149A087C06820081020102", NULL), 0x6A80);
-	ck_assert_uint_eq(tc_send(c, "0087119D087C06820081020102", NULL), 0x6A82);
+	ck_assert_uint_eq(tc_send(c, "0087119D087C06820081020102", NULL), 0x6A80);
 	ck_assert_uint_eq(tc_send(c, "0087119A047C028102", NULL), 0x6A80);
 	ck_assert_uint_eq(tc_send(c, "0087079A087C06820081020102", NULL), 0x6A80);
 	cs_buf_free(&r);
@@ -221,8 +221,8 @@ START_TEST(import_metadata)
 	ck_assert_int_eq(cs_tlv_find(r.data, r.len, 0x04, &t), 1);
 	/* Imported keys cannot be attested; empty slots are not found. */
 	ck_assert_uint_eq(tc_send(c, "00F99A0000", NULL), 0x6A80);
-	ck_assert_uint_eq(tc_send(c, "00F99C0000", NULL), 0x6A82);
-	ck_assert_uint_eq(tc_send(c, "00F7009C00", NULL), 0x6A82);
+	ck_assert_uint_eq(tc_send(c, "00F99C0000", NULL), 0x6A80);
+	ck_assert_uint_eq(tc_send(c, "00F7009C00", NULL), 0x6A88);
 	ck_assert_uint_eq(tc_send(c, "00F7009900", NULL), 0x6A86);
 	/* PIN and management key metadata. */
 	ck_assert_uint_eq(tc_send(c, "00F7008000", &r), 0x9000);

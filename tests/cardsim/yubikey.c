@@ -138,7 +138,7 @@ uint16_t cs_yk_metadata(struct cs_card *c, const struct cs_apdu *a, struct cs_bu
 		if (a->p2 == SLOT_ATTEST && cs_attest_ensure(c) < 0)
 			return SW_UNKNOWN;
 		if (c->keys[idx].pkey == NULL)
-			return SW_NOT_FOUND;
+			return SW_REF_NOT_FOUND; /* 6A88 for an empty slot, as a YubiKey 5 */
 		rc = meta_key(&c->keys[idx], out);
 	}
 	return rc < 0 ? SW_UNKNOWN : SW_OK;
