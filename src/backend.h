@@ -1,0 +1,36 @@
+/*
+ * src/backend.h: what the front end needs from the layers below, as one table.
+ *
+ * The module (src/entry.c) installs the real table (reader/ monitor, apdu/
+ * card_open through the PC/SC backend); unit tests install a mock table, so the
+ * whole front end runs against a simulated card without pcscd. Card operations
+ * themselves go through card->driver (apdu/card.h).
+ */
+#ifndef TSR_BACKEND_H
+#define TSR_BACKEND_H
+
+#include "apdu/card.h"
+#include "reader/reader.h"
+
+struct tsr_backend {
+	reader_rv (*monitor_new) (struct reader_monitor **monitor);
+	void (*monitor_free) (struct reader_monitor *monitor);
+	reader_rv (*monitor_wait) (struct reader_monitor *monitor, long timeout_ms,
+	                           reader_event_cb cb, void *user);
+	reader_rv (*monitor_refresh) (struct reader_monitor *monitor, reader_event_cb cb, void *user);
+	void (*monitor_cancel) (struct reader_monitor *monitor);
+
+	/* card_open() on this backend's reader ops; *card owned by the caller (card_close). */
+	card_rv (*card_open) (const char *reader_name, struct card **card);
+	void (*card_close) (struct card *card);
+	card_rv (*card_begin) (struct card *card, int *was_reset);
+	void (*card_end) (struct card *card);
+	void (*keys_free) (struct card_key *keys, size_t count);
+};
+
+/* The table in use; set before C_Initialize (entry points / tests). */
+extern const struct tsr_backend *tsr_backend;
+
+void tsr_set_backend (const struct tsr_backend *backend);
+
+#endif /* TSR_BACKEND_H */

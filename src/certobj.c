@@ -1,0 +1,362 @@
+/*
+ * src/certobj.c: the token objects of one card key slot, derived with OpenSSL
+ * from the slot's certificate (or the public key the card reported).
+ *
+ * CKA_ID scheme (the one OpenSC and ykcs11 use, so PKCS #11 URIs keep working):
+ * one byte, 01=9A 02=9C 03=9D 04=9E 05..18=82..95 (card_key.id, filled by the
+ * driver). Certificate, public key and private key of a slot share it; it is
+ * unique on the token.
+ *
+ * Usage: with a keyUsage extension, sign = digitalSignature|nonRepudiation|
+ * keyCertSign|cRLSign, decrypt/unwrap = keyEncipherment|dataEncipherment (RSA),
+ * derive = keyAgreement (EC). Without it, the PIV slot's purpose: 9A sign +
+ * decrypt/derive, 9C and 9E sign, 9D and the retired slots decrypt/derive.
+ */
+#include "config.h"
+
+#include "src/tsr.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/core_names.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+struct tsr_usage {
+	bool sign, decrypt, derive;
+};
+
+struct tsr_labels {
+	char cert[64], pub[64], priv[64];
+};
+
+static void
+tsr_labels_for_ref (uint8_t ref, struct tsr_labels *l)
+{
+	static const struct { uint8_t ref; const char *cert, *key; } names[] = {
+		{ 0x9A, "Certificate for PIV Authentication", "PIV AUTH" },
+		{ 0x9C, "Certificate for Digital Signature", "SIGN" },
+		{ 0x9D, "Certificate for Key Management", "KEY MAN" },
+		{ 0x9E, "Certificate for Card Authentication", "CARD AUTH" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (names[i].ref == ref) {
+			snprintf (l->cert, sizeof l->cert, "%s", names[i].cert);
+			snprintf (l->pub, sizeof l->pub, "%s pubkey", names[i].key);
+			snprintf (l->priv, sizeof l->priv, "%s key", names[i].key);
+			return;
+		}
+	}
+	snprintf (l->cert, sizeof l->cert, "Retired Certificate for Key Management %d", ref - 0x81);
+	snprintf (l->pub, sizeof l->pub, "RETIRED KEY %d pubkey", ref - 0x81);
+	snprintf (l->priv, sizeof l->priv, "RETIRED KEY %d key", ref - 0x81);
+}
+
+static void
+tsr_usage_for (const struct card_key *key, X509 *x, CK_KEY_TYPE kt, struct tsr_usage *u)
+{
+	uint32_t ku = x != NULL ? X509_get_key_usage (x) : UINT32_MAX;
+
+	if (ku != UINT32_MAX) {
+		u->sign = (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0;
+		u->decrypt = kt == CKK_RSA && (ku & (KU_KEY_ENCIPHERMENT | KU_DATA_ENCIPHERMENT)) != 0;
+		u->derive = kt == CKK_EC && (ku & KU_KEY_AGREEMENT) != 0;
+		return;
+	}
+	u->sign = key->ref == 0x9A || key->ref == 0x9C || key->ref == 0x9E;
+	u->decrypt = kt == CKK_RSA && (key->ref == 0x9A || key->ref == 0x9D || (key->ref >= 0x82 && key->ref <= 0x95));
+	u->derive = kt == CKK_EC && (key->ref == 0x9A || key->ref == 0x9D || (key->ref >= 0x82 && key->ref <= 0x95));
+}
+
+/* Set an attribute to the DER of an OpenSSL object (i2d function F). */
+#define TSR_SET_DER(obj, type, f, val) do { \
+	unsigned char *der_ = NULL; \
+	int len_ = (val) != NULL ? f ((val), &der_) : -1; \
+	if (len_ >= 0) tsr_attr_set ((obj), (type), der_, (CK_ULONG)len_); \
+	else tsr_attr_set ((obj), (type), NULL, 0); \
+	OPENSSL_free (der_); \
+} while (0)
+
+static void
+tsr_set_date (struct tsr_object *obj, CK_ATTRIBUTE_TYPE type, const ASN1_TIME *t)
+{
+	struct tm tm;
+	char buf[16];
+	CK_DATE d;
+
+	if (t == NULL || !ASN1_TIME_to_tm (t, &tm)) {
+		tsr_attr_set (obj, type, NULL, 0);
+		return;
+	}
+	snprintf (buf, sizeof buf, "%04d%02d%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+	          tm.tm_mday % 100);
+	memcpy (d.year, buf, 4);
+	memcpy (d.month, buf + 4, 2);
+	memcpy (d.day, buf + 6, 2);
+	tsr_attr_set (obj, type, &d, sizeof d);
+}
+
+static void
+tsr_set_bn (struct tsr_object *obj, CK_ATTRIBUTE_TYPE type, EVP_PKEY *pk, const char *name)
+{
+	BIGNUM *bn = NULL;
+	unsigned char *buf = NULL;
+	int len;
+
+	if (EVP_PKEY_get_bn_param (pk, name, &bn) && (len = BN_num_bytes (bn)) > 0 &&
+	    (buf = malloc ((size_t)len)) != NULL) {
+		BN_bn2bin (bn, buf);
+		tsr_attr_set (obj, type, buf, (CK_ULONG)len);
+	} else {
+		obj->oom = true;
+	}
+	free (buf);
+	BN_free (bn);
+}
+
+/* Key-type attributes shared by public and private key objects. */
+static void
+tsr_set_key_material (struct tsr_object *obj, EVP_PKEY *pk, X509_PUBKEY *xpub, bool with_point)
+{
+	const unsigned char *point = NULL;
+	X509_ALGOR *alg = NULL;
+	int point_len = 0;
+
+	obj->key_bits = (CK_ULONG)EVP_PKEY_get_bits (pk);
+	if (EVP_PKEY_get_base_id (pk) == EVP_PKEY_RSA) {
+		obj->key_type = CKK_RSA;
+		tsr_set_bn (obj, CKA_MODULUS, pk, OSSL_PKEY_PARAM_RSA_N);
+		tsr_set_bn (obj, CKA_PUBLIC_EXPONENT, pk, OSSL_PKEY_PARAM_RSA_E);
+		tsr_attr_set_ulong (obj, CKA_MODULUS_BITS, obj->key_bits);
+	} else if (EVP_PKEY_get_base_id (pk) == EVP_PKEY_EC) {
+		const void *pval = NULL;
+		int ptype = 0;
+		obj->key_type = CKK_EC;
+		X509_PUBKEY_get0_param (NULL, &point, &point_len, &alg, xpub);
+		X509_ALGOR_get0 (NULL, &ptype, &pval, alg);
+		if (ptype == V_ASN1_OBJECT)
+			TSR_SET_DER (obj, CKA_EC_PARAMS, i2d_ASN1_OBJECT, (const ASN1_OBJECT *)pval);
+		if (with_point && point != NULL) {
+			ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new ();
+			if (os != NULL && ASN1_OCTET_STRING_set (os, point, point_len))
+				TSR_SET_DER (obj, CKA_EC_POINT, i2d_ASN1_OCTET_STRING, os);
+			ASN1_OCTET_STRING_free (os);
+		}
+	}
+	tsr_attr_set_ulong (obj, CKA_KEY_TYPE, obj->key_type);
+	TSR_SET_DER (obj, CKA_PUBLIC_KEY_INFO, i2d_X509_PUBKEY, xpub);
+}
+
+static void
+tsr_set_common (struct tsr_object *obj, CK_SLOT_ID slot_id, const char *label, uint8_t id, bool priv)
+{
+	obj->slot_id = slot_id;
+	obj->is_private = priv;
+	tsr_attr_set_bool (obj, CKA_TOKEN, true);
+	tsr_attr_set_bool (obj, CKA_PRIVATE, priv);
+	tsr_attr_set_bool (obj, CKA_MODIFIABLE, false);
+	tsr_attr_set_bool (obj, CKA_COPYABLE, false);
+	tsr_attr_set_bool (obj, CKA_DESTROYABLE, false);
+	tsr_attr_set (obj, CKA_LABEL, label, (CK_ULONG)strlen (label));
+	tsr_attr_set (obj, CKA_ID, &id, 1);
+}
+
+static void
+tsr_set_key_common (struct tsr_object *obj, const struct card_key *key, X509 *x)
+{
+	CK_ULONG gen = CK_UNAVAILABLE_INFORMATION;
+
+	if (key->origin_generated == 1)
+		gen = obj->key_type == CKK_RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN;
+	tsr_attr_set (obj, CKA_START_DATE, NULL, 0);
+	tsr_attr_set (obj, CKA_END_DATE, NULL, 0);
+	tsr_attr_set_bool (obj, CKA_LOCAL, key->origin_generated == 1);
+	tsr_attr_set_ulong (obj, CKA_KEY_GEN_MECHANISM, gen);
+	if (x != NULL)
+		TSR_SET_DER (obj, CKA_SUBJECT, i2d_X509_NAME, X509_get_subject_name (x));
+	else
+		tsr_attr_set (obj, CKA_SUBJECT, NULL, 0);
+}
+
+static struct tsr_object *
+tsr_cert_object (const struct card_key *key, X509 *x, CK_SLOT_ID slot_id, const char *label)
+{
+	struct tsr_object *obj = tsr_object_new (CKO_CERTIFICATE);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (obj == NULL)
+		return NULL;
+	tsr_set_common (obj, slot_id, label, key->id, false);
+	tsr_attr_set_ulong (obj, CKA_CERTIFICATE_TYPE, CKC_X_509);
+	tsr_attr_set_bool (obj, CKA_TRUSTED, false);
+	tsr_attr_set_ulong (obj, CKA_CERTIFICATE_CATEGORY, 1 /* token user */);
+	tsr_attr_set (obj, CKA_VALUE, key->cert_der, (CK_ULONG)key->cert_len);
+	if (EVP_Digest (key->cert_der, key->cert_len, md, &mdlen, EVP_sha1 (), NULL))
+		tsr_attr_set (obj, CKA_CHECK_VALUE, md, 3);
+	TSR_SET_DER (obj, CKA_SUBJECT, i2d_X509_NAME, X509_get_subject_name (x));
+	TSR_SET_DER (obj, CKA_ISSUER, i2d_X509_NAME, X509_get_issuer_name (x));
+	TSR_SET_DER (obj, CKA_SERIAL_NUMBER, i2d_ASN1_INTEGER, X509_get0_serialNumber (x));
+	TSR_SET_DER (obj, CKA_PUBLIC_KEY_INFO, i2d_X509_PUBKEY, X509_get_X509_PUBKEY (x));
+	tsr_set_date (obj, CKA_START_DATE, X509_get0_notBefore (x));
+	tsr_set_date (obj, CKA_END_DATE, X509_get0_notAfter (x));
+	tsr_attr_set (obj, CKA_URL, NULL, 0);
+	if (X509_pubkey_digest (x, EVP_sha1 (), md, &mdlen))
+		tsr_attr_set (obj, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, md, mdlen);
+	tsr_attr_set (obj, CKA_HASH_OF_ISSUER_PUBLIC_KEY, NULL, 0);
+	tsr_attr_set_ulong (obj, CKA_JAVA_MIDP_SECURITY_DOMAIN, 0);
+	tsr_attr_set_ulong (obj, CKA_NAME_HASH_ALGORITHM, CKM_SHA_1);
+	return obj;
+}
+
+static struct tsr_object *
+tsr_pub_object (const struct card_key *key, X509 *x, X509_PUBKEY *xpub, EVP_PKEY *pk,
+                CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
+{
+	struct tsr_object *obj = tsr_object_new (CKO_PUBLIC_KEY);
+
+	if (obj == NULL)
+		return NULL;
+	tsr_set_common (obj, slot_id, label, key->id, false);
+	tsr_set_key_material (obj, pk, xpub, true);
+	tsr_set_key_common (obj, key, x);
+	tsr_attr_set_bool (obj, CKA_ENCRYPT, u->decrypt);
+	tsr_attr_set_bool (obj, CKA_WRAP, u->decrypt);
+	tsr_attr_set_bool (obj, CKA_VERIFY, u->sign);
+	tsr_attr_set_bool (obj, CKA_VERIFY_RECOVER, false);
+	tsr_attr_set_bool (obj, CKA_DERIVE, false);
+	tsr_attr_set_bool (obj, CKA_TRUSTED, false);
+	if (EVP_PKEY_up_ref (pk))
+		obj->pub = pk;
+	return obj;
+}
+
+static struct tsr_object *
+tsr_priv_object (const struct card_key *key, X509 *x, X509_PUBKEY *xpub, EVP_PKEY *pk,
+                 CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
+{
+	struct tsr_object *obj = tsr_object_new (CKO_PRIVATE_KEY);
+	bool always = key->pin_policy == CARD_PIN_POLICY_ALWAYS ||
+	              (key->pin_policy == CARD_PIN_POLICY_DEFAULT && key->ref == 0x9C);
+
+	if (obj == NULL)
+		return NULL;
+	tsr_set_common (obj, slot_id, label, key->id, true);
+	obj->card_key = true;
+	obj->key_ref = key->ref;
+	obj->always_auth = always;
+	if (pk != NULL) {
+		tsr_set_key_material (obj, pk, xpub, false);
+		if (EVP_PKEY_up_ref (pk))
+			obj->pub = pk;
+	} else {
+		bool ec = key->alg == CARD_ALG_EC_P256 || key->alg == CARD_ALG_EC_P384;
+		static const CK_ULONG bits[] = { 0, 1024, 2048, 3072, 4096, 256, 384 };
+		obj->key_type = ec ? CKK_EC : CKK_RSA;
+		obj->key_bits = (size_t)key->alg < sizeof bits / sizeof bits[0] ? bits[key->alg] : 0;
+		tsr_attr_set_ulong (obj, CKA_KEY_TYPE, obj->key_type);
+	}
+	tsr_set_key_common (obj, key, x);
+	tsr_attr_set_bool (obj, CKA_SENSITIVE, true);
+	tsr_attr_set_bool (obj, CKA_EXTRACTABLE, false);
+	tsr_attr_set_bool (obj, CKA_ALWAYS_SENSITIVE, key->origin_generated == 1);
+	tsr_attr_set_bool (obj, CKA_NEVER_EXTRACTABLE, key->origin_generated == 1);
+	tsr_attr_set_bool (obj, CKA_SIGN, u->sign);
+	tsr_attr_set_bool (obj, CKA_SIGN_RECOVER, false);
+	tsr_attr_set_bool (obj, CKA_DECRYPT, u->decrypt);
+	tsr_attr_set_bool (obj, CKA_UNWRAP, u->decrypt);
+	tsr_attr_set_bool (obj, CKA_DERIVE, u->derive);
+	tsr_attr_set_bool (obj, CKA_WRAP_WITH_TRUSTED, false);
+	tsr_attr_set_bool (obj, CKA_ALWAYS_AUTHENTICATE, always);
+	return obj;
+}
+
+static CK_RV
+tsr_objs_append (struct tsr_object ***objs, size_t *n, struct tsr_object *obj)
+{
+	struct tsr_object **a;
+
+	if (obj == NULL || obj->oom) {
+		tsr_object_free (obj);
+		return CKR_HOST_MEMORY;
+	}
+	a = realloc (*objs, (*n + 1) * sizeof *a);
+	if (a == NULL) {
+		tsr_object_free (obj);
+		return CKR_HOST_MEMORY;
+	}
+	a[(*n)++] = obj;
+	*objs = a;
+	return CKR_OK;
+}
+
+CK_RV
+tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
+                           struct tsr_object ***objs, size_t *n_objs)
+{
+	const unsigned char *p;
+	X509 *x = NULL;
+	X509_PUBKEY *xpub = NULL;
+	EVP_PKEY *pk = NULL;
+	struct tsr_labels labels;
+	struct tsr_usage usage = { false, false, false };
+	CK_KEY_TYPE kt = CK_UNAVAILABLE_INFORMATION;
+	CK_RV rv = CKR_OK;
+
+	tsr_labels_for_ref (key->ref, &labels);
+	if (key->cert_der != NULL) {
+		p = key->cert_der;
+		x = d2i_X509 (NULL, &p, (long)key->cert_len);
+		if (x == NULL)
+			tsr_log ("p11", "key %02X: certificate does not parse: ignored", key->ref);
+	}
+	if (x != NULL) {
+		xpub = X509_PUBKEY_dup (X509_get_X509_PUBKEY (x));
+	} else if (key->spki_der != NULL) {
+		p = key->spki_der;
+		xpub = d2i_X509_PUBKEY (NULL, &p, (long)key->spki_len);
+	}
+	if (xpub != NULL)
+		pk = X509_PUBKEY_get (xpub);
+	if (pk != NULL)
+		kt = EVP_PKEY_get_base_id (pk) == EVP_PKEY_RSA ? CKK_RSA : CKK_EC;
+	else if (key->alg != CARD_ALG_NONE)
+		kt = key->alg == CARD_ALG_EC_P256 || key->alg == CARD_ALG_EC_P384 ? CKK_EC : CKK_RSA;
+	tsr_usage_for (key, x, kt, &usage);
+	if (x != NULL)
+		rv = tsr_objs_append (objs, n_objs, tsr_cert_object (key, x, slot_id, labels.cert));
+	if (rv == CKR_OK && pk != NULL)
+		rv = tsr_objs_append (objs, n_objs, tsr_pub_object (key, x, xpub, pk, slot_id, labels.pub, &usage));
+	if (rv == CKR_OK && key->has_key && (pk != NULL || key->alg != CARD_ALG_NONE))
+		rv = tsr_objs_append (objs, n_objs, tsr_priv_object (key, x, xpub, pk, slot_id, labels.priv, &usage));
+	EVP_PKEY_free (pk);
+	X509_PUBKEY_free (xpub);
+	X509_free (x);
+	return rv;
+}
+
+struct tsr_object *
+tsr_object_profile_new (CK_SLOT_ID slot_id)
+{
+	struct tsr_object *obj = tsr_object_new (CKO_PROFILE);
+
+	if (obj == NULL)
+		return NULL;
+	obj->slot_id = slot_id;
+	tsr_attr_set_bool (obj, CKA_TOKEN, true);
+	tsr_attr_set_bool (obj, CKA_PRIVATE, false);
+	tsr_attr_set_bool (obj, CKA_MODIFIABLE, false);
+	tsr_attr_set_bool (obj, CKA_COPYABLE, false);
+	tsr_attr_set_bool (obj, CKA_DESTROYABLE, false);
+	tsr_attr_set_ulong (obj, CKA_PROFILE_ID, CKP_PUBLIC_CERTIFICATES_TOKEN);
+	if (obj->oom) {
+		tsr_object_free (obj);
+		obj = NULL;
+	}
+	return obj;
+}

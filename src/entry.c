@@ -1,0 +1,28 @@
+/*
+ * src/entry.c: the module's two exported entry points (only these are visible
+ * in tessera-pkcs11.so, see src/Makefile.am). They install the real backend
+ * (PC/SC reader monitor and card drivers) and hand out the function lists of
+ * module.c. Unit tests link the front end without this file and install a mock.
+ */
+#include "config.h"
+
+#include "src/tsr.h"
+
+extern const struct tsr_backend tsr_backend_real;
+
+CK_RV
+C_GetFunctionList (CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+	if (tsr_backend == NULL)
+		tsr_set_backend (&tsr_backend_real);
+	return tsr_get_function_list (ppFunctionList);
+}
+
+CK_RV
+C_GetInterface (CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+                CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+{
+	if (tsr_backend == NULL)
+		tsr_set_backend (&tsr_backend_real);
+	return tsr_get_interface (pInterfaceName, pVersion, ppInterface, flags);
+}

@@ -1,0 +1,27 @@
+/*
+ * src/log.h: run-time categorised logging for the whole module.
+ *
+ * TESSERA_DEBUG selects categories: a comma list of p11, apdu, monitor, pcsc
+ * (or "all"); off by default. Output goes to stderr, or appends to the file
+ * named by TESSERA_LOG (created 0600). The apdu/ and reader/ layers declare the
+ * same tsr_log() and ship a weak default; this strong definition wins in the module.
+ * Never pass a PIN (or any secret) to tsr_log.
+ */
+#ifndef TSR_LOG_H
+#define TSR_LOG_H
+
+#include <stdbool.h>
+
+void tsr_log (const char *category, const char *fmt, ...)
+	__attribute__ ((format (printf, 2, 3)));
+
+/* True when CATEGORY is enabled (to skip building expensive log lines). */
+bool tsr_log_enabled (const char *category);
+
+/* Re-read TESSERA_DEBUG / TESSERA_LOG (C_Initialize calls it; tests too). */
+void tsr_log_configure (void);
+
+/* Close the log file, if any (C_Finalize). */
+void tsr_log_close (void);
+
+#endif /* TSR_LOG_H */

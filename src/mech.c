@@ -1,0 +1,206 @@
+/*
+ * src/mech.c: the mechanism table and C_GetMechanismList / C_GetMechanismInfo.
+ *
+ * What a token offers follows from its keys: RSA mechanisms when it holds an RSA
+ * key, EC mechanisms when it holds an EC key, with the key sizes it holds; the
+ * digests always (software). The card does only the raw private-key operation;
+ * hashing and padding are done here with OpenSSL (CKF_HW marks the card's part).
+ */
+#include "config.h"
+
+#include "src/tsr.h"
+
+#include <string.h>
+
+enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_RSA, TSR_FAM_EC };
+
+#define TSR_EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+#define TSR_SIGVER (CKF_HW | CKF_SIGN | CKF_VERIFY)
+
+static const struct {
+	CK_MECHANISM_TYPE mech;
+	enum tsr_family family;
+	CK_FLAGS flags;
+} tsr_mechs[] = {
+	{ CKM_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER | CKF_ENCRYPT | CKF_DECRYPT | CKF_UNWRAP },
+	{ CKM_RSA_X_509, TSR_FAM_RSA, TSR_SIGVER | CKF_ENCRYPT | CKF_DECRYPT },
+	{ CKM_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_RSA_PKCS_OAEP, TSR_FAM_RSA, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT | CKF_UNWRAP },
+	{ CKM_SHA1_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA224_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA256_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA384_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA512_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA1_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA224_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA256_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA384_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA512_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_ECDSA, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
+	{ CKM_ECDSA_SHA1, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
+	{ CKM_ECDSA_SHA224, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
+	{ CKM_ECDSA_SHA256, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
+	{ CKM_ECDSA_SHA384, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
+	{ CKM_ECDSA_SHA512, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
+	{ CKM_ECDH1_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
+	{ CKM_ECDH1_COFACTOR_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
+	{ CKM_SHA_1, TSR_FAM_DIGEST, CKF_DIGEST },
+	{ CKM_SHA224, TSR_FAM_DIGEST, CKF_DIGEST },
+	{ CKM_SHA256, TSR_FAM_DIGEST, CKF_DIGEST },
+	{ CKM_SHA384, TSR_FAM_DIGEST, CKF_DIGEST },
+	{ CKM_SHA512, TSR_FAM_DIGEST, CKF_DIGEST },
+};
+#define TSR_N_MECHS (sizeof tsr_mechs / sizeof tsr_mechs[0])
+
+static bool
+tsr_token_has_family (const struct tsr_token *token, enum tsr_family family)
+{
+	return family == TSR_FAM_DIGEST || (family == TSR_FAM_RSA && token->has_rsa) ||
+	       (family == TSR_FAM_EC && token->has_ec);
+}
+
+CK_RV
+tsr_mech_info (const struct tsr_token *token, CK_MECHANISM_TYPE mech, CK_MECHANISM_INFO *info)
+{
+	size_t i;
+
+	for (i = 0; i < TSR_N_MECHS; i++) {
+		if (tsr_mechs[i].mech != mech || !tsr_token_has_family (token, tsr_mechs[i].family))
+			continue;
+		memset (info, 0, sizeof *info);
+		info->flags = tsr_mechs[i].flags;
+		if (tsr_mechs[i].family == TSR_FAM_RSA) {
+			info->ulMinKeySize = token->rsa_min_bits;
+			info->ulMaxKeySize = token->rsa_max_bits;
+		} else if (tsr_mechs[i].family == TSR_FAM_EC) {
+			info->ulMinKeySize = token->ec_min_bits;
+			info->ulMaxKeySize = token->ec_max_bits;
+		}
+		return CKR_OK;
+	}
+	return CKR_MECHANISM_INVALID;
+}
+
+CK_ULONG
+tsr_mech_list (const struct tsr_token *token, CK_MECHANISM_TYPE *list, CK_ULONG max)
+{
+	CK_ULONG n = 0;
+	size_t i;
+
+	for (i = 0; i < TSR_N_MECHS; i++) {
+		if (!tsr_token_has_family (token, tsr_mechs[i].family))
+			continue;
+		if (list != NULL && n < max)
+			list[n] = tsr_mechs[i].mech;
+		n++;
+	}
+	return n;
+}
+
+const EVP_MD *
+tsr_md_from_mech (CK_MECHANISM_TYPE mech)
+{
+	switch (mech) {
+	case CKM_SHA_1: return EVP_sha1 ();
+	case CKM_SHA224: return EVP_sha224 ();
+	case CKM_SHA256: return EVP_sha256 ();
+	case CKM_SHA384: return EVP_sha384 ();
+	case CKM_SHA512: return EVP_sha512 ();
+	default: return NULL;
+	}
+}
+
+const EVP_MD *
+tsr_md_from_mgf (CK_ULONG mgf)
+{
+	switch (mgf) {
+	case CKG_MGF1_SHA1: return EVP_sha1 ();
+	case CKG_MGF1_SHA224: return EVP_sha224 ();
+	case CKG_MGF1_SHA256: return EVP_sha256 ();
+	case CKG_MGF1_SHA384: return EVP_sha384 ();
+	case CKG_MGF1_SHA512: return EVP_sha512 ();
+	default: return NULL;
+	}
+}
+
+const EVP_MD *
+tsr_md_of_sign_mech (CK_MECHANISM_TYPE mech)
+{
+	switch (mech) {
+	case CKM_SHA1_RSA_PKCS: case CKM_SHA1_RSA_PKCS_PSS: case CKM_ECDSA_SHA1:
+		return EVP_sha1 ();
+	case CKM_SHA224_RSA_PKCS: case CKM_SHA224_RSA_PKCS_PSS: case CKM_ECDSA_SHA224:
+		return EVP_sha224 ();
+	case CKM_SHA256_RSA_PKCS: case CKM_SHA256_RSA_PKCS_PSS: case CKM_ECDSA_SHA256:
+		return EVP_sha256 ();
+	case CKM_SHA384_RSA_PKCS: case CKM_SHA384_RSA_PKCS_PSS: case CKM_ECDSA_SHA384:
+		return EVP_sha384 ();
+	case CKM_SHA512_RSA_PKCS: case CKM_SHA512_RSA_PKCS_PSS: case CKM_ECDSA_SHA512:
+		return EVP_sha512 ();
+	default:
+		return NULL;
+	}
+}
+
+/* The token of SLOTID for the mechanism functions. */
+static CK_RV
+tsr_mech_token_inlock (CK_SLOT_ID slotID, struct tsr_token **token)
+{
+	struct tsr_slot *slot = tsr_slot_get_inlock (slotID);
+	CK_RV rv;
+
+	if (slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	rv = tsr_slot_ensure_token_inlock (slot);
+	if (rv == CKR_OK)
+		*token = slot->token;
+	return rv;
+}
+
+CK_RV
+C_GetMechanismList (CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
+{
+	struct tsr_token *token;
+	CK_ULONG n;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	if (!tsr_check (pulCount != NULL)) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	rv = tsr_mech_token_inlock (slotID, &token);
+	if (rv != CKR_OK)
+		goto out;
+	n = tsr_mech_list (token, pMechanismList, pMechanismList != NULL ? *pulCount : 0);
+	if (pMechanismList != NULL && n > *pulCount)
+		rv = CKR_BUFFER_TOO_SMALL;
+	*pulCount = n;
+out:
+	tsr_leave ();
+	return rv;
+}
+
+CK_RV
+C_GetMechanismInfo (CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
+{
+	struct tsr_token *token;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	if (!tsr_check (pInfo != NULL)) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	rv = tsr_mech_token_inlock (slotID, &token);
+	if (rv != CKR_OK)
+		goto out;
+	rv = tsr_mech_info (token, type, pInfo);
+out:
+	tsr_leave ();
+	return rv;
+}

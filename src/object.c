@@ -1,0 +1,356 @@
+/*
+ * src/object.c: the object table (token objects built once per card insertion,
+ * session objects created by the application, by C_UnwrapKey or C_DeriveKey),
+ * object handles (counters, never 0, never reused), visibility, and the object
+ * management functions.
+ *
+ * Session objects are visible to every session of their slot (NSS expects keys
+ * unwrapped in one session to be usable in another) and are destroyed with the
+ * session that created them, or with the token.
+ */
+#include "config.h"
+
+#include "src/tsr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+
+CK_RV
+tsr_object_store_inlock (struct tsr_object *obj, CK_OBJECT_HANDLE *handle)
+{
+	struct tsr_object **objects;
+
+	objects = realloc (tsr.objects, (tsr.n_objects + 1) * sizeof *objects);
+	if (objects == NULL) {
+		tsr_object_free (obj);
+		return CKR_HOST_MEMORY;
+	}
+	tsr.objects = objects;
+	obj->handle = tsr.next_object++;
+	tsr.objects[tsr.n_objects++] = obj;
+	if (handle != NULL)
+		*handle = obj->handle;
+	return CKR_OK;
+}
+
+static struct tsr_object *
+tsr_object_lookup_inlock (CK_OBJECT_HANDLE handle, size_t *index)
+{
+	size_t i;
+
+	for (i = 0; i < tsr.n_objects; i++) {
+		if (tsr.objects[i]->handle == handle) {
+			if (index != NULL)
+				*index = i;
+			return tsr.objects[i];
+		}
+	}
+	return NULL;
+}
+
+bool
+tsr_object_visible_inlock (struct tsr_session *s, const struct tsr_object *obj)
+{
+	struct tsr_slot *slot;
+
+	if (obj->slot_id != s->slot_id)
+		return false;
+	if (!obj->is_private)
+		return true;
+	slot = tsr_slot_get_inlock (s->slot_id);
+	return slot != NULL && slot->token != NULL && slot->token->user_logged_in;
+}
+
+CK_RV
+tsr_object_get_inlock (struct tsr_session *s, CK_OBJECT_HANDLE handle, struct tsr_object **obj)
+{
+	struct tsr_object *o = tsr_object_lookup_inlock (handle, NULL);
+
+	if (o == NULL || o->slot_id != s->slot_id)
+		return CKR_OBJECT_HANDLE_INVALID;
+	if (!tsr_object_visible_inlock (s, o))
+		return CKR_USER_NOT_LOGGED_IN;
+	*obj = o;
+	return CKR_OK;
+}
+
+static void
+tsr_objects_drop_if_inlock (bool (*pred) (const struct tsr_object *, CK_ULONG), CK_ULONG arg)
+{
+	size_t i = 0;
+
+	while (i < tsr.n_objects) {
+		if (pred (tsr.objects[i], arg)) {
+			tsr_object_free (tsr.objects[i]);
+			tsr.objects[i] = tsr.objects[--tsr.n_objects];
+		} else {
+			i++;
+		}
+	}
+}
+
+static bool
+tsr_object_of_slot (const struct tsr_object *obj, CK_ULONG slot_id)
+{
+	return obj->slot_id == slot_id;
+}
+
+static bool
+tsr_object_of_session (const struct tsr_object *obj, CK_ULONG session)
+{
+	return obj->session == session;
+}
+
+void
+tsr_objects_drop_slot_inlock (CK_SLOT_ID slot_id)
+{
+	tsr_objects_drop_if_inlock (tsr_object_of_slot, slot_id);
+}
+
+void
+tsr_objects_drop_session_inlock (CK_SESSION_HANDLE session)
+{
+	if (session != 0)
+		tsr_objects_drop_if_inlock (tsr_object_of_session, session);
+}
+
+static EVP_PKEY *
+tsr_pub_from_params (const char *type, OSSL_PARAM_BLD *bld)
+{
+	OSSL_PARAM *params = bld != NULL ? OSSL_PARAM_BLD_to_param (bld) : NULL;
+	EVP_PKEY_CTX *ctx = params != NULL ? EVP_PKEY_CTX_new_from_name (NULL, type, NULL) : NULL;
+	EVP_PKEY *pk = NULL;
+
+	if (ctx != NULL && EVP_PKEY_fromdata_init (ctx) > 0)
+		(void)EVP_PKEY_fromdata (ctx, &pk, EVP_PKEY_PUBLIC_KEY, params);
+	EVP_PKEY_CTX_free (ctx);
+	OSSL_PARAM_free (params);
+	return pk;
+}
+
+static EVP_PKEY *
+tsr_pub_ec (const CK_ATTRIBUTE *params, const CK_ATTRIBUTE *point)
+{
+	const unsigned char *p = params->pValue;
+	ASN1_OBJECT *oid = d2i_ASN1_OBJECT (NULL, &p, (long)params->ulValueLen);
+	ASN1_OCTET_STRING *os = NULL;
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new ();
+	const char *curve = oid != NULL ? OBJ_nid2sn (OBJ_obj2nid (oid)) : NULL;
+	const unsigned char *pt = point->pValue;
+	size_t pt_len = point->ulValueLen;
+	EVP_PKEY *pk = NULL;
+
+	/* CKA_EC_POINT is a DER OCTET STRING; accept a raw point too */
+	p = point->pValue;
+	if (pt_len > 0 && pt[0] == 0x04 && (os = d2i_ASN1_OCTET_STRING (NULL, &p, (long)pt_len)) != NULL &&
+	    p == pt + pt_len) {
+		pt = ASN1_STRING_get0_data (os);
+		pt_len = (size_t)ASN1_STRING_length (os);
+	}
+	if (curve != NULL && bld != NULL &&
+	    OSSL_PARAM_BLD_push_utf8_string (bld, OSSL_PKEY_PARAM_GROUP_NAME, curve, 0) &&
+	    OSSL_PARAM_BLD_push_octet_string (bld, OSSL_PKEY_PARAM_PUB_KEY, pt, pt_len))
+		pk = tsr_pub_from_params ("EC", bld);
+	OSSL_PARAM_BLD_free (bld);
+	ASN1_OCTET_STRING_free (os);
+	ASN1_OBJECT_free (oid);
+	return pk;
+}
+
+EVP_PKEY *
+tsr_object_build_pub (const struct tsr_object *obj)
+{
+	const CK_ATTRIBUTE *info = tsr_attr_find (obj, CKA_PUBLIC_KEY_INFO);
+	const CK_ATTRIBUTE *a, *b;
+	EVP_PKEY *pk = NULL;
+
+	if (info != NULL && info->ulValueLen > 0) {
+		const unsigned char *p = info->pValue;
+		return d2i_PUBKEY (NULL, &p, (long)info->ulValueLen);
+	}
+	if (obj->key_type == CKK_RSA && (a = tsr_attr_find (obj, CKA_MODULUS)) != NULL &&
+	    (b = tsr_attr_find (obj, CKA_PUBLIC_EXPONENT)) != NULL) {
+		OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new ();
+		BIGNUM *n = BN_bin2bn (a->pValue, (int)a->ulValueLen, NULL);
+		BIGNUM *e = BN_bin2bn (b->pValue, (int)b->ulValueLen, NULL);
+		if (bld != NULL && n != NULL && e != NULL && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+		    OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_E, e))
+			pk = tsr_pub_from_params ("RSA", bld);
+		OSSL_PARAM_BLD_free (bld);
+		BN_free (n);
+		BN_free (e);
+	} else if (obj->key_type == CKK_EC && (a = tsr_attr_find (obj, CKA_EC_PARAMS)) != NULL &&
+	           (b = tsr_attr_find (obj, CKA_EC_POINT)) != NULL) {
+		pk = tsr_pub_ec (a, b);
+	}
+	return pk;
+}
+
+CK_RV
+C_GetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+                     CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+{
+	struct tsr_session *s;
+	struct tsr_object *obj;
+	CK_ULONG i;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	rv = tsr_session_get_inlock (hSession, &s);
+	if (rv != CKR_OK)
+		goto out;
+	if (!tsr_check (pTemplate != NULL || ulCount == 0)) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	rv = tsr_object_get_inlock (s, hObject, &obj);
+	if (rv != CKR_OK) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	for (i = 0; i < ulCount; i++) {
+		CK_ATTRIBUTE *t = &pTemplate[i];
+		const CK_ATTRIBUTE *a = tsr_attr_find (obj, t->type);
+		if (tsr_attr_is_sensitive (obj, t->type)) {
+			t->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+			rv = CKR_ATTRIBUTE_SENSITIVE;
+		} else if (a == NULL) {
+			t->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+			rv = CKR_ATTRIBUTE_TYPE_INVALID;
+		} else if (t->pValue == NULL) {
+			t->ulValueLen = a->ulValueLen;
+		} else if (t->ulValueLen < a->ulValueLen) {
+			t->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+			rv = CKR_BUFFER_TOO_SMALL;
+		} else {
+			if (a->ulValueLen > 0)
+				memcpy (t->pValue, a->pValue, a->ulValueLen);
+			t->ulValueLen = a->ulValueLen;
+		}
+	}
+out:
+	tsr_leave ();
+	return rv;
+}
+
+static bool
+tsr_attr_read_only (CK_ATTRIBUTE_TYPE type)
+{
+	return type == CKA_CLASS || type == CKA_KEY_TYPE || type == CKA_VALUE || type == CKA_TOKEN ||
+	       type == CKA_PRIVATE || type == CKA_MODULUS || type == CKA_EC_POINT || type == CKA_EC_PARAMS;
+}
+
+CK_RV
+C_SetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+                     CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+{
+	struct tsr_session *s;
+	struct tsr_object *obj;
+	CK_ULONG i;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	rv = tsr_session_get_inlock (hSession, &s);
+	if (rv != CKR_OK)
+		goto out;
+	if (!tsr_check (pTemplate != NULL || ulCount == 0)) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	rv = tsr_object_get_inlock (s, hObject, &obj);
+	if (rv != CKR_OK) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	/* Token objects are read-only until the write path exists (CKA_MODIFIABLE FALSE). */
+	if (!tsr_attr_bool (obj, CKA_MODIFIABLE, true)) {
+		rv = CKR_ACTION_PROHIBITED;
+		goto out;
+	}
+	for (i = 0; i < ulCount; i++) {
+		if (tsr_attr_read_only (pTemplate[i].type)) {
+			rv = CKR_ATTRIBUTE_READ_ONLY;
+			goto out;
+		}
+		if (pTemplate[i].pValue == NULL && pTemplate[i].ulValueLen > 0) {
+			rv = CKR_ARGUMENTS_BAD;
+			goto out;
+		}
+	}
+	for (i = 0; i < ulCount; i++)
+		tsr_attr_set (obj, pTemplate[i].type, pTemplate[i].pValue, pTemplate[i].ulValueLen);
+	rv = obj->oom ? CKR_HOST_MEMORY : CKR_OK;
+out:
+	tsr_leave ();
+	return rv;
+}
+
+CK_RV
+C_DestroyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
+{
+	struct tsr_session *s;
+	struct tsr_object *obj;
+	size_t index = 0;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	rv = tsr_session_get_inlock (hSession, &s);
+	if (rv != CKR_OK)
+		goto out;
+	rv = tsr_object_get_inlock (s, hObject, &obj);
+	if (rv != CKR_OK) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	if (obj->session == 0) {
+		rv = CKR_ACTION_PROHIBITED;   /* token objects: the write path comes later */
+		goto out;
+	}
+	(void)tsr_object_lookup_inlock (hObject, &index);
+	tsr_object_free (obj);
+	tsr.objects[index] = tsr.objects[--tsr.n_objects];
+out:
+	tsr_leave ();
+	return rv;
+}
+
+CK_RV
+C_GetObjectSize (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
+{
+	struct tsr_session *s;
+	struct tsr_object *obj;
+	CK_ULONG i, size = 0;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	rv = tsr_session_get_inlock (hSession, &s);
+	if (rv != CKR_OK)
+		goto out;
+	if (!tsr_check (pulSize != NULL)) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	rv = tsr_object_get_inlock (s, hObject, &obj);
+	if (rv != CKR_OK) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	for (i = 0; i < obj->n_attrs; i++)
+		size += obj->attrs[i].ulValueLen;
+	*pulSize = size;
+out:
+	tsr_leave ();
+	return rv;
+}

@@ -1,0 +1,24 @@
+/*
+ * src/opapi.h: helpers of the operation functions (opapi.c).
+ */
+#ifndef TSR_OPAPI_H
+#define TSR_OPAPI_H
+
+#include "src/tsr.h"
+
+/* The session H and its active operation of KIND (CKR_OPERATION_NOT_INITIALIZED). */
+CK_RV tsr_op_get_inlock (CK_SESSION_HANDLE h, enum tsr_op_kind kind, struct tsr_session **s,
+                         struct tsr_op **op);
+/* Whole API functions: *Init and *Update. */
+CK_RV tsr_op_init_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_MECHANISM_PTR mech,
+                       CK_OBJECT_HANDLE key);
+CK_RV tsr_op_update_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data, CK_ULONG len);
+/* After a final call returned RV with output buffer OUT: does the operation go on?
+ * (length query, or CKR_BUFFER_TOO_SMALL) */
+bool tsr_op_keeps_going (CK_RV rv, const void *out);
+/* The operation's input: the finished hash (into HASH, EVP_MAX_MD_SIZE) or the buffer. */
+CK_RV tsr_op_input (struct tsr_op *op, uint8_t *hash, const uint8_t **data, size_t *len);
+/* The operation's key object (NULL when it is gone or invisible now). Borrowed. */
+struct tsr_object *tsr_op_key_inlock (struct tsr_session *s, struct tsr_op *op);
+
+#endif /* TSR_OPAPI_H */

@@ -1,0 +1,154 @@
+/*
+ * src/sign.c: C_SignInit / C_Sign / C_SignUpdate / C_SignFinal with a card key.
+ * Hashing (CKM_SHA*_RSA_PKCS*, CKM_ECDSA_SHA*) and padding (PKCS #1 v1.5, PSS)
+ * are done here; the card does the raw RSA operation or ECDSA over the hash.
+ * The signature length is known in advance, so a length query or a short
+ * buffer never costs a card operation (nor a PIN-always authorisation).
+ */
+#include "config.h"
+
+#include "src/tsr.h"
+#include "src/opapi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t
+tsr_sig_len (const struct tsr_object *key)
+{
+	size_t bytes = (key->key_bits + 7) / 8;
+
+	return key->key_type == CKK_EC ? 2 * bytes : bytes;
+}
+
+/* The encoded message for the card's raw RSA operation (K bytes into EM). */
+static CK_RV
+tsr_sign_rsa_encode (struct tsr_op *op, struct tsr_object *key, const uint8_t *data, size_t len,
+                     uint8_t *em, size_t k)
+{
+	uint8_t di[128];
+	size_t di_len = 0;
+	CK_RV rv;
+
+	switch (op->mech) {
+	case CKM_RSA_PKCS:
+		return tsr_rsa_pad_pkcs1_sign (data, len, em, k);
+	case CKM_RSA_X_509:
+		if (len > k)
+			return CKR_DATA_LEN_RANGE;
+		memset (em, 0, k - len);
+		memcpy (em + k - len, data, len);
+		return CKR_OK;
+	case CKM_SHA1_RSA_PKCS: case CKM_SHA224_RSA_PKCS: case CKM_SHA256_RSA_PKCS:
+	case CKM_SHA384_RSA_PKCS: case CKM_SHA512_RSA_PKCS:
+		rv = tsr_digest_info (op->md, data, len, di, &di_len);
+		return rv == CKR_OK ? tsr_rsa_pad_pkcs1_sign (di, di_len, em, k) : rv;
+	default:   /* PSS, raw or with hashing */
+		return tsr_rsa_pad_pss (key->pub, op->md, op->mgf1_md, op->salt_len, data, len, em, k);
+	}
+}
+
+static CK_RV
+tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
+                         uint8_t *sig, size_t *sig_len)
+{
+	uint8_t hash[EVP_MAX_MD_SIZE], in[512];
+	const uint8_t *data;
+	size_t len, n = (key->key_bits + 7) / 8;
+	CK_RV rv;
+
+	rv = tsr_op_input (op, hash, &data, &len);
+	if (rv != CKR_OK)
+		return rv;
+	if (n == 0 || n > sizeof in)
+		return CKR_KEY_SIZE_RANGE;
+	if (key->key_type == CKK_RSA) {
+		rv = tsr_sign_rsa_encode (op, key, data, len, in, n);
+		if (rv == CKR_OK)
+			rv = tsr_card_rsa_raw_inlock (s, key, op, in, n, sig, sig_len);
+	} else {
+		/* ECDSA: the hash as an integer of the curve's size (leftmost bytes, or zero-extended) */
+		memset (in, 0, n);
+		if (len >= n)
+			memcpy (in, data, n);
+		else
+			memcpy (in + n - len, data, len);
+		rv = tsr_card_ecdsa_inlock (s, key, op, in, n, sig, sig_len);
+	}
+	OPENSSL_cleanse (in, sizeof in);
+	return rv;
+}
+
+/* Finish: length conventions, then the card. DATA (C_Sign) is added first. */
+static CK_RV
+tsr_sign_finish (CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG data_len, bool single,
+                 CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
+{
+	struct tsr_session *s;
+	struct tsr_object *key;
+	struct tsr_op *op = NULL;
+	bool keep = false;
+	size_t need, got;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	rv = tsr_op_get_inlock (h, TSR_OP_SIGN, &s, &op);
+	if (rv != CKR_OK) {
+		keep = true;
+		goto out;
+	}
+	if (!tsr_check (sig_len != NULL && (!single || data != NULL || data_len == 0))) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	key = tsr_op_key_inlock (s, op);
+	if (key == NULL) {
+		rv = CKR_KEY_HANDLE_INVALID;
+		goto out;
+	}
+	need = tsr_sig_len (key);
+	if (sig == NULL || *sig_len < need) {
+		rv = sig == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
+		*sig_len = need;
+		keep = true;
+		goto out;
+	}
+	rv = single ? tsr_op_update (op, data, data_len) : CKR_OK;
+	got = *sig_len;
+	if (rv == CKR_OK)
+		rv = tsr_sign_compute_inlock (s, op, key, sig, &got);
+	if (rv == CKR_OK)
+		*sig_len = got;
+out:
+	if (!keep)
+		tsr_session_end_op_inlock (s, TSR_OP_SIGN);
+	tsr_leave ();
+	return rv;
+}
+
+CK_RV
+C_SignInit (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+	return tsr_op_init_api (hSession, TSR_OP_SIGN, pMechanism, hKey);
+}
+
+CK_RV
+C_Sign (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+        CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	return tsr_sign_finish (hSession, pData, ulDataLen, true, pSignature, pulSignatureLen);
+}
+
+CK_RV
+C_SignUpdate (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+	return tsr_op_update_api (hSession, TSR_OP_SIGN, pPart, ulPartLen);
+}
+
+CK_RV
+C_SignFinal (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	return tsr_sign_finish (hSession, NULL, 0, false, pSignature, pulSignatureLen);
+}

@@ -1,0 +1,52 @@
+/*
+ * src/test-mock.h: a mock backend for the front end's unit tests: a reader
+ * monitor over readers the test adds, and a PIV-like card whose keys are real
+ * OpenSSL keys (RSA 2048 in 9A and 9D, EC P-256 in 9C, PIN-always by default)
+ * with certificates made by the test. Counters tell what reached the card.
+ */
+#ifndef TSR_TEST_MOCK_H
+#define TSR_TEST_MOCK_H
+
+#include "src/tsr.h"
+
+#include <openssl/x509.h>
+
+#define MOCK_PIN "123456"
+
+struct mock_key {
+	uint8_t ref, id;
+	EVP_PKEY *key;         /* owned by the mock */
+	X509 *cert;            /* owned by the mock */
+	enum card_pin_policy pin_policy;
+};
+
+struct mock_state {
+	int n_keys;
+	struct mock_key keys[4];
+	int pin_tries;            /* left */
+	bool pin_verified;        /* the card's PIN state */
+	bool always_ok;           /* a VERIFY right before: one PIN-always operation allowed */
+	bool card_present;        /* reader 0 */
+	uint32_t generation;
+	bool reset_pending;       /* next card_begin reports a reset by another process */
+	int card_calls;           /* driver operations, card_begin included (any APDU) */
+	int verify_calls;
+	int private_ops;
+	int reader_count;         /* readers attached (names "Mock Reader 0", "... 1") */
+	int wait_calls;           /* monitor waits in progress */
+};
+
+extern struct mock_state mock;
+extern const struct tsr_backend mock_backend;
+
+/* Make the keys and certificates (once per process) and reset the card state. */
+void mock_setup (int readers, bool card);
+/* Free the keys (tests call it at exit; valgrind). */
+void mock_teardown (void);
+/* Insert / remove the card of reader 0; wakes a blocked monitor wait. */
+void mock_card_insert (void);
+void mock_card_remove (void);
+/* The mock key of reference REF, or NULL. */
+struct mock_key *mock_key_by_ref (uint8_t ref);
+
+#endif /* TSR_TEST_MOCK_H */

@@ -1,0 +1,317 @@
+/*
+ * src/tsr.h: the front end's internal state and the functions its files share.
+ *
+ * Locking (see module.c): one module lock (tsr_lock / tsr_unlock: the
+ * application's mutex callbacks, or a pthread mutex) protects everything marked
+ * "lock" below: the slot table, tokens, sessions, objects. Card operations run
+ * with the lock held (one card operation at a time; they serialise on the card
+ * anyway). The event queue of C_WaitForSlotEvent and the monitor hand-off use a
+ * second, innermost pthread mutex (tsr.ev_mutex, marked "ev"); order: lock → ev.
+ */
+#ifndef TSR_TSR_H
+#define TSR_TSR_H
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <openssl/evp.h>
+
+#include "src/pkcs11-3.h"
+#include "src/backend.h"
+#include "src/log.h"
+
+/* Precondition at the API edge: evaluates to false (and logs) when EXPR fails.
+ * It hides no return: `if (!tsr_check (p != NULL)) { rv = CKR_ARGUMENTS_BAD; goto out; }` */
+#define tsr_check(expr) \
+	((expr) ? true : (tsr_log ("p11", "%s: precondition failed: %s", __func__, #expr), false))
+
+#define TSR_MANUFACTURER "tessera project"
+#define TSR_LIBRARY_DESCRIPTION "tessera PKCS #11 for smartcards"
+#define TSR_VERSION_MAJOR 0
+#define TSR_VERSION_MINOR 1
+
+/* Copy S into a blank-padded, not NUL-terminated field of LEN bytes (UTF-8 safe cut). */
+void tsr_pad (CK_UTF8CHAR *field, size_t len, const char *s);
+
+/* ---- objects (object.c, attrs.c) ---- */
+
+struct tsr_object {
+	CK_OBJECT_HANDLE handle;     /* lock; never 0 */
+	CK_SLOT_ID slot_id;          /* lock */
+	CK_SESSION_HANDLE session;   /* lock; 0: token object, else the owning session */
+	CK_OBJECT_CLASS klass;       /* lock */
+	CK_KEY_TYPE key_type;        /* lock; CK_UNAVAILABLE_INFORMATION for non-keys */
+	bool is_private;             /* lock; CKA_PRIVATE: visible only when logged in */
+	bool card_key;               /* lock; a private key on the card (key_ref) */
+	uint8_t key_ref;             /* lock; card key reference (PIV 9A...) */
+	CK_ULONG key_bits;           /* lock; RSA modulus bits, EC field bits, 0 unknown */
+	bool always_auth;            /* lock; CKA_ALWAYS_AUTHENTICATE */
+	EVP_PKEY *pub;               /* lock; public half (keys), owned; NULL when unknown */
+	CK_ATTRIBUTE *attrs;         /* lock; owned, each pValue owned */
+	CK_ULONG n_attrs;            /* lock */
+	size_t attrs_cap;            /* lock */
+	bool oom;                    /* a tsr_attr_add failed (checked once after building) */
+};
+
+/* Allocate an empty object. Owned by the caller: tsr_object_free (accepts NULL). */
+struct tsr_object *tsr_object_new (CK_OBJECT_CLASS klass);
+void tsr_object_free (struct tsr_object *obj);
+
+/* Append (or replace) an attribute, copying VALUE. Failure is remembered in obj->oom. */
+void tsr_attr_set (struct tsr_object *obj, CK_ATTRIBUTE_TYPE type, const void *value, CK_ULONG len);
+void tsr_attr_set_bool (struct tsr_object *obj, CK_ATTRIBUTE_TYPE type, bool value);
+void tsr_attr_set_ulong (struct tsr_object *obj, CK_ATTRIBUTE_TYPE type, CK_ULONG value);
+/* The attribute TYPE of OBJ, or NULL. Borrowed. */
+const CK_ATTRIBUTE *tsr_attr_find (const struct tsr_object *obj, CK_ATTRIBUTE_TYPE type);
+bool tsr_attr_bool (const struct tsr_object *obj, CK_ATTRIBUTE_TYPE type, bool dflt);
+/* Is TYPE a secret of OBJ (CKR_ATTRIBUTE_SENSITIVE)? */
+bool tsr_attr_is_sensitive (const struct tsr_object *obj, CK_ATTRIBUTE_TYPE type);
+/* Does OBJ carry every attribute of TEMPLATE with the same value? */
+bool tsr_object_matches (const struct tsr_object *obj, const CK_ATTRIBUTE *templ, CK_ULONG count);
+
+/* Build the objects of one card key slot (certificate, public key, private key)
+ * from KEY; appended to *objs (owned array, grown). CKR_HOST_MEMORY on failure. */
+struct card_key;
+CK_RV tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
+                                 struct tsr_object ***objs, size_t *n_objs);
+/* The CKO_PROFILE object of a token. Owned by the caller. */
+struct tsr_object *tsr_object_profile_new (CK_SLOT_ID slot_id);
+
+/* Store OBJ in the module's object table, giving it a handle. Takes ownership
+ * (frees it on failure). */
+CK_RV tsr_object_store_inlock (struct tsr_object *obj, CK_OBJECT_HANDLE *handle);
+/* Look up a handle as seen from session S (slot, visibility, login). Borrowed. */
+struct tsr_session;
+CK_RV tsr_object_get_inlock (struct tsr_session *s, CK_OBJECT_HANDLE handle, struct tsr_object **obj);
+/* Destroy every object of SLOT_ID (token gone), or of one session (session closed). */
+void tsr_objects_drop_slot_inlock (CK_SLOT_ID slot_id);
+void tsr_objects_drop_session_inlock (CK_SESSION_HANDLE session);
+/* Is OBJ visible to session S? */
+bool tsr_object_visible_inlock (struct tsr_session *s, const struct tsr_object *obj);
+/* Build the public key of OBJ from its attributes (SPKI or components). */
+EVP_PKEY *tsr_object_build_pub (const struct tsr_object *obj);
+
+/* ---- tokens and slots (slot.c, token.c) ---- */
+
+#define TSR_MAX_MECHS 40
+
+struct tsr_token {
+	struct card *card;               /* lock; owned */
+	uint32_t generation;             /* lock; the monitor's card_generation at open */
+	struct card_info info;           /* lock; copy, read once at probe */
+	char label[33];                  /* lock; NUL-terminated, no trailing blanks */
+	bool user_logged_in;             /* lock */
+	uint8_t *pin;                    /* lock; held while logged in to restore the login after a
+	                                    reset by another process; OPENSSL_cleanse'd and freed at
+	                                    logout / removal / finalize */
+	size_t pin_len;                  /* lock */
+	int pin_tries_left;              /* lock; from the last PIN exchange, -1 unknown */
+	int pin_tries_max;               /* lock */
+	bool has_rsa, has_ec;            /* lock */
+	CK_ULONG rsa_min_bits, rsa_max_bits, ec_min_bits, ec_max_bits; /* lock */
+};
+
+struct tsr_slot {
+	CK_SLOT_ID id;                   /* lock; stable for the life of the process */
+	char reader_name[READER_MAX_NAME]; /* lock */
+	bool reader_present;             /* lock */
+	bool card_present;               /* lock; the monitor's view */
+	uint32_t card_generation;        /* lock */
+	struct tsr_token *token;         /* lock; NULL: no card, or a card we do not know */
+	uint32_t unrecognised_generation; /* lock; generation whose card is not ours */
+	bool unrecognised;               /* lock */
+	bool lost;                       /* lock; the card went away during an operation:
+	                                    the token is dropped on the way out (tsr_leave) */
+	bool event_pending;              /* ev; for C_WaitForSlotEvent */
+};
+
+/* Slot by ID, or NULL. Borrowed. */
+struct tsr_slot *tsr_slot_get_inlock (CK_SLOT_ID id);
+/* Apply the monitor's events (reader added, card in/out...). */
+void tsr_slot_apply_event_inlock (const struct reader_event *ev);
+/* Refresh presence now when nobody else is watching (no APDU). */
+void tsr_slots_refresh_inlock (void);
+/* Open the token of a slot whose card is present but not open yet. */
+CK_RV tsr_slot_ensure_token_inlock (struct tsr_slot *slot);
+/* Forget the token: sessions closed, objects gone, login dropped, PIN wiped. */
+void tsr_slot_drop_token_inlock (struct tsr_slot *slot);
+/* Drop the tokens of slots marked lost (called before unlocking). */
+void tsr_slots_reap_inlock (void);
+void tsr_slots_free_inlock (void);
+/* Monitor thread and C_WaitForSlotEvent plumbing (event.c). */
+CK_RV tsr_events_start (bool threads_allowed);
+void tsr_events_stop (void);
+void tsr_event_post (struct tsr_slot *slot);
+
+/* Open / free a token. tsr_token_open: *token owned by the caller. */
+CK_RV tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **token);
+void tsr_token_free (struct tsr_token *token);
+/* Forget the login (PIN wiped). */
+void tsr_token_forget_login (struct tsr_token *token);
+/* The card_rv → CKR_* translation at the front end's boundary. */
+CK_RV tsr_ckr_from_card (card_rv crv);
+
+/* One card operation: transaction, restore login after a reset, translation.
+ * CARD_E_REMOVED marks the slot lost (dropped at tsr_leave). */
+typedef card_rv (*tsr_card_fn) (struct card *card, void *user);
+CK_RV tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user);
+
+/* ---- sessions (session.c) ---- */
+
+/* The first TSR_OP_COUNT kinds are operations a session holds between calls;
+ * UNWRAP and DERIVE are one-call operations that share the checks. */
+enum tsr_op_kind { TSR_OP_SIGN, TSR_OP_VERIFY, TSR_OP_ENCRYPT, TSR_OP_DECRYPT, TSR_OP_DIGEST,
+                   TSR_OP_UNWRAP, TSR_OP_DERIVE };
+#define TSR_OP_COUNT 5
+
+struct tsr_op {
+	CK_MECHANISM_TYPE mech;
+	CK_OBJECT_HANDLE key;            /* 0 for digests */
+	const EVP_MD *md;                /* hash: hash-and-sign, PSS/OAEP parameter, digest */
+	const EVP_MD *mgf1_md;
+	CK_ULONG salt_len;
+	uint8_t *label;                  /* OAEP label, owned */
+	size_t label_len;
+	EVP_MD_CTX *mdctx;               /* multi-part hashing, owned */
+	uint8_t *buf;                    /* accumulated input of single-part mechanisms, owned */
+	size_t buf_len;
+	bool multipart;                  /* C_*Update was used */
+	uint8_t *result;                 /* computed output kept for a retry after
+	                                    CKR_BUFFER_TOO_SMALL (the card is asked once), owned */
+	size_t result_len;
+	bool has_result;
+	bool context_login;              /* CKU_CONTEXT_SPECIFIC login done for this operation */
+	uint8_t *context_pin;            /* owned, wiped */
+	size_t context_pin_len;
+};
+
+void tsr_op_free (struct tsr_op *op);
+
+struct tsr_find;
+
+struct tsr_session {
+	CK_SESSION_HANDLE handle;        /* lock; never 0 */
+	CK_SLOT_ID slot_id;              /* lock */
+	CK_FLAGS flags;                  /* lock; CKF_SERIAL_SESSION | CKF_RW_SESSION */
+	struct tsr_op *ops[TSR_OP_COUNT];/* lock; owned, NULL when idle */
+	struct tsr_find *find;           /* lock; owned, NULL when idle */
+};
+
+/* Look up an open session. Borrowed. */
+CK_RV tsr_session_get_inlock (CK_SESSION_HANDLE handle, struct tsr_session **s);
+/* Same, plus its slot and token (CKR_DEVICE_REMOVED / TOKEN_NOT_PRESENT when gone). */
+CK_RV tsr_session_token_inlock (CK_SESSION_HANDLE handle, struct tsr_session **s,
+                                struct tsr_slot **slot, struct tsr_token **token);
+void tsr_sessions_close_slot_inlock (CK_SLOT_ID slot_id);
+void tsr_sessions_free_inlock (void);
+/* Counts for C_GetTokenInfo. */
+void tsr_sessions_count_inlock (CK_SLOT_ID slot_id, CK_ULONG *all, CK_ULONG *rw);
+/* End the private-key operations of every session of SLOT_ID (logout). */
+void tsr_sessions_end_private_ops_inlock (CK_SLOT_ID slot_id);
+void tsr_find_free (struct tsr_find *find);
+
+/* ---- mechanisms (mech.c, crypto helpers in rsa.c) ---- */
+
+/* Is MECH offered by TOKEN, and its info. */
+CK_RV tsr_mech_info (const struct tsr_token *token, CK_MECHANISM_TYPE mech, CK_MECHANISM_INFO *info);
+/* The mechanisms of TOKEN; *count = number written (or needed when LIST is NULL). */
+CK_ULONG tsr_mech_list (const struct tsr_token *token, CK_MECHANISM_TYPE *list, CK_ULONG max);
+/* Hash mechanism / MGF to EVP_MD, or NULL. */
+const EVP_MD *tsr_md_from_mech (CK_MECHANISM_TYPE mech);
+const EVP_MD *tsr_md_from_mgf (CK_ULONG mgf);
+/* The hash of a hash-and-sign mechanism (CKM_SHA256_RSA_PKCS...), or NULL. */
+const EVP_MD *tsr_md_of_sign_mech (CK_MECHANISM_TYPE mech);
+
+/* Prepare an operation of KIND with MECH on KEY for session S (parameters checked,
+ * key class and usage checked). *op owned by the caller. */
+CK_RV tsr_op_new_inlock (struct tsr_session *s, enum tsr_op_kind kind, const CK_MECHANISM *mech,
+                         CK_OBJECT_HANDLE key, struct tsr_op **op);
+/* Accumulate input (hash or buffer). */
+CK_RV tsr_op_update (struct tsr_op *op, const uint8_t *data, size_t len);
+/* Deliver a computed result with the PKCS #11 length conventions (NULL: length query).
+ * *done is true when the operation is over (success or hard failure). */
+CK_RV tsr_op_deliver (struct tsr_op *op, uint8_t *out, CK_ULONG_PTR out_len);
+/* Set an operation of session S (replacing nothing: CKR_OPERATION_ACTIVE when busy). */
+CK_RV tsr_session_start_op_inlock (struct tsr_session *s, enum tsr_op_kind kind, struct tsr_op *op);
+void tsr_session_end_op_inlock (struct tsr_session *s, enum tsr_op_kind kind);
+
+/* RSA padding (rsa.c). OUT is K bytes. */
+CK_RV tsr_rsa_pad_pkcs1_sign (const uint8_t *in, size_t in_len, uint8_t *out, size_t k);
+CK_RV tsr_rsa_pad_pss (EVP_PKEY *pub, const EVP_MD *md, const EVP_MD *mgf1, CK_ULONG salt_len,
+                       const uint8_t *hash, size_t hash_len, uint8_t *out, size_t k);
+CK_RV tsr_rsa_unpad_pkcs1 (const uint8_t *in, size_t k, uint8_t *out, size_t *out_len);
+CK_RV tsr_rsa_unpad_oaep (const uint8_t *in, size_t k, const EVP_MD *md, const EVP_MD *mgf1,
+                          const uint8_t *label, size_t label_len, uint8_t *out, size_t *out_len);
+/* DigestInfo DER of a hash. *out_len = size written to OUT (at most 83 bytes). */
+CK_RV tsr_digest_info (const EVP_MD *md, const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len);
+
+/* Private-key operations on the card for a key object (keyop.c). */
+CK_RV tsr_card_rsa_raw_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                               const uint8_t *in, size_t k, uint8_t *out, size_t *out_len);
+CK_RV tsr_card_ecdsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                             const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len);
+CK_RV tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
+                            const uint8_t *point, size_t point_len, uint8_t *out, size_t *out_len);
+
+/* RSA decryption with a card key: IN (modulus size) → *out (owned by the caller). */
+CK_RV tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
+                              const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len);
+
+/* Create a session secret key from an unwrap / derive TEMPLATE and its VALUE (secret.c). */
+CK_RV tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULONG count,
+                                    const uint8_t *value, size_t value_len, bool value_len_free,
+                                    CK_OBJECT_HANDLE *handle);
+
+/* ---- the module (module.c, lock.c) ---- */
+
+struct tsr_module {
+	bool initialized;                /* written by C_Initialize / C_Finalize only */
+	pid_t pid;                       /* the process that initialised */
+	bool threads_allowed;            /* !CKF_LIBRARY_CANT_CREATE_OS_THREADS */
+
+	/* lock */
+	struct tsr_slot **slots;
+	size_t n_slots;
+	CK_SLOT_ID next_slot_id;
+	struct tsr_session **sessions;
+	size_t n_sessions;
+	CK_SESSION_HANDLE next_session;
+	struct tsr_object **objects;
+	size_t n_objects;
+	CK_OBJECT_HANDLE next_object;
+	struct reader_monitor *monitor;  /* set by C_Initialize, used by whoever holds
+	                                    monitor_busy (ev) */
+
+	/* ev */
+	pthread_mutex_t ev_mutex;
+	pthread_cond_t ev_cond;
+	bool monitor_busy;               /* somebody is inside monitor_wait/refresh */
+	bool finalizing;
+	int waiters;                     /* threads inside C_WaitForSlotEvent */
+	bool thread_running;
+	pthread_t thread;
+};
+
+extern struct tsr_module tsr;
+
+/* Module lock (lock.c). */
+CK_RV tsr_lock_init (const CK_C_INITIALIZE_ARGS *args);
+void tsr_lock_destroy (void);
+void tsr_lock (void);
+void tsr_unlock (void);
+/* API entry: initialised in this process? Then take the lock. */
+CK_RV tsr_enter (void);
+/* API exit: reap lost slots, release the lock. */
+void tsr_leave (void);
+
+/* The function lists (module.c). */
+CK_RV tsr_get_function_list (CK_FUNCTION_LIST_PTR_PTR list);
+CK_RV tsr_get_interface_list (CK_INTERFACE_PTR list, CK_ULONG_PTR count);
+CK_RV tsr_get_interface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
+                         CK_FLAGS flags);
+
+#endif /* TSR_TSR_H */
