@@ -85,6 +85,20 @@ INNER
 tap_check "--profile nist: GET VERSION is 6D00, SELECT has the AC template, a generic ATR" \
 	testbed --card-args "--profile nist --no-extended" --cards 1 -- sh "$W/nist.sh"
 
+# pcscd restarts (vpcd closes the connection): the simulator reconnects by itself. The pcscd
+# killed and started here lives in the test bed's pid namespace and ends with it.
+cat >"$W/restart.sh" <<'INNER'
+C="$CARDSIM ctl $CARDSIM_CONTROL"
+kill "$(pidof pcscd)" || exit 1
+i=0; while ! $C status | grep -qx 'inserted disconnected'; do i=$((i + 1)); [ $i -lt 50 ] || exit 2; sleep 0.1; done
+pcscd -f -c "$TESTBED_DIR/reader.conf.d" >/dev/null 2>&1 &
+i=0; while ! opensc-tool -c default -s 00:A4:04:00:05:A0:00:00:03:08 2>/dev/null | grep -q 'SW1=0x90'; do
+	i=$((i + 1)); [ $i -lt 100 ] || exit 3; sleep 0.1
+done
+INNER
+tap_check "after a pcscd restart the simulator reconnects and answers" \
+	testbed --cards 1 -- sh "$W/restart.sh"
+
 tap_check "two simulators on the two readers of one vpcd" \
 	testbed --cards 2 -- sh -c 'test "$(opensc-tool -l | grep -c "Yes")" = 2'
 

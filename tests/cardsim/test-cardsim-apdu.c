@@ -7,6 +7,7 @@
 
 #include "apdu.h"
 #include "hex.h"
+#include "log.h"
 #include "test-util.h"
 #include "tlv.h"
 
@@ -204,6 +205,27 @@ START_TEST(tlv_bounds)
 }
 END_TEST
 
+START_TEST(log_redaction)
+{
+	char s[200];
+
+	cs_log_format_cmd((const uint8_t *)"\x00\x20\x00\x80\x08" "123456\xFF\xFF", 13, s);
+	ck_assert_str_eq(s, "00 20 00 80 08 XX XX XX XX XX XX XX XX");
+	cs_log_format_cmd((const uint8_t *)"\x10\x24\x00\x80\x02" "12", 7, s);
+	ck_assert_str_eq(s, "10 24 00 80 02 XX XX");
+	/* Extended length, case 4: the Le bytes stay visible. */
+	cs_log_format_cmd((const uint8_t *)"\x00\x2C\x00\x80\x00\x00\x02" "12" "\x00\x00", 11, s);
+	ck_assert_str_eq(s, "00 2C 00 80 00 00 02 XX XX 00 00");
+	/* Malformed: everything after the header is hidden. */
+	cs_log_format_cmd((const uint8_t *)"\x00\x20\x00\x80\x09" "123", 8, s);
+	ck_assert_str_eq(s, "00 20 00 80 09 XX XX XX");
+	cs_log_format_cmd((const uint8_t *)"\x00\x20\x00\x80", 4, s);
+	ck_assert_str_eq(s, "00 20 00 80");
+	cs_log_format_cmd((const uint8_t *)"\x00\xCB\x3F\xFF\x01\x7E", 6, s);
+	ck_assert_str_eq(s, "00 CB 3F FF 01 7E");
+}
+END_TEST
+
 /* Random APDUs, with the card selected and authenticated: never a crash, always an SW. */
 START_TEST(random_input)
 {
@@ -244,6 +266,7 @@ int main(void)
 	tcase_add_test(tc, extended_length);
 	tcase_add_test(tc, no_extended);
 	tcase_add_test(tc, tlv_bounds);
+	tcase_add_test(tc, log_redaction);
 	tcase_add_test(tc, random_input);
 	suite_add_tcase(s, tc);
 	return tc_run(s);
