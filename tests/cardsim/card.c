@@ -52,11 +52,19 @@ static void fill_object_table(struct cs_card *c)
 {
 	size_t i, k = 0;
 
+	/* The YubiKey objects are kept in NIST mode too (hidden from GET/PUT DATA), so a state
+	 * file used with both profiles loses nothing. */
 	for (i = 0; i < sizeof(piv_tags) / sizeof(piv_tags[0]); i++)
 		c->objects[k++].tag = piv_tags[i];
-	if (c->profile == CS_PROFILE_YUBIKEY)
-		for (i = 0; i < sizeof(yubikey_tags) / sizeof(yubikey_tags[0]); i++)
-			c->objects[k++].tag = yubikey_tags[i];
+	for (i = 0; i < sizeof(yubikey_tags) / sizeof(yubikey_tags[0]); i++)
+		c->objects[k++].tag = yubikey_tags[i];
+}
+
+struct cs_object *cs_object_visible(struct cs_card *c, unsigned tag)
+{
+	if (c->profile == CS_PROFILE_NIST && (tag >> 8) == 0x5FFF)
+		return NULL;
+	return cs_object_find(c, tag);
 }
 
 struct cs_object *cs_object_find(struct cs_card *c, unsigned tag)

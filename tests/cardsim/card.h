@@ -127,6 +127,8 @@ int cs_card_transmit(struct cs_card *c, const uint8_t *cmd, size_t len, struct c
 int cs_slot_index(uint8_t slot);            /* -1 when not a key slot */
 uint8_t cs_slot_id(int index);
 struct cs_object *cs_object_find(struct cs_card *c, unsigned tag); /* NULL: no such object */
+/* As cs_object_find, but only objects of the card's profile (what GET/PUT DATA see). */
+struct cs_object *cs_object_visible(struct cs_card *c, unsigned tag);
 bool cs_object_pin_protected(unsigned tag);
 int cs_object_set(struct cs_object *o, const uint8_t *v, size_t n); /* n 0 = delete; -1 ENOMEM */
 

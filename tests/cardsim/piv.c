@@ -163,7 +163,7 @@ uint16_t cs_piv_get_data(struct cs_card *c, const struct cs_apdu *a, struct cs_b
 	sw = requested_tag(a, &tag);
 	if (sw != 0)
 		return sw;
-	o = cs_object_find(c, tag);
+	o = cs_object_visible(c, tag);
 	if (o == NULL)
 		return SW_NOT_FOUND;
 	if (cs_object_pin_protected(tag) && !c->pin_verified)
@@ -190,7 +190,7 @@ static uint16_t put_target(struct cs_card *c, const struct cs_apdu *a, struct cs
 	if (cs_tlv_next(&p, &left, &t) != 1)
 		return SW_WRONG_DATA;
 	if (raw_object(t.tag) && left == 0) {
-		*o = cs_object_find(c, t.tag);
+		*o = cs_object_visible(c, t.tag);
 		*v = a->data;
 		*n = a->lc;
 		return 0;
@@ -201,7 +201,7 @@ static uint16_t put_target(struct cs_card *c, const struct cs_apdu *a, struct cs
 		tag = (tag << 8) | t.val[i];
 	if (raw_object(tag) || cs_tlv_single(p, left, 0x53, &d) < 0)
 		return SW_WRONG_DATA;
-	*o = cs_object_find(c, tag);
+	*o = cs_object_visible(c, tag);
 	if (*o == NULL)
 		return SW_WRONG_DATA;
 	*v = d.val;

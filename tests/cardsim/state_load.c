@@ -78,8 +78,10 @@ static bool load_object(struct cs_card *c, char **t, int nt)
 	cs_buf_init(&v);
 	if (ok)
 		o = cs_object_find(c, (unsigned)num(t[1], 16, &ok));
-	if (o == NULL) /* e.g. a YubiKey object in a card run with --profile nist: kept out */
+	if (o == NULL) { /* not an object of this card: refused */
+		ok = false;
 		goto out;
+	}
 	ok = ok && cs_hex_decode(t[2], &v) == 0 && v.len > 0 && cs_object_set(o, v.data, v.len) == 0;
 out:
 	cs_buf_free(&v);

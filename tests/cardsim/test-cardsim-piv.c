@@ -36,6 +36,7 @@ START_TEST(select_aid)
 	ck_assert_ptr_nonnull(memchr(r.data, 0xAC, r.len));
 	ck_assert_uint_eq(tc_send(c, "00FD000000", NULL), 0x6D00);
 	ck_assert_uint_eq(tc_send(c, "00F8000000", NULL), 0x6D00);
+	ck_assert_uint_eq(tc_send(c, "00CB3FFF055C035FFF01", NULL), 0x6A82);
 	cs_buf_free(&r);
 	cs_buf_free(&want);
 	cs_card_free(c);

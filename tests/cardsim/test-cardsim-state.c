@@ -95,6 +95,8 @@ START_TEST(malformed)
 	ck_assert_int_eq(cs_state_load(c, path), -1);
 	write_file("cardsim-state 1\nobject 5fc102 zz\n");
 	ck_assert_int_eq(cs_state_load(c, path), -1);
+	write_file("cardsim-state 1\nobject 5fc199 01\n");
+	ck_assert_int_eq(cs_state_load(c, path), -1);
 	write_file("cardsim-state 1\nserial 99\nfuture-record x\n");
 	ck_assert_int_eq(cs_state_load(c, path), 0);
 	ck_assert_uint_eq(c->serial, 99);
