@@ -72,11 +72,12 @@ mock_setup (int readers, bool card)
 		{ 0x9C, 2, true, "Alice Test signing", "digitalSignature,nonRepudiation" },
 		{ 0x9D, 3, false, "Alice Test encryption", "keyEncipherment" },
 		{ 0x9E, 4, true, "Card Auth", NULL },
+		{ 0x82, 5, true, "Old encryption", "keyAgreement" },
 	};
 	int i;
 
 	if (mock.n_keys == 0) {
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 5; i++) {
 			struct mock_key *k = &mock.keys[i];
 			k->ref = spec[i].ref;
 			k->id = spec[i].id;
@@ -84,7 +85,7 @@ mock_setup (int readers, bool card)
 			k->cert = mock_cert (k->key, spec[i].cn, 1000 + i, spec[i].ku);
 			k->pin_policy = spec[i].ref == 0x9C ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_ONCE;
 		}
-		mock.n_keys = 4;
+		mock.n_keys = 5;
 	}
 	mock.pin_tries = 3;
 	mock.pin_verified = false;

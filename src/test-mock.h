@@ -1,7 +1,7 @@
 /*
  * src/test-mock.h: a mock backend for the front end's unit tests: a reader
  * monitor over readers the test adds, and a PIV-like card whose keys are real
- * OpenSSL keys (RSA 2048 in 9A and 9D, EC P-256 in 9C, PIN-always by default)
+ * OpenSSL keys (RSA 2048 in 9A and 9D, EC P-256 in 9C (PIN always), 9E and 82)
  * with certificates made by the test. Counters tell what reached the card.
  */
 #ifndef TSR_TEST_MOCK_H
@@ -22,7 +22,7 @@ struct mock_key {
 
 struct mock_state {
 	int n_keys;
-	struct mock_key keys[4];
+	struct mock_key keys[5];
 	int pin_tries;            /* left */
 	bool pin_verified;        /* the card's PIN state */
 	bool always_ok;           /* a VERIFY right before: one PIN-always operation allowed */

@@ -160,8 +160,9 @@ tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_
 	}
 	while (len > 0 && base[len - 1] == ' ')
 		len--;
-	base[len] = '\0';
-	snprintf (token->label, sizeof token->label, "%s%s", base, suffix);
+	assert (len + strlen (suffix) < sizeof token->label);
+	memcpy (token->label, base, len);
+	memcpy (token->label + len, suffix, strlen (suffix) + 1);
 }
 
 /* What the keys tell about the mechanisms and key sizes of the token. */
