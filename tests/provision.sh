@@ -10,6 +10,11 @@ set -eu
 dir=$1
 slots=${2:-"9a:RSA2048 9c:ECCP256 9d:RSA2048 9e:ECCP256"}
 MGM=010203040506070801020304050607080102030405060708
+# yubico-piv-tool only uses readers matching its -r filter ("Yubikey" by default): name ours,
+# the first reader holding a card unless PROVISION_READER says otherwise.
+reader=${PROVISION_READER:-$(opensc-tool -l 2>/dev/null | sed -n 's/^[0-9][0-9]* *Yes *//p' | head -n 1)}
+[ -n "$reader" ] || { echo "provision.sh: no reader with a card" >&2; exit 1; }
+piv() { yubico-piv-tool -r "$reader" "$@"; }
 mkdir -p "$dir"
 cd "$dir"
 
@@ -30,7 +35,7 @@ for pair in $slots; do
 	*) cn="Retired key $slot"; ku="digitalSignature,keyEncipherment"; eku="emailProtection" ;;
 	esac
 	case $alg in ECC*) [ "$slot" = 9d ] && ku="keyAgreement,digitalSignature" ;; esac
-	yubico-piv-tool -a generate -s "$slot" -A "$alg" --key="$MGM" -o "$slot.pub.pem"
+	piv -a generate -s "$slot" -A "$alg" --key="$MGM" -o "$slot.pub.pem"
 	cat >"$slot.ext" <<EOT
 basicConstraints=CA:FALSE
 keyUsage=critical,$ku
@@ -42,5 +47,5 @@ EOT
 		-CA ca.pem -CAkey ca.key -days 30 -set_serial "0x$(openssl rand -hex 8)" \
 		-extfile "$slot.ext" -out "$slot.cert.pem" 2>/dev/null
 	openssl x509 -in "$slot.cert.pem" -outform DER -out "$slot.cert.der"
-	yubico-piv-tool -a import-certificate -s "$slot" --key="$MGM" -i "$slot.cert.pem"
+	piv -a import-certificate -s "$slot" --key="$MGM" -i "$slot.cert.pem"
 done
