@@ -37,10 +37,13 @@ certutil -A -d "$db" -n "Tessera Test CA" -t "CT,C,C" -i "$work/card/ca.pem"
 modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force >/dev/null
 certutil -L -h all -d "$db" </dev/null >"$work/list" 2>&1 || { cat "$work/list"; fail "certutil -L -h all"; }
 show <"$work/list"
-nick=$(grep 'Alice Example ' "$work/list" | grep -v signing | sed 's/  *[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]* *$//' | head -n 1)
-[ -n "$nick" ] || fail "the card's certificate is not listed"
-signnick=$(grep 'Alice Example signing' "$work/list" | sed 's/  *[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]* *$//' | head -n 1)
-[ -n "$signnick" ] || fail "the card's signing certificate is not listed"
+# A token certificate's nickname is "token label:certificate label"; the user's certificates (u,u,u)
+# are those whose private key is on the card.
+nickname() { grep ":.*$1.* u,u,u" "$work/list" | sed 's/  *u,u,u *$//' | head -n 1; }
+nick=$(nickname "PIV Authentication")
+[ -n "$nick" ] || fail "the card's PIV authentication certificate (9A) is not listed"
+signnick=$(nickname "Digital Signature")
+[ -n "$signnick" ] || fail "the card's digital signature certificate (9C) is not listed"
 echo "     -> the card's certificates: \"$nick\", \"$signnick\""
 
 say "Thunderbird-style S/MIME: NSS's cmsutil signs a message with the card's signing key (slot 9C," \
@@ -63,11 +66,16 @@ port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))
 openssl s_server -accept "127.0.0.1:$port" -cert "$work/server.pem" -key "$work/server.key" \
 	-CAfile "$work/card/ca.pem" -Verify 1 -www >"$work/server.log" 2>&1 &
 server=$!
-sleep 1
+i=0
+until grep -qs "$(printf ':%04X 00000000:0000 0A' "$port")" /proc/net/tcp; do
+	i=$((i + 1)); [ "$i" -lt 50 ] || { cat "$work/server.log"; fail "openssl s_server did not start"; }
+	sleep 0.1
+done
 printf 'GET / HTTP/1.0\r\n\r\n' >"$work/req"
-tstclnt -h localhost -p "$port" -d "$db" -n "$nick" -w "$PIN" -V tls1.3:tls1.3 -A "$work/req" \
+tstclnt -4 -h localhost -p "$port" -d "$db" -n "$nick" -w "$PIN" -V tls1.3:tls1.3 -A "$work/req" \
 	>"$work/tls.out" 2>"$work/tls.err" </dev/null || { cat "$work/tls.err"; fail "tstclnt"; }
 grep -q 'Alice Example' "$work/tls.out" || { cat "$work/tls.out" "$work/tls.err"; fail "the server saw no client certificate"; }
-grep -E 'Protocol|Cipher|subject=|Alice' "$work/tls.out" | head -n 6 | show
+echo "     the server's report of the connection:"
+grep -E 'Protocol  :|Cipher    :|Subject:.*Alice' "$work/tls.out" | sed 's/^ *//' | show
 
 printf '\n== Done: the card listed in NSS, signed an S/MIME message, and authenticated a TLS client.\n'
