@@ -7,6 +7,7 @@
 
 #include "src/tsr.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,6 +55,26 @@ tsr_check_init_args (const CK_C_INITIALIZE_ARGS *args)
 	return CKR_OK;
 }
 
+/* What a forked child inherited from its parent's C_Initialize and must not
+ * release (PC/SC contexts and connections, shared with the parent): kept
+ * referenced here, deliberately never freed. */
+static void **tsr_abandoned;
+static size_t tsr_n_abandoned;
+
+static void
+tsr_abandon (void *p)
+{
+	void **a;
+
+	if (p == NULL)
+		return;
+	a = realloc (tsr_abandoned, (tsr_n_abandoned + 1) * sizeof *a);
+	if (a == NULL)
+		return;
+	tsr_abandoned = a;
+	tsr_abandoned[tsr_n_abandoned++] = p;
+}
+
 /* In a forked child: forget the parent's state without touching its PC/SC
  * connections or threads (they belong to the parent). Memory is released. */
 static void
@@ -65,9 +86,11 @@ tsr_abandon_after_fork (void)
 		struct tsr_token *token = tsr.slots[i]->token;
 		if (token != NULL) {
 			tsr_token_forget_login (token);
+			tsr_abandon (token->card);
 			token->card = NULL;  /* the parent's connection: not ours to close */
 		}
 	}
+	tsr_abandon (tsr.monitor);
 	tsr_sessions_free_inlock ();
 	tsr_slots_free_inlock ();
 	memset (&tsr, 0, sizeof tsr);

@@ -584,7 +584,7 @@ END_TEST
 START_TEST (test_never_without_login)
 {
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
-	CK_BYTE sig[512];
+	CK_BYTE sig[512] = { 0 };
 	CK_ULONG len = sizeof sig;
 	CK_OBJECT_HANDLE key;
 	int ops;
@@ -605,7 +605,7 @@ END_TEST
 START_TEST (test_restore_after_reset)
 {
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
-	CK_BYTE sig[512];
+	CK_BYTE sig[512] = { 0 };
 	CK_ULONG len;
 	CK_OBJECT_HANDLE key;
 	int verifies;
@@ -631,7 +631,7 @@ END_TEST
 START_TEST (test_removal)
 {
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
-	CK_BYTE sig[512];
+	CK_BYTE sig[512] = { 0 };
 	CK_ULONG len = sizeof sig;
 	CK_OBJECT_HANDLE key;
 	CK_SESSION_INFO info;
@@ -737,7 +737,7 @@ signer (void *arg)
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	CK_OBJECT_HANDLE key = *(CK_OBJECT_HANDLE *)arg;
 	CK_SESSION_HANDLE h;
-	CK_BYTE sig[512];
+	CK_BYTE sig[512] = { 0 };
 	CK_ULONG len;
 	int i;
 	long bad = 0;
