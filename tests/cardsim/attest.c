@@ -32,6 +32,16 @@ out:
 	return rc;
 }
 
+/* Add a standard extension given in OpenSSL's configuration syntax. */
+static int add_conf_ext(X509 *x, int nid, const char *value)
+{
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, nid, value);
+	int rc = (ext != NULL && X509_add_ext(x, ext, -1) == 1) ? 0 : -1;
+
+	X509_EXTENSION_free(ext);
+	return rc;
+}
+
 static X509_NAME *cn_name(const char *cn)
 {
 	X509_NAME *n = X509_NAME_new();
@@ -106,7 +116,10 @@ int cs_attest_ensure(struct cs_card *c)
 		c->dirty = true;
 	}
 	x = new_cert(k->pkey, "cardsim PIV Attestation", NULL);
-	if (x == NULL || X509_sign(x, k->pkey, EVP_sha256()) <= 0 || store_cert(c, x) < 0)
+	/* As on a YubiKey, the f9 certificate is a CA: it issues the attestation certificates. */
+	if (x == NULL || add_conf_ext(x, NID_basic_constraints, "critical,CA:TRUE") < 0 ||
+	    add_conf_ext(x, NID_key_usage, "critical,keyCertSign") < 0 ||
+	    X509_sign(x, k->pkey, EVP_sha256()) <= 0 || store_cert(c, x) < 0)
 		goto out;
 	c->dirty = true;
 	rc = 0;

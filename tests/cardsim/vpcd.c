@@ -64,6 +64,7 @@ void cs_vpcd_close(struct cs_vpcd *v)
 int cs_vpcd_read(struct cs_vpcd *v)
 {
 	uint8_t tmp[4096];
+	int one = 1;
 	ssize_t n;
 
 	do
@@ -73,6 +74,10 @@ int cs_vpcd_read(struct cs_vpcd *v)
 		return 0;
 	if (n <= 0)
 		return -1;
+	/* vpcd writes the length and the APDU separately; with Nagle on its side the second
+	 * write waits for our ACK, which Linux would delay ~40 ms: acknowledge at once. The
+	 * kernel clears quick-ack mode by itself, so it is set again after every read. */
+	(void)setsockopt(v->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	return cs_buf_append(&v->rx, tmp, (size_t)n);
 }
 
