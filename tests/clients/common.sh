@@ -1,0 +1,135 @@
+# tests/clients/common.sh: sourced by the client tests (POSIX sh).
+#
+# Each test drives real, unmodified PKCS #11 clients (NSS, OpenSSL's libp11 engine, GnuTLS, OpenSSH)
+# against tessera-pkcs11.so and a simulated PIV card in tests/testbed. A script runs itself again
+# inside the test bed with "--inside"; the TAP lines printed in there are renumbered into the
+# script's own TAP, so one script may use several test bed runs (several card states).
+: "${TESSERA_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$TESSERA_SRCDIR/tests/lib.sh"
+
+PIN=123456
+PUK=12345678
+# A hung client (waiting for a PIN on a terminal, a lost card) must not hang make check.
+TOOL_TIMEOUT=${TOOL_TIMEOUT:-40}
+
+# clients_require TOOL-OR-FILE...: skip the whole test when the environment lacks something.
+clients_require() {
+	[ "$(id -u)" = 0 ] || tap_skip_all "needs root (tests/testbed)"
+	[ -x "$CARDSIM_BIN" ] || tap_skip_all "no card simulator at $CARDSIM_BIN (make first)"
+	for _r in pcscd openssl yubico-piv-tool opensc-tool "$@"; do
+		case $_r in
+		/*) [ -e "$_r" ] || tap_skip_all "$_r not installed" ;;
+		*) command -v "$_r" >/dev/null || tap_skip_all "$_r not installed" ;;
+		esac
+	done
+}
+
+# clients_testbed TESTBED-ARGS... -- COMMAND: run COMMAND in the test bed; the TAP lines it prints
+# become this script's tests (a "# SKIP" directive is kept). A run that dies before its plan is one
+# more failure.
+clients_testbed() {
+	testbed "$@" >"$TAP_TMP/tb.tap" 2>"$TAP_TMP/tb.err"
+	_st=$?
+	_plan=no
+	while IFS= read -r _line; do
+		case $_line in
+		"ok "*) _d=${_line#ok }; tap_ok "${_d#* - }" ;;
+		"not ok "*) _d=${_line#not ok }; tap_fail "${_d#* - }" ;;
+		1..*) _plan=yes ;;
+		*) echo "$_line" ;;
+		esac
+	done <"$TAP_TMP/tb.tap"
+	if [ "$_plan" != yes ] || [ "$_st" != 0 ]; then
+		tap_fail "test bed run ended early (exit $_st, plan printed: $_plan)"
+		tap_diag <"$TAP_TMP/tb.err"
+	fi
+}
+
+# with_module COMMAND...: run an external program that loads tessera-pkcs11.so, with the tool time
+# limit and stdin closed (a client that wanted to prompt for a PIN fails instead of hanging).
+# In a sanitizer build (TESSERA_SANITIZERS=yes) the module needs the ASan runtime loaded
+# first in a program that was not built with it; leak reports would be the program's, not ours.
+with_module() {
+	if [ "${TESSERA_SANITIZERS:-no}" = yes ]; then
+		env LD_PRELOAD="$TESSERA_ASAN_RUNTIME" ASAN_OPTIONS=detect_leaks=0 \
+			timeout "$TOOL_TIMEOUT" "$@" </dev/null
+	else
+		timeout "$TOOL_TIMEOUT" "$@" </dev/null
+	fi
+}
+
+# t COMMAND...: a program that does not load the module (openssl, ...), with the time limit.
+t() { timeout "$TOOL_TIMEOUT" "$@"; }
+
+# expect_fail DESCRIPTION COMMAND...: one test that passes when COMMAND fails (not on a time-out).
+expect_fail() {
+	_desc=$1
+	shift
+	"$@" >"$TAP_TMP/out" 2>&1
+	_st=$?
+	if [ "$_st" != 0 ] && [ "$_st" != 124 ]; then
+		tap_ok "$_desc"
+	else
+		tap_fail "$_desc (exit $_st)"
+		tap_diag <"$TAP_TMP/out"
+	fi
+}
+
+# tap_skip DESCRIPTION REASON: a test that was not run, with the reason (TAP "# SKIP").
+tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
+
+# grep_check DESCRIPTION FILE PATTERN: one test that passes when FILE has a line matching PATTERN
+# (a basic regular expression).
+grep_check() {
+	if grep -q -- "$3" "$2"; then
+		tap_ok "$1"
+	else
+		tap_fail "$1 (no line matching '$3')"
+		tap_diag <"$2"
+	fi
+}
+
+# provision DIR [SLOTS]: tests/provision.sh (keys generated on the card, certificates from a test
+# CA); one test.
+provision() {
+	tap_check "provision the card: ${2:-9a:RSA2048 9c:ECCP256 9d:RSA2048 9e:ECCP256}" \
+		t sh "$TESSERA_SRCDIR/tests/provision.sh" "$@"
+}
+
+# nss_db DIR CA: a new NSS database in DIR (empty password) that trusts the test CA's certificate.
+nss_db() {
+	mkdir -p "$1"
+	certutil -N -d "sql:$1" --empty-password >/dev/null 2>&1 &&
+		certutil -A -d "sql:$1" -n "Tessera Test CA" -t "CT,C,C" -i "$2" >/dev/null 2>&1
+}
+
+# nss_nickname LISTING LABEL: the NSS nickname ("token label:certificate label") of the card's
+# user certificate (trust u,u,u) whose label contains LABEL, from a "certutil -L" listing.
+nss_nickname() {
+	grep ":.*$2.* u,u,u" "$1" | sed 's/  *u,u,u *$//' | head -n 1
+}
+
+# pubkey_der FILE: the DER SubjectPublicKeyInfo (hex) of a PEM certificate or public key.
+pubkey_der() {
+	if grep -q "BEGIN CERTIFICATE" "$1"; then
+		openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | od -An -tx1 | tr -d ' \n'
+	else
+		openssl pkey -pubin -in "$1" -outform DER | od -An -tx1 | tr -d ' \n'
+	fi
+}
+
+# free_port: a random TCP port nobody listens on; wait_listen PORT: until somebody does (5 s).
+free_port() {
+	while :; do
+		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
+		grep -qs "$(printf ':%04X ' "$_p")" /proc/net/tcp /proc/net/tcp6 || { echo "$_p"; return; }
+	done
+}
+wait_listen() {
+	_i=0
+	until grep -qs "$(printf ':%04X 00000000:0000 0A' "$1")" /proc/net/tcp; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
