@@ -122,9 +122,13 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	slot->card_present = st->present && st->card_present;
 	slot->card_generation = st->card_generation;
 	if (slot->token != NULL &&
-	    (!slot->card_present || slot->token->generation != slot->card_generation))
-		tsr_slot_drop_token_inlock (slot);
-	if (slot->card_present && slot->token == NULL)
+	    (!slot->card_present || slot->token->generation != slot->card_generation)) {
+		if (tsr.in_card_call)
+			slot->lost = true;   /* its sessions are in use: dropped at tsr_leave */
+		else
+			tsr_slot_drop_token_inlock (slot);
+	}
+	if (slot->card_present && slot->token == NULL && !tsr.in_card_call)
 		(void)tsr_slot_ensure_token_inlock (slot);
 	if (ev->kind != READER_EV_SERVICE_UP)
 		tsr_event_post (slot);

@@ -87,6 +87,14 @@ tsr_restore_login (struct card *card, struct tsr_token *token)
 	return crv;
 }
 
+/* What a card answers when it is no longer in the state we left it in: the PIV
+ * application deselected (INS not supported, file not found) or the PIN forgotten. */
+static bool
+tsr_card_state_lost (card_rv crv)
+{
+	return crv == CARD_E_SECURITY || crv == CARD_E_NOT_SUPPORTED || crv == CARD_E_NOT_FOUND;
+}
+
 CK_RV
 tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
 {
@@ -106,16 +114,27 @@ tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
 	}
 	if (crv == CARD_OK)
 		crv = fn (card, user);
-	if (crv == CARD_E_SECURITY && token->user_logged_in) {
-		tsr_log ("p11", "slot %lu: card lost the PIN state: re-select, re-verify, retry", (unsigned long)slot->id);
+	if (tsr_card_state_lost (crv)) {
+		/* another application deselected PIV or logged the card out, without a reset */
+		tsr_log ("p11", "slot %lu: card state lost (%d): re-select%s and retry", (unsigned long)slot->id,
+		         (int)crv, token->user_logged_in ? ", re-verify" : "");
 		crv = card->driver->reselect (card);
-		if (crv == CARD_OK)
+		if (crv == CARD_OK && token->user_logged_in)
 			crv = tsr_restore_login (card, token);
 		if (crv == CARD_OK)
 			crv = fn (card, user);
 	}
 	tsr_backend->card_end (card);
 out:
+	if (crv == CARD_E_COMM) {
+		/* no answer: was the card pulled out? (pcscd may not know yet: then it is
+		 * a device error now, and the monitor reports the removal later) */
+		tsr.in_card_call = true;
+		tsr_slots_refresh_inlock ();
+		tsr.in_card_call = false;
+		if (!slot->card_present || slot->lost)
+			crv = CARD_E_REMOVED;
+	}
 	if (crv == CARD_E_REMOVED || crv == CARD_E_NO_SERVICE) {
 		tsr_log ("p11", "slot %lu: card operation: %s", (unsigned long)slot->id,
 		         crv == CARD_E_REMOVED ? "card removed" : "PC/SC service gone");

@@ -285,6 +285,8 @@ struct tsr_module {
 	CK_OBJECT_HANDLE next_object;
 	struct reader_monitor *monitor;  /* set by C_Initialize, used by whoever holds
 	                                    monitor_busy (ev) */
+	bool in_card_call;               /* a card operation is running: events only mark
+	                                    slots lost, the drop waits for tsr_leave */
 
 	/* ev */
 	pthread_mutex_t ev_mutex;
