@@ -197,7 +197,7 @@ tsr_cert_object (const struct card_key *key, X509 *x, CK_SLOT_ID slot_id, const 
 	tsr_attr_set_bool (obj, CKA_TRUSTED, false);
 	tsr_attr_set_ulong (obj, CKA_CERTIFICATE_CATEGORY, 1 /* token user */);
 	tsr_attr_set (obj, CKA_VALUE, key->cert_der, (CK_ULONG)key->cert_len);
-	if (EVP_Digest (key->cert_der, key->cert_len, md, &mdlen, EVP_sha1 (), NULL))
+	if (EVP_Digest (key->cert_der, key->cert_len, md, &mdlen, tsr_md_sha (1), NULL))
 		tsr_attr_set (obj, CKA_CHECK_VALUE, md, 3);
 	TSR_SET_DER (obj, CKA_SUBJECT, i2d_X509_NAME, X509_get_subject_name (x));
 	TSR_SET_DER (obj, CKA_ISSUER, i2d_X509_NAME, X509_get_issuer_name (x));
@@ -206,7 +206,7 @@ tsr_cert_object (const struct card_key *key, X509 *x, CK_SLOT_ID slot_id, const 
 	tsr_set_date (obj, CKA_START_DATE, X509_get0_notBefore (x));
 	tsr_set_date (obj, CKA_END_DATE, X509_get0_notAfter (x));
 	tsr_attr_set (obj, CKA_URL, NULL, 0);
-	if (X509_pubkey_digest (x, EVP_sha1 (), md, &mdlen))
+	if (X509_pubkey_digest (x, tsr_md_sha (1), md, &mdlen))
 		tsr_attr_set (obj, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, md, mdlen);
 	tsr_attr_set (obj, CKA_HASH_OF_ISSUER_PUBLIC_KEY, NULL, 0);
 	tsr_attr_set_ulong (obj, CKA_JAVA_MIDP_SECURITY_DOMAIN, 0);
@@ -311,7 +311,11 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 	tsr_labels_for_ref (key->ref, &labels);
 	if (key->cert_der != NULL) {
 		p = key->cert_der;
-		x = d2i_X509 (NULL, &p, (long)key->cert_len);
+		x = X509_new_ex (tsr_ossl (), NULL);
+		if (x != NULL && d2i_X509 (&x, &p, (long)key->cert_len) == NULL) {
+			X509_free (x);
+			x = NULL;
+		}
 		if (x == NULL)
 			tsr_log ("p11", "key %02X: certificate does not parse: ignored", key->ref);
 	}
@@ -319,7 +323,11 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 		xpub = X509_PUBKEY_dup (X509_get_X509_PUBKEY (x));
 	} else if (key->spki_der != NULL) {
 		p = key->spki_der;
-		xpub = d2i_X509_PUBKEY (NULL, &p, (long)key->spki_len);
+		xpub = X509_PUBKEY_new_ex (tsr_ossl (), NULL);
+		if (xpub != NULL && d2i_X509_PUBKEY (&xpub, &p, (long)key->spki_len) == NULL) {
+			X509_PUBKEY_free (xpub);
+			xpub = NULL;
+		}
 	}
 	if (xpub != NULL)
 		pk = X509_PUBKEY_get (xpub);

@@ -16,7 +16,7 @@
 static CK_RV
 tsr_encrypt_compute (struct tsr_op *op, EVP_PKEY *pub, const uint8_t *in, size_t len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new (pub, NULL);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey (tsr_ossl (), pub, NULL);
 	size_t k = (size_t)EVP_PKEY_get_size (pub), out_len = k;
 	uint8_t *block = NULL, *label = NULL;
 	int pad = op->mech == CKM_RSA_X_509 ? RSA_NO_PADDING :

@@ -101,11 +101,11 @@ const EVP_MD *
 tsr_md_from_mech (CK_MECHANISM_TYPE mech)
 {
 	switch (mech) {
-	case CKM_SHA_1: return EVP_sha1 ();
-	case CKM_SHA224: return EVP_sha224 ();
-	case CKM_SHA256: return EVP_sha256 ();
-	case CKM_SHA384: return EVP_sha384 ();
-	case CKM_SHA512: return EVP_sha512 ();
+	case CKM_SHA_1: return tsr_md_sha (1);
+	case CKM_SHA224: return tsr_md_sha (224);
+	case CKM_SHA256: return tsr_md_sha (256);
+	case CKM_SHA384: return tsr_md_sha (384);
+	case CKM_SHA512: return tsr_md_sha (512);
 	default: return NULL;
 	}
 }
@@ -114,11 +114,11 @@ const EVP_MD *
 tsr_md_from_mgf (CK_ULONG mgf)
 {
 	switch (mgf) {
-	case CKG_MGF1_SHA1: return EVP_sha1 ();
-	case CKG_MGF1_SHA224: return EVP_sha224 ();
-	case CKG_MGF1_SHA256: return EVP_sha256 ();
-	case CKG_MGF1_SHA384: return EVP_sha384 ();
-	case CKG_MGF1_SHA512: return EVP_sha512 ();
+	case CKG_MGF1_SHA1: return tsr_md_sha (1);
+	case CKG_MGF1_SHA224: return tsr_md_sha (224);
+	case CKG_MGF1_SHA256: return tsr_md_sha (256);
+	case CKG_MGF1_SHA384: return tsr_md_sha (384);
+	case CKG_MGF1_SHA512: return tsr_md_sha (512);
 	default: return NULL;
 	}
 }
@@ -128,15 +128,15 @@ tsr_md_of_sign_mech (CK_MECHANISM_TYPE mech)
 {
 	switch (mech) {
 	case CKM_SHA1_RSA_PKCS: case CKM_SHA1_RSA_PKCS_PSS: case CKM_ECDSA_SHA1:
-		return EVP_sha1 ();
+		return tsr_md_sha (1);
 	case CKM_SHA224_RSA_PKCS: case CKM_SHA224_RSA_PKCS_PSS: case CKM_ECDSA_SHA224:
-		return EVP_sha224 ();
+		return tsr_md_sha (224);
 	case CKM_SHA256_RSA_PKCS: case CKM_SHA256_RSA_PKCS_PSS: case CKM_ECDSA_SHA256:
-		return EVP_sha256 ();
+		return tsr_md_sha (256);
 	case CKM_SHA384_RSA_PKCS: case CKM_SHA384_RSA_PKCS_PSS: case CKM_ECDSA_SHA384:
-		return EVP_sha384 ();
+		return tsr_md_sha (384);
 	case CKM_SHA512_RSA_PKCS: case CKM_SHA512_RSA_PKCS_PSS: case CKM_ECDSA_SHA512:
-		return EVP_sha512 ();
+		return tsr_md_sha (512);
 	default:
 		return NULL;
 	}

@@ -93,6 +93,7 @@ tsr_abandon_after_fork (void)
 	tsr_abandon (tsr.monitor);
 	tsr_sessions_free_inlock ();
 	tsr_slots_free_inlock ();
+	tsr_ossl_free ();   /* plain memory: the child makes its own */
 	memset (&tsr, 0, sizeof tsr);
 }
 
@@ -120,9 +121,14 @@ C_Initialize (CK_VOID_PTR pInitArgs)
 		rv = CKR_GENERAL_ERROR;
 		goto out;
 	}
-	rv = tsr_lock_init (args);
+	rv = tsr_ossl_init ();
 	if (rv != CKR_OK)
 		goto out;
+	rv = tsr_lock_init (args);
+	if (rv != CKR_OK) {
+		tsr_ossl_free ();
+		goto out;
+	}
 	lock_ready = true;
 	tsr.threads_allowed = args == NULL || !(args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS);
 	tsr.next_slot_id = 1;
@@ -136,6 +142,7 @@ C_Initialize (CK_VOID_PTR pInitArgs)
 		rv = rrv == READER_E_NO_MEMORY ? CKR_HOST_MEMORY : CKR_GENERAL_ERROR;
 		pthread_cond_destroy (&tsr.ev_cond);
 		pthread_mutex_destroy (&tsr.ev_mutex);
+		tsr_ossl_free ();
 		goto out;
 	}
 	tsr.pid = getpid ();
@@ -183,6 +190,7 @@ C_Finalize (CK_VOID_PTR pReserved)
 	tsr_lock_destroy ();
 	pthread_cond_destroy (&tsr.ev_cond);
 	pthread_mutex_destroy (&tsr.ev_mutex);
+	tsr_ossl_free ();
 	memset (&tsr, 0, sizeof tsr);
 	tsr_log ("p11", "C_Finalize");
 	tsr_log_close ();

@@ -122,7 +122,7 @@ static EVP_PKEY *
 tsr_pub_from_params (const char *type, OSSL_PARAM_BLD *bld)
 {
 	OSSL_PARAM *params = bld != NULL ? OSSL_PARAM_BLD_to_param (bld) : NULL;
-	EVP_PKEY_CTX *ctx = params != NULL ? EVP_PKEY_CTX_new_from_name (NULL, type, NULL) : NULL;
+	EVP_PKEY_CTX *ctx = params != NULL ? EVP_PKEY_CTX_new_from_name (tsr_ossl (), type, NULL) : NULL;
 	EVP_PKEY *pk = NULL;
 
 	if (ctx != NULL && EVP_PKEY_fromdata_init (ctx) > 0)
@@ -170,7 +170,7 @@ tsr_object_build_pub (const struct tsr_object *obj)
 
 	if (info != NULL && info->ulValueLen > 0) {
 		const unsigned char *p = info->pValue;
-		return d2i_PUBKEY (NULL, &p, (long)info->ulValueLen);
+		return d2i_PUBKEY_ex (NULL, &p, (long)info->ulValueLen, tsr_ossl (), NULL);
 	}
 	if (obj->key_type == CKK_RSA && (a = tsr_attr_find (obj, CKA_MODULUS)) != NULL &&
 	    (b = tsr_attr_find (obj, CKA_PUBLIC_EXPONENT)) != NULL) {

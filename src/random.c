@@ -47,7 +47,7 @@ C_GenerateRandom (CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG u
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if (ulRandomLen > 0 && RAND_bytes (RandomData, (int)ulRandomLen) != 1)
+	if (ulRandomLen > 0 && RAND_bytes_ex (tsr_ossl (), RandomData, ulRandomLen, 0) != 1)
 		rv = CKR_FUNCTION_FAILED;
 out:
 	tsr_leave ();

@@ -73,6 +73,17 @@ out:
 	slot->lost = false;
 }
 
+static bool
+tsr_slot_open_failed_recently (const struct tsr_slot *slot)
+{
+	struct timespec now;
+
+	if (slot->open_failed == CKR_OK || slot->open_failed_generation != slot->card_generation)
+		return false;
+	clock_gettime (CLOCK_MONOTONIC, &now);
+	return now.tv_sec - slot->open_failed_at.tv_sec < TSR_OPEN_RETRY_S;
+}
+
 CK_RV
 tsr_slot_ensure_token_inlock (struct tsr_slot *slot)
 {
@@ -89,10 +100,19 @@ tsr_slot_ensure_token_inlock (struct tsr_slot *slot)
 		rv = CKR_TOKEN_NOT_RECOGNIZED;
 		goto out;
 	}
+	if (tsr_slot_open_failed_recently (slot)) {
+		rv = slot->open_failed;
+		goto out;
+	}
 	rv = tsr_token_open_inlock (slot, &token);
 	if (rv == CKR_TOKEN_NOT_RECOGNIZED) {
 		slot->unrecognised = true;
 		slot->unrecognised_generation = slot->card_generation;
+	} else if (rv != CKR_OK) {
+		/* a card that failed to read is not read again at every call */
+		slot->open_failed = rv;
+		slot->open_failed_generation = slot->card_generation;
+		clock_gettime (CLOCK_MONOTONIC, &slot->open_failed_at);
 	}
 	if (rv != CKR_OK)
 		goto out;
@@ -121,6 +141,8 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	slot->reader_present = st->present != 0;
 	slot->card_present = st->present && st->card_present;
 	slot->card_generation = st->card_generation;
+	if (ev->kind == READER_EV_CARD_INSERTED)
+		slot->open_failed = CKR_OK;   /* a new card: read it at once */
 	if (slot->token != NULL &&
 	    (!slot->card_present || slot->token->generation != slot->card_generation)) {
 		if (tsr.in_card_call)

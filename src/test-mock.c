@@ -93,7 +93,8 @@ mock_setup (int readers, bool card)
 	mock.card_present = card;
 	mock.generation = 1;
 	mock.reset_pending = false;
-	mock.card_calls = mock.verify_calls = mock.private_ops = 0;
+	mock.card_calls = mock.verify_calls = mock.private_ops = mock.open_calls = 0;
+	mock.open_fails = false;
 	mock.reader_count = readers;
 	pthread_mutex_lock (&mock_mutex);
 	mock_cancelled = false;
@@ -462,8 +463,11 @@ mock_card_open (const char *reader_name, struct card **card)
 {
 	struct card *c;
 
+	mock.open_calls++;
 	if (strcmp (reader_name, "Mock Reader 0") != 0 || !mock.card_present)
 		return CARD_E_REMOVED;
+	if (mock.open_fails)
+		return CARD_E_COMM;
 	c = calloc (1, sizeof *c);
 	if (c == NULL)
 		return CARD_E_NO_MEMORY;

@@ -34,6 +34,8 @@ struct mock_state {
 	int private_ops;
 	int reader_count;         /* readers attached (names "Mock Reader 0", "... 1") */
 	int wait_calls;           /* monitor waits in progress */
+	int open_calls;           /* card_open calls */
+	bool open_fails;          /* card_open answers CARD_E_COMM */
 };
 
 extern struct mock_state mock;

@@ -804,6 +804,31 @@ START_TEST (test_random_digest_mechs)
 }
 END_TEST
 
+START_TEST (test_open_failure_backoff)
+{
+	CK_TOKEN_INFO ti;
+	CK_SLOT_INFO si;
+	int opens;
+
+	/* a card that cannot be read is not read again at every call (NSS polls) */
+	mock.open_fails = true;
+	mock_card_remove ();
+	mock_card_insert ();
+	opens = mock.open_calls;
+	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_DEVICE_ERROR);
+	ck_assert_int_eq (mock.open_calls, opens + 1);
+	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_DEVICE_ERROR);
+	ck_assert_int_eq (f->C_GetSlotInfo (slot, &si), CKR_OK);
+	ck_assert (si.flags & CKF_TOKEN_PRESENT);
+	ck_assert_int_eq (mock.open_calls, opens + 1);
+	/* a new insertion is read at once */
+	mock.open_fails = false;
+	mock_card_remove ();
+	mock_card_insert ();
+	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_OK);
+}
+END_TEST
+
 static Suite *
 token_suite (void)
 {
@@ -828,6 +853,7 @@ token_suite (void)
 	tcase_add_test (tc, test_wait_thread_mode);
 	tcase_add_test (tc, test_many_threads);
 	tcase_add_test (tc, test_random_digest_mechs);
+	tcase_add_test (tc, test_open_failure_backoff);
 	suite_add_tcase (s, tc);
 	return s;
 }

@@ -158,7 +158,11 @@ tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_
 		int idx;
 		if (keys[i].ref != 0x9A || p == NULL)
 			continue;
-		x = d2i_X509 (NULL, &p, (long)keys[i].cert_len);
+		x = X509_new_ex (tsr_ossl (), NULL);
+		if (x != NULL && d2i_X509 (&x, &p, (long)keys[i].cert_len) == NULL) {
+			X509_free (x);
+			x = NULL;
+		}
 		idx = x ? X509_NAME_get_index_by_NID (X509_get_subject_name (x), NID_commonName, -1) : -1;
 		if (idx >= 0 && ASN1_STRING_to_UTF8 (&cn, X509_NAME_ENTRY_get_data (
 		            X509_NAME_get_entry (X509_get_subject_name (x), idx))) > 0)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -98,6 +99,7 @@ EVP_PKEY *tsr_object_build_pub (const struct tsr_object *obj);
 /* ---- tokens and slots (slot.c, token.c) ---- */
 
 #define TSR_MAX_MECHS 40
+#define TSR_OPEN_RETRY_S 2
 
 struct tsr_token {
 	struct card *card;               /* lock; owned */
@@ -124,6 +126,9 @@ struct tsr_slot {
 	struct tsr_token *token;         /* lock; NULL: no card, or a card we do not know */
 	uint32_t unrecognised_generation; /* lock; generation whose card is not ours */
 	bool unrecognised;               /* lock */
+	CK_RV open_failed;               /* lock; the last failed open of this generation... */
+	uint32_t open_failed_generation; /* lock */
+	struct timespec open_failed_at;  /* lock; ...and when: retried after TSR_OPEN_RETRY_S */
 	bool lost;                       /* lock; the card went away during an operation:
 	                                    the token is dropped on the way out (tsr_leave) */
 	bool event_pending;              /* ev; for C_WaitForSlotEvent */
@@ -265,6 +270,15 @@ CK_RV tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct t
 CK_RV tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULONG count,
                                     const uint8_t *value, size_t value_len, bool value_len_free,
                                     CK_OBJECT_HANDLE *handle);
+
+/* ---- OpenSSL (ossl.c): the module's own library context ---- */
+
+CK_RV tsr_ossl_init (void);
+void tsr_ossl_free (void);
+/* The module's OSSL_LIB_CTX: pass it to every *_ex / *_from_* OpenSSL call. */
+OSSL_LIB_CTX *tsr_ossl (void);
+/* SHA-1 (1) and SHA-2 (224..512) fetched from it; NULL for other sizes. */
+const EVP_MD *tsr_md_sha (int bits);
 
 /* ---- the module (module.c, lock.c) ---- */
 

@@ -18,7 +18,7 @@ static CK_RV
 tsr_verify_recover (struct tsr_op *op, EVP_PKEY *pub, const uint8_t *data, size_t len,
                     const uint8_t *sig, size_t sig_len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new (pub, NULL);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey (tsr_ossl (), pub, NULL);
 	size_t k = (size_t)EVP_PKEY_get_size (pub), out_len = k;
 	uint8_t *out = malloc (k);
 	CK_RV rv = CKR_SIGNATURE_INVALID;
@@ -94,7 +94,7 @@ tsr_verify_compute (struct tsr_op *op, struct tsr_object *key, const uint8_t *da
 		sig_len = (size_t)der_len;
 	}
 	rv = CKR_SIGNATURE_INVALID;
-	ctx = EVP_PKEY_CTX_new (key->pub, NULL);
+	ctx = EVP_PKEY_CTX_new_from_pkey (tsr_ossl (), key->pub, NULL);
 	if (ctx == NULL || EVP_PKEY_verify_init (ctx) <= 0)
 		goto out;
 	if (key->key_type == CKK_RSA) {
