@@ -232,6 +232,16 @@ START_TEST (test_login_states)
 	ck_assert (!(ti.flags & CKF_USER_PIN_COUNT_LOW));
 	ck_assert_int_eq (f->C_GetSessionInfo (sess, &si), CKR_OK);
 	ck_assert_uint_eq (si.state, CKS_RW_USER_FUNCTIONS);
+	/* C_SetPIN as the user, while logged in: the new PIN is the one held from now on */
+	{
+		CK_UTF8CHAR newpin[] = "24681357";
+		ck_assert_int_eq (f->C_SetPIN (sess, pin, 6, newpin, 8), CKR_OK);
+		ck_assert_int_eq (system ("yubico-piv-tool -a status >/dev/null 2>&1"), 0);   /* card reset */
+		ck_assert_int_eq (f->C_Logout (sess), CKR_OK);
+		ck_assert_int_eq (f->C_Login (sess, CKU_USER, pin, 6), CKR_PIN_INCORRECT);
+		ck_assert_int_eq (f->C_Login (sess, CKU_USER, newpin, 8), CKR_OK);
+		ck_assert_int_eq (f->C_SetPIN (sess, newpin, 8, pin, 6), CKR_OK);
+	}
 	ck_assert_int_eq (f->C_Logout (sess), CKR_OK);
 	ck_assert_int_eq (f->C_GetSessionInfo (sess, &si), CKR_OK);
 	ck_assert_uint_eq (si.state, CKS_RW_PUBLIC_SESSION);
