@@ -13,6 +13,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -571,6 +572,45 @@ START_TEST (test_arguments)
 }
 END_TEST
 
+static void *
+waiter (void *arg)
+{
+	CK_SLOT_ID ev = 0;
+	CK_RV *rv = arg;
+
+	*rv = f->C_WaitForSlotEvent (0, &ev, NULL);
+	return NULL;
+}
+
+START_TEST (test_slot_events)
+{
+	CK_SLOT_ID ev;
+	CK_RV rv = 0xffff;
+	pthread_t t;
+
+	while (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL) == CKR_OK)
+		;
+	ck_assert_int_eq (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL), CKR_NO_EVENT);
+	/* NSS's monitoring thread: blocked until the card goes */
+	ck_assert_int_eq (pthread_create (&t, NULL, waiter, &rv), 0);
+	usleep (300000);
+	ck_assert_int_eq (rv, 0xffff);
+	ctl ("remove");
+	pthread_join (t, NULL);
+	ck_assert_int_eq (rv, CKR_OK);
+	ctl ("insert");
+	/* C_Finalize wakes a blocked wait: CKR_CRYPTOKI_NOT_INITIALIZED */
+	rv = 0xffff;
+	while (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL) == CKR_OK)
+		;
+	ck_assert_int_eq (pthread_create (&t, NULL, waiter, &rv), 0);
+	usleep (300000);
+	ck_assert_int_eq (f->C_Finalize (NULL), CKR_OK);
+	pthread_join (t, NULL);
+	ck_assert_int_eq (rv, CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -592,6 +632,7 @@ main (void)
 	tcase_add_test (tc, test_other_process);
 	tcase_add_test (tc, test_errors);
 	tcase_add_test (tc, test_arguments);
+	tcase_add_test (tc, test_slot_events);
 	suite_add_tcase (s, tc);
 	sr = srunner_create (s);
 	srunner_set_fork_status (sr, CK_NOFORK);   /* one process, like an application */
