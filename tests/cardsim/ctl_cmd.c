@@ -1,4 +1,4 @@
-/* ctl_cmd.c: the control commands: remove, insert, reset, fail N MODE, stats, status, quit. */
+/* ctl_cmd.c: the control commands: remove, insert, swap FILE, reset, fail N MODE, stats, status, quit. */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,6 +7,11 @@
 
 #include "log.h"
 #include "sim.h"
+#include "state.h"
+
+/* A swapped-in card is re-inserted this late, so that pcscd (which polls vpcd's
+ * readers every 400 ms) sees the old card leave before the new one comes. */
+#define CS_SWAP_MS 1000
 
 static const char *parse_fail(struct cs_sim *s, char *count, char *mode)
 {
@@ -32,6 +37,40 @@ static const char *parse_fail(struct cs_sim *s, char *count, char *mode)
 		return "error unknown mode (mute, drop, sw:XXXX)";
 	}
 	s->fail_left = (unsigned)n;
+	return "ok";
+}
+
+/* Pull the card out, replace it by the card of state file PATH (a missing file is a new
+ * card), and insert that one CS_SWAP_MS later. */
+static const char *swap_card(struct cs_sim *s, const char *path)
+{
+	static char state_path[4096]; /* the new s->opt.state */
+	struct cs_card *card;
+	int rc;
+
+	if (path == NULL)
+		return "error usage: swap STATEFILE";
+	if (strlen(path) >= sizeof(state_path))
+		return "error path too long";
+	card = cs_card_new(s->opt.profile, 0);
+	if (card == NULL)
+		return "error out of memory";
+	card->no_extended = s->opt.no_extended;
+	rc = cs_state_load(card, path);
+	if (rc == 1)
+		rc = cs_state_save(card, path);
+	if (rc < 0) {
+		cs_card_free(card);
+		return "error cannot load the state file";
+	}
+	cs_log_event(s->log, "control: swap to %s (serial %u)", path, card->serial);
+	cs_sim_disconnect(s, false);
+	cs_card_free(s->card);
+	s->card = card;
+	snprintf(state_path, sizeof(state_path), "%s", path);
+	s->opt.state = state_path;
+	s->inserted = true;
+	s->next_connect = cs_now_ms() + CS_SWAP_MS;
 	return "ok";
 }
 
@@ -66,6 +105,8 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 		if (!s->inserted)
 			s->next_connect = cs_now_ms();
 		s->inserted = true;
+	} else if (strcmp(cmd, "swap") == 0) {
+		r = swap_card(s, a1);
 	} else if (strcmp(cmd, "reset") == 0) {
 		cs_log_event(s->log, "control: reset");
 		cs_card_power(s->card);
@@ -79,7 +120,7 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 	} else if (strcmp(cmd, "quit") == 0) {
 		s->quit = true;
 	} else if (strcmp(cmd, "help") == 0) {
-		r = "commands: remove insert reset fail stats status quit";
+		r = "commands: remove insert swap reset fail stats status quit";
 	} else {
 		r = "error unknown command";
 	}

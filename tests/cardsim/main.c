@@ -48,6 +48,8 @@ static void usage(FILE *f)
 	      "Control commands (one per line; each answer is one line: ok, data, or error ...):\n"
 	      "  remove             close the vpcd connection (card pulled)\n"
 	      "  insert             reconnect (card inserted)\n"
+	      "  swap FILE          remove the card, load the card of state file FILE (new\n"
+	      "                     if missing) and insert it 1 s later\n"
 	      "  reset              clear the card's volatile state (PIN verified, selection, ...)\n"
 	      "  fail N MODE        the next N APDUs fail; MODE: mute (never answer), drop (close\n"
 	      "                     the connection; reconnects after 200 ms), sw:XXXX (answer XXXX)\n"
