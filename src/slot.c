@@ -203,7 +203,9 @@ C_GetSlotList (CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pul
 	tsr_slots_refresh_inlock ();
 	for (i = 0; i < tsr.n_slots; i++) {
 		struct tsr_slot *slot = tsr.slots[i];
-		if (!slot->reader_present || (tokenPresent && !slot->card_present))
+		/* A reader that went away keeps its slot, listed without a token:
+		 * applications (NSS) never drop a slot they have seen. */
+		if (tokenPresent && !slot->card_present)
 			continue;
 		if (slot->card_present)
 			(void)tsr_slot_ensure_token_inlock (slot);

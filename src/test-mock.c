@@ -145,6 +145,13 @@ mock_card_insert (void)
 }
 
 void
+mock_set_readers (int count)
+{
+	mock.reader_count = count;
+	mock_changed ();
+}
+
+void
 mock_card_remove (void)
 {
 	mock.card_present = false;
@@ -192,6 +199,17 @@ mock_report (struct reader_monitor *m, reader_event_cb cb, void *user)
 	if (m->reported_readers == 0 && mock.reader_count > 0) {
 		m->reported_card = mock.card_present;
 		m->reported_gen = mock.generation;
+	}
+	for (i = mock.reader_count; i < m->reported_readers; i++) {
+		if (i == 0 && m->reported_card) {
+			ev.kind = READER_EV_CARD_REMOVED;
+			mock_status (i, &ev.status);
+			cb (user, &ev);
+			m->reported_card = false;
+		}
+		ev.kind = READER_EV_READER_REMOVED;
+		mock_status (i, &ev.status);
+		cb (user, &ev);
 	}
 	m->reported_readers = mock.reader_count;
 	if (mock.reader_count > 0 &&

@@ -48,6 +48,8 @@ void mock_teardown (void);
 /* Insert / remove the card of reader 0; wakes a blocked monitor wait. */
 void mock_card_insert (void);
 void mock_card_remove (void);
+/* Attach or detach readers (the last ones go first); wakes a blocked monitor wait. */
+void mock_set_readers (int count);
 /* The mock key of reference REF, or NULL. */
 struct mock_key *mock_key_by_ref (uint8_t ref);
 

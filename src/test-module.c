@@ -301,6 +301,114 @@ START_TEST (test_slots_without_card)
 }
 END_TEST
 
+/* Take every pending event; returns how many there were. */
+static int
+drain_events (void)
+{
+	CK_SLOT_ID ev;
+	int n = 0;
+
+	while (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL) == CKR_OK)
+		n++;
+	return n;
+}
+
+static CK_ULONG
+slot_list (CK_BBOOL present, CK_SLOT_ID *slots, CK_ULONG max)
+{
+	CK_ULONG n = max;
+
+	ck_assert_int_eq (f->C_GetSlotList (present, slots, &n), CKR_OK);
+	return n;
+}
+
+static bool
+token_present (CK_SLOT_ID id)
+{
+	CK_SLOT_INFO si;
+
+	ck_assert_int_eq (f->C_GetSlotInfo (id, &si), CKR_OK);
+	return (si.flags & CKF_TOKEN_PRESENT) != 0;
+}
+
+/* Readers come and go (NSS mode: presence refreshed by each call): a new reader
+ * gets a new slot ID, a removed reader's slot stays listed without a token, a
+ * reader that comes back gets its old ID, IDs are never given to another reader. */
+START_TEST (test_reader_hotplug)
+{
+	CK_C_INITIALIZE_ARGS nss = { NULL, NULL, NULL, NULL,
+	                             CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK, NULL };
+	CK_SLOT_ID s[8], a, b, c, ev;
+	CK_SESSION_HANDLE h;
+	CK_SESSION_INFO info;
+
+	mock_card_insert ();
+	ck_assert_int_eq (f->C_Initialize (&nss), CKR_OK);
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 1);
+	a = s[0];
+	ck_assert (token_present (a));
+	ck_assert_int_eq (f->C_OpenSession (a, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
+	drain_events ();
+
+	mock_set_readers (2);                        /* a reader plugged in */
+	ck_assert_int_eq (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL), CKR_OK);
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 2);
+	b = s[1];
+	ck_assert_uint_eq (ev, b);
+	ck_assert_uint_ne (b, a);
+	ck_assert (!token_present (b));
+	ck_assert_uint_eq (slot_list (CK_TRUE, s, 8), 1);
+
+	mock_set_readers (1);                        /* ... and pulled out */
+	ck_assert_int_eq (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL), CKR_OK);
+	ck_assert_uint_eq (ev, b);
+	ck_assert_int_eq (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL), CKR_NO_EVENT);
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 2);   /* its slot stays */
+	ck_assert_uint_eq (s[0], a);
+	ck_assert_uint_eq (s[1], b);
+	ck_assert (!token_present (b));
+
+	mock_set_readers (0);                        /* the reader with the card goes */
+	ck_assert_int_eq (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &ev, NULL), CKR_OK);
+	ck_assert_uint_eq (ev, a);
+	ck_assert_int_eq (f->C_GetSessionInfo (h, &info), CKR_SESSION_HANDLE_INVALID);
+	ck_assert (!token_present (a));
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 2);
+	ck_assert_uint_eq (slot_list (CK_TRUE, s, 8), 0);
+
+	mock_set_readers (3);                        /* both come back, and a third */
+	ck_assert_int_eq (drain_events (), 3);
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 3);
+	ck_assert_uint_eq (s[0], a);                 /* a reader that returns keeps its ID */
+	ck_assert_uint_eq (s[1], b);
+	c = s[2];
+	ck_assert_uint_ne (c, a);                    /* a new reader never gets a used ID */
+	ck_assert_uint_ne (c, b);
+	ck_assert (token_present (a));
+	ck_assert_int_eq (f->C_OpenSession (a, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
+}
+END_TEST
+
+/* The same with the module's monitor thread: events arrive without any call. */
+START_TEST (test_reader_hotplug_thread)
+{
+	CK_SLOT_ID s[8], ev;
+
+	ck_assert_int_eq (f->C_Initialize (NULL), CKR_OK);
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 1);
+	drain_events ();
+	mock_set_readers (2);
+	ck_assert_int_eq (f->C_WaitForSlotEvent (0, &ev, NULL), CKR_OK);   /* blocks until seen */
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 2);
+	ck_assert_uint_eq (ev, s[1]);
+	mock_set_readers (1);
+	ck_assert_int_eq (f->C_WaitForSlotEvent (0, &ev, NULL), CKR_OK);
+	ck_assert_uint_eq (ev, s[1]);
+	ck_assert_uint_eq (slot_list (CK_FALSE, s, 8), 2);
+	ck_assert (!token_present (s[1]));
+}
+END_TEST
+
 /* Every function that takes a session rejects handle 0 (never valid). */
 START_TEST (test_session_zero)
 {
@@ -400,6 +508,8 @@ module_suite (void)
 	tcase_add_test (tc, test_info);
 	tcase_add_test (tc, test_slots_without_card);
 	tcase_add_test (tc, test_session_zero);
+	tcase_add_test (tc, test_reader_hotplug);
+	tcase_add_test (tc, test_reader_hotplug_thread);
 	suite_add_tcase (s, tc);
 	return s;
 }
