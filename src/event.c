@@ -123,20 +123,27 @@ tsr_slots_refresh_inlock (void)
 	pthread_mutex_unlock (&tsr.ev_mutex);
 }
 
-/* Wait a little (after a monitor error) unless finalizing. Called with ev held. */
+/* Wait on ev_cond for at most MS milliseconds. Called with ev held. */
 static void
-tsr_backoff_inev (void)
+tsr_timedwait_inev (long ms)
 {
 	struct timespec ts;
 
 	clock_gettime (CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 200 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
+	ts.tv_nsec += ms * 1000 * 1000;
+	while (ts.tv_nsec >= 1000000000L) {
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	pthread_cond_timedwait (&tsr.ev_cond, &tsr.ev_mutex, &ts);
+}
+
+/* Wait a little (after a monitor error) unless finalizing. Called with ev held. */
+static void
+tsr_backoff_inev (void)
+{
 	if (!tsr.finalizing)
-		pthread_cond_timedwait (&tsr.ev_cond, &tsr.ev_mutex, &ts);
+		tsr_timedwait_inev (200);
 }
 
 /* Block in the monitor once, then apply what it reported. Called with ev held and
@@ -210,7 +217,8 @@ tsr_events_stop (void)
 		tsr_backend->monitor_cancel (tsr.monitor);
 		pthread_mutex_lock (&tsr.ev_mutex);
 		pthread_cond_broadcast (&tsr.ev_cond);
-		tsr_backoff_inev ();
+		/* a leaving waiter broadcasts: no spinning while it finishes */
+		tsr_timedwait_inev (20);
 	}
 	free (tsr_ev_queue);
 	tsr_ev_queue = NULL;
