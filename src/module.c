@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/conf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,7 @@ C_Initialize (CK_VOID_PTR pInitArgs)
 		rv = CKR_GENERAL_ERROR;
 		goto out;
 	}
+	tsr_conf_load ();   /* never fails: problems are logged, defaults kept */
 	rv = tsr_ossl_init ();
 	if (rv != CKR_OK)
 		goto out;
@@ -191,6 +193,7 @@ C_Finalize (CK_VOID_PTR pReserved)
 	pthread_cond_destroy (&tsr.ev_cond);
 	pthread_mutex_destroy (&tsr.ev_mutex);
 	tsr_ossl_free ();
+	tsr_conf_unload ();
 	memset (&tsr, 0, sizeof tsr);
 	tsr_log ("p11", "C_Finalize");
 	tsr_log_close ();

@@ -57,6 +57,14 @@ tsr_token_forget_login (struct tsr_token *token)
 	token->pin = NULL;
 	token->pin_len = 0;
 	token->user_logged_in = false;
+	if (token->so_secret != NULL) {
+		OPENSSL_cleanse (token->so_secret, token->so_secret_len);
+		free (token->so_secret);
+	}
+	token->so_secret = NULL;
+	token->so_secret_len = 0;
+	token->so_logged_in = false;
+	token->so_with_key = false;
 }
 
 void

@@ -113,6 +113,13 @@ struct tsr_token {
 	size_t pin_len;                  /* lock */
 	int pin_tries_left;              /* lock; from the last PIN exchange, -1 unknown */
 	int pin_tries_max;               /* lock */
+	bool so_logged_in;               /* lock; CKU_SO (login.c) */
+	bool so_with_key;                /* lock; the SO logged in with the management key, not the PUK */
+	uint8_t *so_secret;              /* lock; the SO's PUK or management key while logged in;
+	                                    OPENSSL_cleanse'd and freed with the user PIN */
+	size_t so_secret_len;            /* lock */
+	int puk_tries_left;              /* lock; from metadata or the last PUK exchange, -1 unknown */
+	bool admin_key_protected;        /* lock; the card keeps a PIN-protected management key */
 	bool has_rsa, has_ec;            /* lock */
 	CK_ULONG rsa_min_bits, rsa_max_bits, ec_min_bits, ec_max_bits; /* lock */
 };

@@ -1,0 +1,62 @@
+/*
+ * src/conf.h: the configuration file, tessera.conf(5).
+ *
+ * (Named conf.h, not config.h: every source file includes autoconf's
+ * "config.h", which a src/config.h would shadow.)
+ *
+ * `/etc/tessera/tessera.conf`, or the file named by TESSERA_CONF: `key = value`
+ * lines, `#` comments. An unknown key or a bad value is one log line and the
+ * default; a missing or unreadable file is the defaults. Loading never fails.
+ */
+#ifndef TSR_CONF_H
+#define TSR_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TSR_CONF_DEFAULT_PATH "/etc/tessera/tessera.conf"
+#define TSR_CONF_MAX_KEY 32          /* AES-256 */
+#define TSR_CONF_MAX_LINE 1024       /* longer lines are ignored (logged) */
+
+enum tsr_pin_policy_mode {
+	TSR_PIN_POLICY_CARD = 0,     /* the card's own rules only (default) */
+	TSR_PIN_POLICY_FIPS,         /* plus the FIPS rule of NSS "Roles and services" */
+};
+
+/* A management key for the card with this serial number. */
+struct tsr_conf_mgm_key {
+	char serial[33];
+	uint8_t key[TSR_CONF_MAX_KEY];   /* wiped by tsr_conf_clear */
+	size_t key_len;                  /* 16, 24 or 32 */
+};
+
+struct tsr_conf {
+	enum tsr_pin_policy_mode pin_policy;
+	bool allow_default_mgm_key;          /* default true */
+	struct tsr_conf_mgm_key *mgm_keys;   /* owned */
+	size_t n_mgm_keys;
+};
+
+/* Defaults into CONF (nothing allocated). */
+void tsr_conf_defaults (struct tsr_conf *conf);
+/* Parse the file PATH into CONF (defaults first). Never fails: problems are logged
+ * (category "conf") and leave the defaults. CONF owns what it holds: tsr_conf_clear. */
+void tsr_conf_parse_file (const char *path, struct tsr_conf *conf);
+/* Parse one line (no newline); LINENO for the log. */
+void tsr_conf_parse_line (struct tsr_conf *conf, const char *path, unsigned lineno, const char *line);
+/* Wipe the keys, free, back to the defaults. */
+void tsr_conf_clear (struct tsr_conf *conf);
+/* The management key configured for SERIAL, or NULL. Borrowed from CONF. */
+const struct tsr_conf_mgm_key *tsr_conf_mgm_key (const struct tsr_conf *conf, const char *serial);
+
+/* The module's configuration: loaded by C_Initialize (TESSERA_CONF or the default
+ * path), cleared by C_Finalize; read with the module lock held, or between the two. */
+void tsr_conf_load (void);
+void tsr_conf_unload (void);
+const struct tsr_conf *tsr_conf_get (void);
+
+/* Parse exactly 2*LEN hex digits of S (LEN 16, 24 or 32) into KEY. 0 on success. */
+int tsr_conf_parse_hex_key (const char *s, size_t s_len, uint8_t key[TSR_CONF_MAX_KEY], size_t *key_len);
+
+#endif /* TSR_CONF_H */
