@@ -172,6 +172,13 @@ struct card_driver {
 	 * PIN-protected management key or printed information. *data owned by the caller. */
 	card_rv (*read_object) (struct card *card, uint32_t tag, uint8_t **data, size_t *len);
 	card_rv (*write_object) (struct card *card, uint32_t tag, const uint8_t *data, size_t len);
+
+	/* Return the card to its factory state where it offers that (YubiKey: only once PIN and
+	 * PUK are both blocked); CARD_E_NOT_SUPPORTED elsewhere. The caller re-reads the card. */
+	card_rv (*reset) (struct card *card);
+	/* Replace the management key (YubiKey SET MANAGEMENT KEY); needs admin_auth first.
+	 * KEY_LEN 16, 24 (3DES, or the current AES-192) or 32. CARD_E_NOT_SUPPORTED elsewhere. */
+	card_rv (*set_admin_key) (struct card *card, const uint8_t *key, size_t key_len);
 };
 
 /* The drivers, tried in this order by card_open(). */

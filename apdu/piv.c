@@ -243,4 +243,6 @@ const struct card_driver card_driver_piv = {
 	.write_cert = piv_write_cert,
 	.read_object = piv_read_object,
 	.write_object = piv_write_object,
+	.reset = piv_yk_reset,
+	.set_admin_key = piv_yk_set_admin_key,
 };

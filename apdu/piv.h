@@ -136,6 +136,10 @@ card_rv piv_change_pin (struct card *card, enum card_pin which,
 card_rv piv_unblock_pin (struct card *card, const uint8_t *puk, size_t puk_len,
                          const uint8_t *new_pin, size_t new_len, int *tries_left);
 
+/* ---- piv-yk.c (YubiKey administration) ---- */
+card_rv piv_yk_reset (struct card *card);
+card_rv piv_yk_set_admin_key (struct card *card, const uint8_t *key, size_t key_len);
+
 /* ---- piv-auth.c ---- */
 /* GENERAL AUTHENTICATE: send 7C{TMPL} with algorithm ALG to key REF; *out (owned by the
  * caller, free()) receives the value of child WANT (e.g. 82) of the 7C answer. */

@@ -98,7 +98,7 @@ try_key (struct card *card, const char *what, const uint8_t *key, size_t key_len
 {
 	card_rv crv = card->driver->admin_auth (card, key, key_len);
 
-	tsr_log ("p11", "management key from %s: %s", what, card_rv_name (crv));
+	tsr_log ("p11", "management key from %s: card_rv %d", what, (int)crv);
 	*done = crv != CARD_E_AUTH_FAILED && crv != CARD_E_INVALID_DATA && crv != CARD_E_SECURITY;
 	return crv == CARD_OK ? CKR_OK : tsr_ckr_from_card (crv);
 }
@@ -139,10 +139,23 @@ out:
 }
 
 bool
-tsr_admin_key_available_inlock (const struct tsr_token *token)
+tsr_admin_key_available (const struct tsr_token *token)
 {
 	const struct tsr_conf *conf = tsr_conf_get ();
 
 	return (token->so_logged_in && token->so_with_key) || token->admin_key_protected ||
 	       conf->allow_default_mgm_key || tsr_conf_mgm_key (conf, token->info.serial) != NULL;
+}
+
+void
+tsr_admin_token_flags (const struct tsr_token *token, CK_FLAGS *flags)
+{
+	if (token->puk_tries_left == 0)
+		*flags |= CKF_SO_PIN_LOCKED;
+	else if (token->puk_tries_left == 1)
+		*flags |= CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_COUNT_LOW;
+	else if (token->puk_tries_left > 0 && token->puk_tries_left < token->puk_tries_max)
+		*flags |= CKF_SO_PIN_COUNT_LOW;
+	if (!tsr_admin_key_available (token))
+		*flags |= CKF_WRITE_PROTECTED;
 }

@@ -20,7 +20,11 @@ CK_RV tsr_admin_auth_inlock (struct tsr_slot *slot, struct card *card);
 
 /* Can a management key be had for TOKEN, judged without an APDU (C_GetTokenInfo):
  * false means CKF_WRITE_PROTECTED. */
-bool tsr_admin_key_available_inlock (const struct tsr_token *token);
+bool tsr_admin_key_available (const struct tsr_token *token);
+
+/* C_GetTokenInfo's flags of the SO role (PUK counter) and CKF_WRITE_PROTECTED, from state
+ * known without an APDU; OR-ed into *FLAGS. */
+void tsr_admin_token_flags (const struct tsr_token *token, CK_FLAGS *flags);
 
 /* The PIN-protected management key of a YubiKey (ADMIN DATA says it is stored, PRINTED
  * holds it; PRINTED is readable after the PIN). Inside a transaction. 0 and *key_len set

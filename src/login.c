@@ -1,31 +1,30 @@
 /*
- * src/login.c: C_Login / C_LoginUser / C_Logout and the PIN functions.
+ * src/login.c: C_Login / C_LoginUser / C_Logout: the two roles (see login.h).
  *
  * The PIV PIN is the user PIN. While the user is logged in the module holds a
  * copy of the PIN (token->pin) so that it can restore the login when another
  * process resets the card or deselects the PIV application between two of our
- * operations; the copy is wiped (OPENSSL_cleanse) at logout, when the last
- * session closes, when the card goes away and at C_Finalize. PINs are never
- * logged. The PIN counter shown by C_GetTokenInfo comes from the last PIN
- * exchange with the card.
+ * operations; the SO's PUK or management key is held the same way
+ * (token->so_secret). Both are wiped (OPENSSL_cleanse) at logout, when the last
+ * session closes, when the card goes away and at C_Finalize, and never logged.
+ * The counters shown by C_GetTokenInfo come from the last exchange with the card.
+ * With pin_policy = fips a failed login costs one second, slept after the
+ * module lock is released.
  */
 #include "config.h"
 
-#include "src/tsr.h"
+#include "src/login.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-struct tsr_pin_ctx {
-	enum card_pin which;
-	const uint8_t *pin, *new_pin;
-	size_t pin_len, new_len;
-	int tries;
-};
+#include "src/admin.h"
+#include "src/conf.h"
+#include "src/pinpolicy.h"
 
-static card_rv
+card_rv
 tsr_card_verify (struct card *card, void *user)
 {
 	struct tsr_pin_ctx *ctx = user;
@@ -33,7 +32,7 @@ tsr_card_verify (struct card *card, void *user)
 	return card->driver->verify_pin (card, ctx->which, ctx->pin, ctx->pin_len, &ctx->tries);
 }
 
-static card_rv
+card_rv
 tsr_card_change (struct card *card, void *user)
 {
 	struct tsr_pin_ctx *ctx = user;
@@ -42,25 +41,51 @@ tsr_card_change (struct card *card, void *user)
 	                                 ctx->new_pin, ctx->new_len, &ctx->tries);
 }
 
-/* Record what a PIN exchange told about the counter. */
-static void
-tsr_token_note_pin_result (struct tsr_token *token, CK_RV rv, int tries)
+card_rv
+tsr_card_unblock (struct card *card, void *user)
 {
-	if (rv == CKR_OK)
-		token->pin_tries_left = token->pin_tries_max;
-	else if (rv == CKR_PIN_LOCKED)
-		token->pin_tries_left = 0;
-	else if (rv == CKR_PIN_INCORRECT && tries >= 0)
-		token->pin_tries_left = tries;
+	struct tsr_pin_ctx *ctx = user;
+
+	return card->driver->unblock_pin (card, ctx->pin, ctx->pin_len, ctx->new_pin, ctx->new_len,
+	                                  &ctx->tries);
 }
 
-static CK_RV
-tsr_check_pin_len (const struct tsr_token *token, CK_ULONG len)
+void
+tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK_RV rv, int tries)
 {
-	CK_ULONG min = token->info.pin_min > 0 ? (CK_ULONG)token->info.pin_min : 6;
-	CK_ULONG max = token->info.pin_max > 0 ? (CK_ULONG)token->info.pin_max : 8;
+	int *left = which == CARD_PIN_SO ? &token->puk_tries_left : &token->pin_tries_left;
+	int max = which == CARD_PIN_SO ? token->puk_tries_max : token->pin_tries_max;
 
-	return len < min || len > max ? CKR_PIN_LEN_RANGE : CKR_OK;
+	if (rv == CKR_OK)
+		*left = max;
+	else if (rv == CKR_PIN_LOCKED)
+		*left = 0;
+	else if (rv == CKR_PIN_INCORRECT && tries >= 0)
+		*left = tries;
+}
+
+CK_RV
+tsr_token_hold_so_secret (struct tsr_token *token, const uint8_t *secret, size_t len, bool is_key)
+{
+	uint8_t *copy = malloc (len > 0 ? len : 1);
+
+	if (copy == NULL)
+		return CKR_HOST_MEMORY;
+	memcpy (copy, secret, len);
+	if (token->so_secret != NULL) {
+		OPENSSL_cleanse (token->so_secret, token->so_secret_len);
+		free (token->so_secret);
+	}
+	token->so_secret = copy;
+	token->so_secret_len = len;
+	token->so_with_key = is_key;
+	return CKR_OK;
+}
+
+bool
+tsr_pin_policy_fips (void)
+{
+	return tsr_conf_get ()->pin_policy == TSR_PIN_POLICY_FIPS;
 }
 
 /* CKU_CONTEXT_SPECIFIC: authorise the current private-key operation of S. */
@@ -80,7 +105,7 @@ tsr_login_context_inlock (struct tsr_session *s, struct tsr_slot *slot, struct t
 	}
 	rv = tsr_card_call_inlock (slot, tsr_card_verify, ctx);
 	if (slot->token != NULL)
-		tsr_token_note_pin_result (slot->token, rv, ctx->tries);
+		tsr_token_note_pin_result (slot->token, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
 		goto out;
 	/* Kept for the operation itself: the card wants the PIN right before a
@@ -98,9 +123,31 @@ out:
 	return rv;
 }
 
+struct tsr_user_login_ctx {
+	struct tsr_pin_ctx *pin;
+	struct tsr_token *token;
+};
+
+/* VERIFY, then (YubiKey) whether the card keeps a PIN-protected management key:
+ * C_GetTokenInfo's write protection is decided from that without an APDU. */
+static card_rv
+tsr_card_verify_user (struct card *card, void *user)
+{
+	struct tsr_user_login_ctx *ctx = user;
+	card_rv crv = tsr_card_verify (card, ctx->pin);
+	uint8_t key[TSR_CONF_MAX_KEY];
+	size_t key_len = 0;
+
+	if (crv == CARD_OK && card->info.can_reset)
+		(void)tsr_admin_protected_key (ctx->token, card, key, &key_len);
+	OPENSSL_cleanse (key, sizeof key);
+	return crv;
+}
+
 static CK_RV
 tsr_login_user_inlock (struct tsr_slot *slot, struct tsr_pin_ctx *ctx)
 {
+	struct tsr_user_login_ctx uctx = { ctx, slot->token };
 	struct tsr_token *token = slot->token;
 	CK_RV rv;
 
@@ -108,8 +155,10 @@ tsr_login_user_inlock (struct tsr_slot *slot, struct tsr_pin_ctx *ctx)
 		rv = CKR_USER_ALREADY_LOGGED_IN;
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_verify, ctx);
-	tsr_token_note_pin_result (token, rv, ctx->tries);
+	rv = tsr_card_call_inlock (slot, tsr_card_verify_user, &uctx);
+	if (slot->token == NULL)
+		goto out;
+	tsr_token_note_pin_result (token, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
 		goto out;
 	token->pin = malloc (ctx->pin_len);
@@ -124,12 +173,92 @@ out:
 	return rv;
 }
 
+struct tsr_so_key_ctx {
+	const uint8_t *key;
+	size_t key_len;
+};
+
+static card_rv
+tsr_card_admin_auth (struct card *card, void *user)
+{
+	struct tsr_so_key_ctx *ctx = user;
+
+	return card->driver->admin_auth (card, ctx->key, ctx->key_len);
+}
+
+/* The SO's secret checked on the card: the management key by authenticating, the PUK
+ * by changing it to itself. */
+static CK_RV
+tsr_login_so_check_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len, bool *is_key)
+{
+	struct tsr_pin_ctx ctx = { CARD_PIN_SO, pin, pin, len, len, -1 };
+	struct tsr_so_key_ctx kctx;
+	uint8_t key[TSR_CONF_MAX_KEY];
+	size_t key_len = 0;
+	CK_RV rv;
+
+	*is_key = tsr_so_pin_is_key (pin, len, key, &key_len);
+	if (*is_key) {
+		kctx.key = key;
+		kctx.key_len = key_len;
+		rv = tsr_card_call_inlock (slot, tsr_card_admin_auth, &kctx);
+		goto out;
+	}
+	rv = tsr_pin_card_check (slot->token, CARD_PIN_SO, pin, len);
+	if (rv != CKR_OK)
+		goto out;
+	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
+	if (slot->token != NULL)
+		tsr_token_note_pin_result (slot->token, CARD_PIN_SO, rv, ctx.tries);
+out:
+	OPENSSL_cleanse (key, sizeof key);
+	return rv;
+}
+
+static CK_RV
+tsr_login_so_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
+{
+	CK_ULONG all = 0, rw = 0;
+	bool is_key = false;
+	CK_RV rv;
+
+	if (slot->token->so_logged_in) {
+		rv = CKR_USER_ALREADY_LOGGED_IN;
+		goto out;
+	}
+	if (slot->token->user_logged_in) {
+		rv = CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+		goto out;
+	}
+	tsr_sessions_count_inlock (slot->id, &all, &rw);
+	if (all > rw) {
+		rv = CKR_SESSION_READ_ONLY_EXISTS;
+		goto out;
+	}
+	rv = tsr_login_so_check_inlock (slot, pin, len, &is_key);
+	if (rv == CKR_OK && slot->token == NULL)
+		rv = CKR_DEVICE_REMOVED;
+	if (rv != CKR_OK)
+		goto out;
+	rv = tsr_token_hold_so_secret (slot->token, pin, len, is_key);
+	if (rv == CKR_OK && is_key) {
+		/* the key in binary, as tsr_admin_auth_inlock wants it */
+		size_t key_len = 0;
+		(void)tsr_so_pin_is_key (pin, len, slot->token->so_secret, &key_len);
+		slot->token->so_secret_len = key_len;
+	}
+	slot->token->so_logged_in = rv == CKR_OK;
+out:
+	return rv;
+}
+
 CK_RV
 C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
 	struct tsr_pin_ctx ctx = { CARD_PIN_USER, pPin, NULL, ulPinLen, 0, -1 };
 	struct tsr_session *s;
 	struct tsr_slot *slot;
+	bool fips = false;
 	CK_RV rv;
 
 	rv = tsr_enter ();
@@ -147,22 +276,23 @@ C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	rv = tsr_check_pin_len (slot->token, ulPinLen);
-	if (rv != CKR_OK)
-		goto out;
-	if (userType == CKU_SO) {
-		/* The PIV PUK is no login; SO services come with the write path. */
-		rv = slot->token->user_logged_in ? CKR_USER_ANOTHER_ALREADY_LOGGED_IN : CKR_FUNCTION_NOT_SUPPORTED;
-		goto out;
-	}
-	if (userType == CKU_CONTEXT_SPECIFIC)
+	fips = tsr_pin_policy_fips ();
+	if (userType != CKU_SO)
+		rv = tsr_pin_card_check (slot->token, CARD_PIN_USER, pPin, ulPinLen);
+	if (rv == CKR_OK && userType == CKU_SO)
+		rv = tsr_login_so_inlock (slot, pPin, ulPinLen);
+	else if (rv == CKR_OK && userType == CKU_CONTEXT_SPECIFIC)
 		rv = tsr_login_context_inlock (s, slot, &ctx);
-	else
+	else if (rv == CKR_OK && slot->token->so_logged_in)
+		rv = CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+	else if (rv == CKR_OK)
 		rv = tsr_login_user_inlock (slot, &ctx);
 	tsr_log ("p11", "C_Login(%lu) session %lu: 0x%lx", (unsigned long)userType,
 	         (unsigned long)hSession, (unsigned long)rv);
 out:
 	tsr_leave ();
+	if (fips && tsr_pin_failed (rv))
+		tsr_pin_fail_delay ();
 	return rv;
 }
 
@@ -179,8 +309,11 @@ C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR 
 static card_rv
 tsr_card_logout (struct card *card, void *user)
 {
-	(void)user;
-	return card->driver->logout (card);
+	bool so = *(bool *)user;
+
+	/* The user: the card forgets the PIN. The SO: re-selecting drops a management
+	 * key authentication too. */
+	return so ? card->driver->reselect (card) : card->driver->logout (card);
 }
 
 CK_RV
@@ -188,6 +321,7 @@ C_Logout (CK_SESSION_HANDLE hSession)
 {
 	struct tsr_session *s;
 	struct tsr_slot *slot;
+	bool so;
 	CK_RV rv;
 
 	rv = tsr_enter ();
@@ -196,85 +330,15 @@ C_Logout (CK_SESSION_HANDLE hSession)
 	rv = tsr_session_token_inlock (hSession, &s, &slot, NULL);
 	if (rv != CKR_OK)
 		goto out;
-	if (!slot->token->user_logged_in) {
+	if (!slot->token->user_logged_in && !slot->token->so_logged_in) {
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
+	so = slot->token->so_logged_in;
 	tsr_token_forget_login (slot->token);
 	/* Best effort: the card forgets the PIN too (a failure does not keep us logged in). */
-	(void)tsr_card_call_inlock (slot, tsr_card_logout, NULL);
+	(void)tsr_card_call_inlock (slot, tsr_card_logout, &so);
 	tsr_sessions_end_private_ops_inlock (slot->id);
-out:
-	tsr_leave ();
-	return rv;
-}
-
-CK_RV
-C_InitPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
-{
-	struct tsr_session *s;
-	CK_RV rv;
-
-	rv = tsr_enter ();
-	if (rv != CKR_OK)
-		return rv;
-	rv = tsr_session_token_inlock (hSession, &s, NULL, NULL);
-	if (rv != CKR_OK)
-		goto out;
-	if (!tsr_check (pPin != NULL || ulPinLen == 0)) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	/* C_InitPIN needs the SO (PUK + unblock): that comes with the write path. */
-	rv = (s->flags & CKF_RW_SESSION) ? CKR_USER_NOT_LOGGED_IN : CKR_SESSION_READ_ONLY;
-out:
-	tsr_leave ();
-	return rv;
-}
-
-CK_RV
-C_SetPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
-          CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
-{
-	struct tsr_pin_ctx ctx = { CARD_PIN_USER, pOldPin, pNewPin, ulOldLen, ulNewLen, -1 };
-	struct tsr_session *s;
-	struct tsr_slot *slot;
-	struct tsr_token *token;
-	CK_RV rv;
-
-	rv = tsr_enter ();
-	if (rv != CKR_OK)
-		return rv;
-	rv = tsr_session_token_inlock (hSession, &s, &slot, &token);
-	if (rv != CKR_OK)
-		goto out;
-	if (!tsr_check (pOldPin != NULL && pNewPin != NULL)) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if (!(s->flags & CKF_RW_SESSION)) {
-		rv = CKR_SESSION_READ_ONLY;
-		goto out;
-	}
-	rv = tsr_check_pin_len (token, ulNewLen);
-	if (rv == CKR_OK)
-		rv = tsr_check_pin_len (token, ulOldLen) == CKR_OK ? CKR_OK : CKR_PIN_INCORRECT;
-	if (rv != CKR_OK)
-		goto out;
-	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
-	if (slot->token == NULL || slot->lost)
-		goto out;
-	tsr_token_note_pin_result (token, rv, ctx.tries);
-	if (rv == CKR_OK && token->user_logged_in) {
-		/* keep holding the PIN that is now valid */
-		uint8_t *pin = malloc (ulNewLen);
-		if (pin != NULL)
-			memcpy (pin, pNewPin, ulNewLen);
-		tsr_token_forget_login (token);
-		token->pin = pin;
-		token->pin_len = pin != NULL ? ulNewLen : 0;
-		token->user_logged_in = pin != NULL;
-	}
 out:
 	tsr_leave ();
 	return rv;

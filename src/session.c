@@ -221,6 +221,10 @@ C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 	rv = tsr_slot_ensure_token_inlock (slot);
 	if (rv != CKR_OK)
 		goto out;
+	if (slot->token->so_logged_in && !(flags & CKF_RW_SESSION)) {
+		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
+		goto out;
+	}
 	sessions = realloc (tsr.sessions, (tsr.n_sessions + 1) * sizeof *sessions);
 	s = calloc (1, sizeof *s);
 	if (sessions != NULL)
@@ -316,6 +320,8 @@ C_GetSessionInfo (CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 	pInfo->flags = s->flags;
 	pInfo->state = rw ? (user ? CKS_RW_USER_FUNCTIONS : CKS_RW_PUBLIC_SESSION)
 	                  : (user ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION);
+	if (token->so_logged_in)
+		pInfo->state = CKS_RW_SO_FUNCTIONS;   /* the SO has RW sessions only */
 	pInfo->ulDeviceError = 0;
 out:
 	tsr_leave ();

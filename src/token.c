@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/admin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,7 @@ struct tsr_open_ctx {
 	struct card_key *keys;
 	size_t n_keys;
 	int tries;
+	int puk_tries;
 };
 
 static card_rv
@@ -264,13 +266,15 @@ tsr_token_read (struct card *card, void *user)
 		return crv;
 	if (card->driver->pin_status (card, CARD_PIN_USER, &verified, &ctx->tries) != CARD_OK)
 		ctx->tries = -1;
+	if (card->driver->pin_status (card, CARD_PIN_SO, &verified, &ctx->puk_tries) != CARD_OK)
+		ctx->puk_tries = -1;   /* known from YubiKey metadata only */
 	return CARD_OK;
 }
 
 CK_RV
 tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 {
-	struct tsr_open_ctx ctx = { NULL, 0, -1 };
+	struct tsr_open_ctx ctx = { NULL, 0, -1, -1 };
 	struct tsr_token *token = NULL;
 	struct card *card = NULL;
 	card_rv crv;
@@ -301,6 +305,8 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 		goto out;
 	token->pin_tries_left = ctx.tries;
 	token->pin_tries_max = ctx.tries > 3 ? ctx.tries : 3;
+	token->puk_tries_left = ctx.puk_tries;
+	token->puk_tries_max = ctx.puk_tries > 3 ? ctx.puk_tries : 3;
 	tsr_token_label (token, ctx.keys, ctx.n_keys);
 	tsr_token_capabilities_inlock (token, slot->id);
 	tsr_log ("p11", "slot %lu: token \"%s\" (%s, serial %s), %zu key slots, PIN tries %d",
@@ -328,6 +334,7 @@ tsr_token_flags (const struct tsr_token *token, CK_FLAGS *flags)
 		*flags |= CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW;
 	else if (token->pin_tries_left > 0 && token->pin_tries_left < token->pin_tries_max)
 		*flags |= CKF_USER_PIN_COUNT_LOW;
+	tsr_admin_token_flags (token, flags);   /* SO counter, write protection */
 }
 
 CK_RV

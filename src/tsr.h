@@ -119,6 +119,7 @@ struct tsr_token {
 	                                    OPENSSL_cleanse'd and freed with the user PIN */
 	size_t so_secret_len;            /* lock */
 	int puk_tries_left;              /* lock; from metadata or the last PUK exchange, -1 unknown */
+	int puk_tries_max;               /* lock */
 	bool admin_key_protected;        /* lock; the card keeps a PIN-protected management key */
 	bool has_rsa, has_ec;            /* lock */
 	CK_ULONG rsa_min_bits, rsa_max_bits, ec_min_bits, ec_max_bits; /* lock */

@@ -30,24 +30,6 @@ out:
 #define NS CKR_FUNCTION_NOT_SUPPORTED
 
 CK_RV
-C_InitToken (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel)
-{
-	CK_RV rv;
-
-	rv = tsr_enter ();
-	if (rv != CKR_OK)
-		return rv;
-	if (tsr_slot_get_inlock (slotID) == NULL)
-		rv = CKR_SLOT_ID_INVALID;
-	else if (!tsr_check (pLabel != NULL && (pPin != NULL || ulPinLen == 0)))
-		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = NS;   /* PIV cards are initialised by their issuer */
-	tsr_leave ();
-	return rv;
-}
-
-CK_RV
 C_GetOperationState (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG_PTR pulOperationStateLen)
 {
 	(void)pOperationState;

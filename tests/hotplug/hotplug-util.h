@@ -10,27 +10,14 @@
 
 #include <stdbool.h>
 
-extern CK_FUNCTION_LIST *f;
+#include "tests/hotplug/tap-ctl.h"
 
-/* TAP: one test per call; the plan is printed by tap_done (exit status 0
- * when every test passed). */
-bool tap (bool ok, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-void tap_diag (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
-void tap_bail (const char *why);
-int tap_done (void);
+extern CK_FUNCTION_LIST *f;
 
 /* dlopen $TESSERA_MODULE and C_Initialize it: NSS's flags (no thread of the
  * module) when NSS_MODE, else NULL arguments (the monitor thread). */
 void module_load (bool nss_mode);
 void module_unload (void);
-
-/* Send COMMAND to the simulator of card INDEX; its one-line answer into
- * ANSWER (may be NULL). False when the command failed. */
-bool card_ctl (int index, const char *command, char *answer, size_t size);
-/* The simulator's APDU counter (ctl stats). */
-unsigned long card_apdus (int index);
-/* Wait (at most 15 s) until the simulator's status is STATUS. */
-bool card_wait_status (int index, const char *status);
 
 /* The next slot event within 15 s: blocking C_WaitForSlotEvent in a helper
  * thread (BLOCKING) or CKF_DONT_BLOCK calls every 20 ms. CKR_OK and *slot, or

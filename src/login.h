@@ -1,0 +1,36 @@
+/*
+ * src/login.h: what login.c shares with pin.c and inittoken.c (the roles).
+ *
+ * CKU_USER is the PIV PIN. CKU_SO is the PUK, checked by CHANGE REFERENCE DATA
+ * from the PUK to itself (nothing changes but the retry counter), or, given as
+ * 32, 48 or 64 hex digits, the card management key (checked by authenticating
+ * with it). The SO's secret is held like the user's PIN (token->so_secret).
+ */
+#ifndef TSR_LOGIN_H
+#define TSR_LOGIN_H
+
+#include "src/tsr.h"
+
+/* One PIN exchange: the card call's arguments and what the card said. */
+struct tsr_pin_ctx {
+	enum card_pin which;
+	const uint8_t *pin, *new_pin;
+	size_t pin_len, new_len;
+	int tries;
+};
+
+/* Card calls (tsr_card_fn) on a struct tsr_pin_ctx. */
+card_rv tsr_card_verify (struct card *card, void *user);
+card_rv tsr_card_change (struct card *card, void *user);
+card_rv tsr_card_unblock (struct card *card, void *user);
+
+/* Record what a PIN (CARD_PIN_USER) or PUK (CARD_PIN_SO) exchange told about its counter. */
+void tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK_RV rv, int tries);
+
+/* Keep a copy of SECRET as the SO's (replacing any). CKR_HOST_MEMORY on failure. */
+CK_RV tsr_token_hold_so_secret (struct tsr_token *token, const uint8_t *secret, size_t len, bool is_key);
+
+/* The pin_policy of the configuration is fips. */
+bool tsr_pin_policy_fips (void);
+
+#endif /* TSR_LOGIN_H */
