@@ -14,6 +14,7 @@
 
 #include "apdu/apdu.h"
 #include "apdu/log.h"
+#include "apdu/ossl.h"
 
 /* The drivers tried by card_open(), in order. */
 static const struct card_driver *const card_drivers[] = {
@@ -100,6 +101,13 @@ card_open (const struct reader_ops *reader, const char *reader_name, struct card
 		rv = CARD_E_NO_MEMORY;
 		goto out;
 	}
+	/* every card holds a reference to the module's OpenSSL context (card_close drops it) */
+	rv = apdu_ossl_ref ();
+	if (rv != CARD_OK) {
+		free (card);
+		card = NULL;
+		goto out;
+	}
 	card->reader = reader;
 	rrv = reader->connect (reader_name, &card->conn);
 	if (rrv != READER_OK) {
@@ -138,6 +146,7 @@ card_close (struct card *card)
 	}
 	OPENSSL_cleanse (card, sizeof *card);
 	free (card);
+	apdu_ossl_unref ();
 }
 
 card_rv

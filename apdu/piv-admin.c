@@ -24,18 +24,20 @@
 
 #include "apdu/buf.h"
 #include "apdu/log.h"
+#include "apdu/ossl.h"
 #include "apdu/tlv.h"
 
 #define ADMIN_MAX_BLOCK 16
 
-static const EVP_CIPHER *
+/* The OpenSSL name of the block cipher in ECB for ALG with a KEY_LEN-byte key, or NULL. */
+static const char *
 admin_cipher (uint8_t alg, size_t key_len)
 {
 	switch (alg) {
-	case PIV_ALG_3DES: return key_len == 24 ? EVP_des_ede3_ecb () : NULL;
-	case PIV_ALG_AES128: return key_len == 16 ? EVP_aes_128_ecb () : NULL;
-	case PIV_ALG_AES192: return key_len == 24 ? EVP_aes_192_ecb () : NULL;
-	case PIV_ALG_AES256: return key_len == 32 ? EVP_aes_256_ecb () : NULL;
+	case PIV_ALG_3DES: return key_len == 24 ? "DES-EDE3-ECB" : NULL;
+	case PIV_ALG_AES128: return key_len == 16 ? "AES-128-ECB" : NULL;
+	case PIV_ALG_AES192: return key_len == 24 ? "AES-192-ECB" : NULL;
+	case PIV_ALG_AES256: return key_len == 32 ? "AES-256-ECB" : NULL;
 	default: return NULL;
 	}
 }
@@ -75,7 +77,7 @@ answer_witness (struct card *card, uint8_t alg, const EVP_CIPHER *cipher, const 
 	rv = ecb_block (cipher, key, 0, witness, bs, plain);
 	if (rv != CARD_OK)
 		goto out;
-	if (RAND_bytes (challenge, (int)bs) != 1) {
+	if (RAND_bytes_ex (apdu_libctx (), challenge, bs, 0) != 1) {
 		rv = CARD_E_INTERNAL;
 		goto out;
 	}
@@ -111,13 +113,20 @@ static card_rv
 mutual_auth (struct card *card, uint8_t alg, const uint8_t *key, size_t key_len)
 {
 	static const uint8_t ask_witness[] = { 0x80, 0x00 };
-	const EVP_CIPHER *cipher = admin_cipher (alg, key_len);
+	const char *name = admin_cipher (alg, key_len);
+	EVP_CIPHER *cipher = NULL;   /* owned: fetched from the module's context */
 	uint8_t *witness = NULL;
 	size_t witness_len = 0, bs;
 	card_rv rv;
 
-	if (cipher == NULL)
+	if (name == NULL)
 		return CARD_E_INVALID_DATA;
+	cipher = EVP_CIPHER_fetch (apdu_libctx (), name, NULL);
+	if (cipher == NULL) {
+		tsr_log ("piv", "management key: no %s in OpenSSL", name);
+		rv = CARD_E_NOT_SUPPORTED;
+		goto out;
+	}
 	bs = (size_t)EVP_CIPHER_get_block_size (cipher);
 	assert (bs <= ADMIN_MAX_BLOCK);
 	rv = piv_general_auth (card, alg, PIV_REF_ADMIN, ask_witness, sizeof ask_witness, 0x80,
@@ -131,6 +140,7 @@ mutual_auth (struct card *card, uint8_t alg, const uint8_t *key, size_t key_len)
 	rv = answer_witness (card, alg, cipher, key, witness, bs);
 out:
 	free (witness);
+	EVP_CIPHER_free (cipher);
 	return rv;
 }
 

@@ -153,6 +153,15 @@ read_metadata (struct card *card, struct card_key *key)
 	if (meta.pubkey != NULL && key->alg != CARD_ALG_NONE) {
 		rv = piv_pubkey_to_spki (key->alg, meta.pubkey, meta.pubkey_len,
 		                         &key->spki_der, &key->spki_len);
+		if (rv == CARD_E_BAD_RESPONSE) {
+			/* one unusable template does not make the card unusable: the
+			 * certificate's key stands in, or without one the key is left out */
+			tsr_log ("piv", "slot %02X: public key template unusable: %s", key->ref,
+			         key->cert_der != NULL ? "using the certificate's key" : "key left out");
+			if (key->cert_der == NULL)
+				key->has_key = 0;
+			rv = CARD_OK;
+		}
 		if (rv == CARD_E_NOT_SUPPORTED)
 			rv = CARD_OK;
 	}

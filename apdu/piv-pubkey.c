@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/x509.h>
 
+#include "apdu/buf.h"
 #include "apdu/log.h"
+#include "apdu/ossl.h"
 #include "apdu/tlv.h"
 
 enum card_alg
@@ -87,8 +87,8 @@ piv_cert_alg (const uint8_t *der, size_t len)
 
 	if (der == NULL || len == 0 || len > LONG_MAX)
 		goto out;
-	cert = d2i_X509 (NULL, &p, (long)len);
-	if (cert == NULL)
+	cert = X509_new_ex (apdu_libctx (), NULL);
+	if (cert == NULL || d2i_X509 (&cert, &p, (long)len) == NULL)
 		goto out;
 	pkey = X509_get0_pubkey (cert);
 	if (pkey != NULL)
@@ -98,67 +98,113 @@ out:
 	return alg;
 }
 
-/* Build an EVP_PKEY of type NAME from PARAMS and encode its SubjectPublicKeyInfo. */
-static card_rv
-params_to_spki (const char *name, OSSL_PARAM *params, uint8_t **spki, size_t *spki_len)
-{
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pkey = NULL;
-	unsigned char *der = NULL;
-	int n;
-	card_rv rv = CARD_E_BAD_RESPONSE;
+/*
+ * SubjectPublicKeyInfo DER is built here byte by byte, not through an EVP_PKEY:
+ * in OpenSSL 3.0 EVP_PKEY_CTX_new_from_name / _from_pkey hand RSA and EC to an
+ * ENGINE that the application made the default (ENGINE_set_default, as
+ * `openssl -engine pkcs11` does) whatever library context they are given, and
+ * such an ENGINE cannot import keys. The front end parses the result in the
+ * module's own context (apdu_libctx), which checks the key itself.
+ */
+static const uint8_t oid_rsa[] = { 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01 };
+static const uint8_t oid_ec[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01 };
+static const uint8_t oid_p256[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
+static const uint8_t oid_p384[] = { 0x2B, 0x81, 0x04, 0x00, 0x22 };
 
-	ctx = EVP_PKEY_CTX_new_from_name (NULL, name, NULL);
-	if (ctx == NULL || EVP_PKEY_fromdata_init (ctx) != 1 ||
-	    EVP_PKEY_fromdata (ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		goto out;
-	n = i2d_PUBKEY (pkey, &der);
-	if (n <= 0)
-		goto out;
-	*spki = malloc ((size_t)n);
-	if (*spki == NULL) {
-		rv = CARD_E_NO_MEMORY;
-		goto out;
+/* A positive DER INTEGER from big-endian unsigned bytes; 0 if the value is zero. */
+static int
+put_uint (struct apdu_buf *buf, const uint8_t *v, size_t len)
+{
+	size_t mark;
+
+	while (len > 0 && v[0] == 0) {
+		v++;
+		len--;
 	}
-	memcpy (*spki, der, (size_t)n);
-	*spki_len = (size_t)n;
-	rv = CARD_OK;
-out:
-	OPENSSL_free (der);
-	EVP_PKEY_free (pkey);
-	EVP_PKEY_CTX_free (ctx);
+	if (len == 0)
+		return 0;
+	mark = tlv_begin (buf, 0x02);
+	if (v[0] & 0x80)
+		apdu_buf_add_byte (buf, 0x00);
+	apdu_buf_add (buf, v, len);
+	tlv_end (buf, mark);
+	return 1;
+}
+
+/* SEQUENCE { AlgorithmIdentifier, BIT STRING { 00, KEY } } where KEY is the
+ * already encoded key in BODY; the result is handed to *spki (owned: free()). */
+static card_rv
+spki_wrap (const uint8_t *alg_oid, size_t alg_len, const uint8_t *param_oid, size_t param_len,
+           const struct apdu_buf *body, uint8_t **spki, size_t *spki_len)
+{
+	struct apdu_buf out;
+	size_t seq, algid, bits;
+	card_rv rv = CARD_OK;
+
+	apdu_buf_init (&out);
+	seq = tlv_begin (&out, 0x30);
+	algid = tlv_begin (&out, 0x30);
+	tlv_put (&out, 0x06, alg_oid, alg_len);
+	if (param_oid != NULL)
+		tlv_put (&out, 0x06, param_oid, param_len);
+	else
+		tlv_put (&out, 0x05, NULL, 0);
+	tlv_end (&out, algid);
+	bits = tlv_begin (&out, 0x03);
+	apdu_buf_add_byte (&out, 0x00);
+	apdu_buf_add (&out, body->data, body->len);
+	tlv_end (&out, bits);
+	tlv_end (&out, seq);
+	*spki = apdu_buf_steal (&out, spki_len);
+	if (*spki == NULL)
+		rv = CARD_E_NO_MEMORY;
+	apdu_buf_clear (&out);
 	return rv;
 }
 
+static size_t
+rsa_bits (enum card_alg alg)
+{
+	switch (alg) {
+	case CARD_ALG_RSA1024: return 1024;
+	case CARD_ALG_RSA2048: return 2048;
+	case CARD_ALG_RSA3072: return 3072;
+	case CARD_ALG_RSA4096: return 4096;
+	default: return 0;
+	}
+}
+
 static card_rv
-rsa_spki (const uint8_t *tmpl, size_t tmpl_len, uint8_t **spki, size_t *spki_len)
+rsa_spki (enum card_alg alg, const uint8_t *tmpl, size_t tmpl_len, uint8_t **spki, size_t *spki_len)
 {
 	struct tlv n, e;
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	BIGNUM *bn_n = NULL, *bn_e = NULL;
+	struct apdu_buf key;
+	size_t seq;
 	card_rv rv = CARD_E_BAD_RESPONSE;
 
+	apdu_buf_init (&key);
 	if (tlv_find (tmpl, tmpl_len, 0x81, &n) != TLV_OK ||
-	    tlv_find (tmpl, tmpl_len, 0x82, &e) != TLV_OK || n.len == 0 || e.len == 0 ||
-	    n.len > 1024 || e.len > 8)
+	    tlv_find (tmpl, tmpl_len, 0x82, &e) != TLV_OK || e.len == 0 || e.len > 8)
 		goto out;
-	bn_n = BN_bin2bn (n.value, (int)n.len, NULL);
-	bn_e = BN_bin2bn (e.value, (int)e.len, NULL);
-	bld = OSSL_PARAM_BLD_new ();
-	if (bn_n == NULL || bn_e == NULL || bld == NULL ||
-	    OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_N, bn_n) != 1 ||
-	    OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_E, bn_e) != 1 ||
-	    (params = OSSL_PARAM_BLD_to_param (bld)) == NULL) {
+	while (n.len > 0 && n.value[0] == 0) {
+		n.value++;
+		n.len--;
+	}
+	/* the modulus has exactly the key's size: its top bit is set */
+	if (n.len * 8 != rsa_bits (alg) || !(n.value[0] & 0x80))
+		goto out;
+	seq = tlv_begin (&key, 0x30);
+	put_uint (&key, n.value, n.len);
+	if (!put_uint (&key, e.value, e.len))
+		goto out;
+	tlv_end (&key, seq);
+	if (apdu_buf_failed (&key)) {
 		rv = CARD_E_NO_MEMORY;
 		goto out;
 	}
-	rv = params_to_spki ("RSA", params, spki, spki_len);
+	rv = spki_wrap (oid_rsa, sizeof oid_rsa, NULL, 0, &key, spki, spki_len);
 out:
-	OSSL_PARAM_free (params);
-	OSSL_PARAM_BLD_free (bld);
-	BN_free (bn_n);
-	BN_free (bn_e);
+	apdu_buf_clear (&key);
 	return rv;
 }
 
@@ -166,19 +212,21 @@ static card_rv
 ec_spki (enum card_alg alg, const uint8_t *tmpl, size_t tmpl_len, uint8_t **spki, size_t *spki_len)
 {
 	struct tlv point;
-	char group[32];
+	struct apdu_buf key;
 	size_t want = alg == CARD_ALG_EC_P256 ? 65 : 97;
-	OSSL_PARAM params[3];
+	card_rv rv;
 
 	if (tlv_find (tmpl, tmpl_len, 0x86, &point) != TLV_OK || point.len != want ||
 	    point.value[0] != 0x04)
 		return CARD_E_BAD_RESPONSE;
-	strcpy (group, alg == CARD_ALG_EC_P256 ? SN_X9_62_prime256v1 : SN_secp384r1);
-	params[0] = OSSL_PARAM_construct_utf8_string (OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string (OSSL_PKEY_PARAM_PUB_KEY,
-	                                               (void *)point.value, point.len);
-	params[2] = OSSL_PARAM_construct_end ();
-	return params_to_spki ("EC", params, spki, spki_len);
+	apdu_buf_init (&key);
+	apdu_buf_add (&key, point.value, point.len);
+	if (alg == CARD_ALG_EC_P256)
+		rv = spki_wrap (oid_ec, sizeof oid_ec, oid_p256, sizeof oid_p256, &key, spki, spki_len);
+	else
+		rv = spki_wrap (oid_ec, sizeof oid_ec, oid_p384, sizeof oid_p384, &key, spki, spki_len);
+	apdu_buf_clear (&key);
+	return rv;
 }
 
 card_rv
@@ -195,7 +243,7 @@ piv_pubkey_to_spki (enum card_alg alg, const uint8_t *tmpl, size_t tmpl_len,
 	case CARD_ALG_RSA2048:
 	case CARD_ALG_RSA3072:
 	case CARD_ALG_RSA4096:
-		rv = rsa_spki (tmpl, tmpl_len, spki, spki_len);
+		rv = rsa_spki (alg, tmpl, tmpl_len, spki, spki_len);
 		break;
 	case CARD_ALG_EC_P256:
 	case CARD_ALG_EC_P384:

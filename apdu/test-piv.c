@@ -519,6 +519,52 @@ START_TEST (test_objects)
 }
 END_TEST
 
+/* One slot's unusable public-key template (metadata) does not fail the card: the
+ * certificate's key stands in for it, and a key without a certificate is left out. */
+START_TEST (test_list_keys_bad_template)
+{
+	struct card *card = tp_open_yubikey (5, 4);
+	EVP_PKEY *ec = tp_ec_key ("P-256");
+	struct tp_bytes obj = { 0 }, resp = { 0 };
+	struct card_key *keys = NULL;
+	size_t count = 0, der_len, n, i;
+	uint8_t *der = tp_cert (ec, 0, &der_len), *cmd;
+
+	mock_expect (GET_KEY_HISTORY, "53 08 C1 01 00 C2 01 00 FE 00 90 00");
+	/* 9A: certificate; metadata says P-256 but its point is 3 bytes */
+	cert_object (&obj, der, der_len, 0x00);
+	tp_add (&resp, obj.data, obj.len);
+	tp_add_hex (&resp, "90 00");
+	cmd = mock_unhex (cert_get[0], &n);
+	mock_expect_bin (cmd, n, resp.data, resp.len);
+	free (cmd);
+	mock_expect ("00 F7 00 9A 00", "01 01 11 02 02 02 01 03 01 01 04 05 86 03 04 01 02 90 00");
+	/* 9C: no certificate; an RSA-2048 template without its exponent */
+	mock_expect (cert_get[1], "6A 82");
+	mock_expect ("00 F7 00 9C 00", "01 01 07 02 02 03 02 03 01 02 04 05 81 03 C0 01 02 90 00");
+	mock_expect (cert_get[2], "6A 82");
+	mock_expect ("00 F7 00 9D 00", "6A 88");
+	mock_expect (cert_get[3], "6A 82");
+	mock_expect ("00 F7 00 9E 00", "6A 88");
+
+	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_uint_ge (count, 1);
+	ck_assert_uint_eq (keys[0].ref, 0x9A);
+	ck_assert_int_eq (keys[0].has_key, 1);
+	ck_assert_int_eq (keys[0].alg, CARD_ALG_EC_P256);
+	ck_assert_ptr_nonnull (keys[0].cert_der);
+	ck_assert_ptr_null (keys[0].spki_der);
+	for (i = 1; i < count; i++)
+		ck_assert (keys[i].ref != 0x9C || !keys[i].has_key);
+	card_keys_free (keys, count);
+	tp_bytes_free (&obj);
+	tp_bytes_free (&resp);
+	free (der);
+	EVP_PKEY_free (ec);
+	tp_close (card);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -545,6 +591,7 @@ main (void)
 	tcase_add_test (keys, test_list_keys_plain_2k_cert);
 	tcase_add_test (keys, test_list_keys_key_history);
 	tcase_add_test (keys, test_list_keys_yubikey_metadata);
+	tcase_add_test (keys, test_list_keys_bad_template);
 	tcase_add_test (keys, test_list_keys_malformed);
 	tcase_add_test (keys, test_list_keys_compressed_cert_skipped);
 	tcase_add_test (keys, test_objects);

@@ -1,24 +1,25 @@
 /*
- * src/ossl.c: the module's own OpenSSL library context.
+ * src/ossl.c: the front end's use of the module's own OpenSSL library context.
  *
  * A PKCS #11 module must not depend on how its host application configured
  * OpenSSL (engines made default, providers, properties, OPENSSL_CONF): with
  * `openssl -engine pkcs11`, for instance, the application's default context
  * sends RSA and EC keys to an ENGINE that cannot import them. All software crypto
- * of the front end therefore runs in a private OSSL_LIB_CTX with the default
- * provider loaded explicitly, and digests are fetched from it once.
- * Created by C_Initialize, freed by C_Finalize (after every key is gone).
+ * of the module therefore runs in one private OSSL_LIB_CTX with the default
+ * provider loaded explicitly, owned by the lowest layer that needs it
+ * (apdu/ossl.c: apdu_libctx). The front end holds a reference to it from
+ * C_Initialize to C_Finalize (after every key is gone), and fetches the digests
+ * from it once.
  */
 #include "config.h"
 
 #include "src/tsr.h"
 
-#include <openssl/provider.h>
+#include "apdu/ossl.h"
 
 enum { TSR_MD_SHA1, TSR_MD_SHA224, TSR_MD_SHA256, TSR_MD_SHA384, TSR_MD_SHA512, TSR_N_MD };
 
-static OSSL_LIB_CTX *tsr_libctx;          /* written by init/free only */
-static OSSL_PROVIDER *tsr_provider;       /* written by init/free only */
+static bool tsr_libctx_ref;               /* written by init/free only */
 static EVP_MD *tsr_mds[TSR_N_MD];         /* written by init/free only */
 
 static const char *const tsr_md_names[TSR_N_MD] = { "SHA1", "SHA224", "SHA256", "SHA384", "SHA512" };
@@ -28,16 +29,13 @@ tsr_ossl_init (void)
 {
 	int i;
 
-	tsr_libctx = OSSL_LIB_CTX_new ();
-	if (tsr_libctx != NULL)
-		tsr_provider = OSSL_PROVIDER_load (tsr_libctx, "default");
-	if (tsr_libctx == NULL || tsr_provider == NULL) {
+	if (apdu_ossl_ref () != CARD_OK) {
 		tsr_log ("p11", "cannot create an OpenSSL library context with the default provider");
-		tsr_ossl_free ();
 		return CKR_GENERAL_ERROR;
 	}
+	tsr_libctx_ref = true;
 	for (i = 0; i < TSR_N_MD; i++) {
-		tsr_mds[i] = EVP_MD_fetch (tsr_libctx, tsr_md_names[i], NULL);
+		tsr_mds[i] = EVP_MD_fetch (apdu_libctx (), tsr_md_names[i], NULL);
 		if (tsr_mds[i] == NULL) {
 			tsr_ossl_free ();
 			return CKR_GENERAL_ERROR;
@@ -55,16 +53,15 @@ tsr_ossl_free (void)
 		EVP_MD_free (tsr_mds[i]);
 		tsr_mds[i] = NULL;
 	}
-	OSSL_PROVIDER_unload (tsr_provider);
-	tsr_provider = NULL;
-	OSSL_LIB_CTX_free (tsr_libctx);
-	tsr_libctx = NULL;
+	if (tsr_libctx_ref)
+		apdu_ossl_unref ();
+	tsr_libctx_ref = false;
 }
 
 OSSL_LIB_CTX *
 tsr_ossl (void)
 {
-	return tsr_libctx;
+	return apdu_libctx ();
 }
 
 const EVP_MD *
