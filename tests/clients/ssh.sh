@@ -33,6 +33,16 @@ grep_check "the 9A key is ssh-rsa" "$TAP_TMP/card.keys" "^ssh-rsa "
 grep_check "the 9C key is ecdsa-sha2-nistp256" "$TAP_TMP/card.keys" "^ecdsa-sha2-nistp256 "
 
 # --- signing through ssh-agent (ssh-pkcs11-helper loads the module; the PIN comes from SSH_ASKPASS)
+# ssh-agent starts ssh-pkcs11-helper without LD_PRELOAD, so an ASan-built module cannot load there:
+# the agent path is tested in the ordinary build only.
+if [ "${TESSERA_SANITIZERS:-no}" = yes ]; then
+	for what in "ssh-add -s adds the card's keys" "ssh-add -L lists them" "the agent holds the 9A key" \
+		"ssh-keygen -Y sign through the agent" "ssh-keygen -Y verify"; do
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - $what # SKIP sanitizer build: ssh-pkcs11-helper runs without the ASan runtime"
+	done
+	tap_done
+fi
 printf '#!/bin/sh\necho %s\n' "$PIN" >"$TAP_TMP/askpass"
 chmod 700 "$TAP_TMP/askpass"
 SSH_AUTH_SOCK=$TAP_TMP/agent.sock
