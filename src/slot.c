@@ -208,7 +208,7 @@ C_GetSlotList (CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pul
 		if (tokenPresent && !slot->card_present)
 			continue;
 		if (slot->card_present)
-			(void)tsr_slot_ensure_token_inlock (slot);
+			(void)tsr_token_for_status_inlock (slot);
 		if (pSlotList != NULL && n < *pulCount)
 			pSlotList[n] = slot->id;
 		n++;

@@ -836,6 +836,34 @@ START_TEST (test_open_failure_backoff)
 }
 END_TEST
 
+START_TEST (test_open_failure_status_calls)
+{
+	CK_TOKEN_INFO ti;
+	CK_SLOT_ID list[4];
+	CK_ULONG n = 4;
+	CK_SESSION_HANDLE h;
+	int opens;
+
+	/* after the backoff, status calls still do not read a failing card again:
+	 * the next operation that needs the token does */
+	mock.open_fails = true;
+	mock_card_remove ();
+	mock_card_insert ();
+	opens = mock.open_calls;
+	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_DEVICE_ERROR);
+	ck_assert_int_eq (mock.open_calls, opens + 1);
+	usleep ((TSR_OPEN_RETRY_S * 1000 + 200) * 1000);
+	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_DEVICE_ERROR);
+	ck_assert_int_eq (f->C_GetSlotList (CK_TRUE, list, &n), CKR_OK);
+	ck_assert_int_eq (mock.open_calls, opens + 1);
+	mock.open_fails = false;
+	ck_assert_int_eq (f->C_OpenSession (slot, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
+	ck_assert_int_eq (mock.open_calls, opens + 2);
+	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_OK);
+	ck_assert_int_eq (f->C_CloseSession (h), CKR_OK);
+}
+END_TEST
+
 static Suite *
 token_suite (void)
 {
@@ -861,6 +889,7 @@ token_suite (void)
 	tcase_add_test (tc, test_many_threads);
 	tcase_add_test (tc, test_random_digest_mechs);
 	tcase_add_test (tc, test_open_failure_backoff);
+	tcase_add_test (tc, test_open_failure_status_calls);
 	suite_add_tcase (s, tc);
 	return s;
 }

@@ -312,6 +312,7 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 	tsr_log ("p11", "slot %lu: token \"%s\" (%s, serial %s), %zu key slots, PIN tries %d",
 	         (unsigned long)slot->id, token->label, token->info.model, token->info.serial,
 	         ctx.n_keys, ctx.tries);
+	slot->open_failed = CKR_OK;
 	*out = token;
 	token = NULL;
 out:
@@ -322,6 +323,15 @@ out:
 		tsr_token_free (token);
 	}
 	return rv;
+}
+
+CK_RV
+tsr_token_for_status_inlock (struct tsr_slot *slot)
+{
+	if (slot->token == NULL && slot->card_present && slot->open_failed != CKR_OK &&
+	    slot->open_failed_generation == slot->card_generation)
+		return slot->open_failed;   /* retried by the next operation, not here */
+	return tsr_slot_ensure_token_inlock (slot);
 }
 
 static void
@@ -358,7 +368,7 @@ C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 		rv = CKR_SLOT_ID_INVALID;
 		goto out;
 	}
-	rv = tsr_slot_ensure_token_inlock (slot);
+	rv = tsr_token_for_status_inlock (slot);
 	if (rv != CKR_OK)
 		goto out;
 	token = slot->token;

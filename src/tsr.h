@@ -150,6 +150,10 @@ void tsr_slot_apply_event_inlock (const struct reader_event *ev);
 void tsr_slots_refresh_inlock (void);
 /* Open the token of a slot whose card is present but not open yet. */
 CK_RV tsr_slot_ensure_token_inlock (struct tsr_slot *slot);
+/* For status calls (C_GetTokenInfo, C_GetSlotList): the slot's token, opened if this
+ * card was never read; a card whose reading failed is not read again here (no APDU):
+ * the stored failure is returned until an operation retries (token.c). */
+CK_RV tsr_token_for_status_inlock (struct tsr_slot *slot);
 /* Forget the token: sessions closed, objects gone, login dropped, PIN wiped. */
 void tsr_slot_drop_token_inlock (struct tsr_slot *slot);
 /* Drop the tokens of slots marked lost (called before unlocking). */
