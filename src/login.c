@@ -50,6 +50,12 @@ tsr_card_unblock (struct card *card, void *user)
 	                                  &ctx->tries);
 }
 
+CK_RV
+tsr_pin_rv (CK_RV rv, int tries)
+{
+	return rv == CKR_PIN_INCORRECT && tries == 0 ? CKR_PIN_LOCKED : rv;
+}
+
 void
 tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK_RV rv, int tries)
 {
@@ -104,6 +110,7 @@ tsr_login_context_inlock (struct tsr_session *s, struct tsr_slot *slot, struct t
 		goto out;
 	}
 	rv = tsr_card_call_inlock (slot, tsr_card_verify, ctx);
+	rv = tsr_pin_rv (rv, ctx->tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
 		tsr_token_note_pin_result (slot->token, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
@@ -156,6 +163,7 @@ tsr_login_user_inlock (struct tsr_slot *slot, struct tsr_pin_ctx *ctx)
 		goto out;
 	}
 	rv = tsr_card_call_inlock (slot, tsr_card_verify_user, &uctx);
+	rv = tsr_pin_rv (rv, ctx->tries);   /* after the call: it sets the counter */
 	if (slot->token == NULL)
 		goto out;
 	tsr_token_note_pin_result (token, CARD_PIN_USER, rv, ctx->tries);
@@ -208,6 +216,7 @@ tsr_login_so_check_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG l
 	if (rv != CKR_OK)
 		goto out;
 	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
+	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
 		tsr_token_note_pin_result (slot->token, CARD_PIN_SO, rv, ctx.tries);
 out:

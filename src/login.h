@@ -27,6 +27,9 @@ card_rv tsr_card_unblock (struct card *card, void *user);
 /* Record what a PIN (CARD_PIN_USER) or PUK (CARD_PIN_SO) exchange told about its counter. */
 void tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK_RV rv, int tries);
 
+/* The CKR of a PIN exchange: the last wrong try (63C0) is CKR_PIN_LOCKED. */
+CK_RV tsr_pin_rv (CK_RV rv, int tries);
+
 /* Keep a copy of SECRET as the SO's (replacing any). CKR_HOST_MEMORY on failure. */
 CK_RV tsr_token_hold_so_secret (struct tsr_token *token, const uint8_t *secret, size_t len, bool is_key);
 

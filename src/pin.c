@@ -61,6 +61,7 @@ tsr_init_pin_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
 	ctx.pin = token->so_secret;
 	ctx.pin_len = token->so_secret_len;
 	rv = tsr_card_call_inlock (slot, tsr_card_unblock, &ctx);
+	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token == NULL)
 		goto out;
 	/* the counter in the answer is the PUK's */
@@ -166,6 +167,7 @@ tsr_set_pin_inlock (struct tsr_slot *slot, enum card_pin which, const uint8_t *o
 		goto out;
 	}
 	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
+	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token == NULL || slot->lost)
 		goto out;
 	tsr_token_note_pin_result (token, which, rv, ctx.tries);

@@ -1,0 +1,219 @@
+/*
+ * tests/roles/test-conf.c: tessera.conf(5) parsing. Every malformed file gives the
+ * defaults for what it got wrong, one log line saying so, and never a crash.
+ */
+#include "config.h"
+
+#include "src/conf.h"
+#include "src/log.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/tessera-conf.XXXXXX";
+static char conf_path[256], log_path[256];
+static struct tsr_conf conf;
+
+static void
+setup (void)
+{
+	ck_assert_ptr_nonnull (mkdtemp (dir));
+	snprintf (conf_path, sizeof conf_path, "%s/tessera.conf", dir);
+	snprintf (log_path, sizeof log_path, "%s/log", dir);
+	setenv ("TESSERA_DEBUG", "conf", 1);
+	setenv ("TESSERA_LOG", log_path, 1);
+	tsr_log_configure ();
+}
+
+static void
+teardown (void)
+{
+	tsr_conf_clear (&conf);
+	tsr_log_close ();
+	unlink (conf_path);
+	unlink (log_path);
+	rmdir (dir);
+	memcpy (dir + strlen (dir) - 6, "XXXXXX", 6);
+}
+
+static void
+write_conf (const char *text)
+{
+	FILE *f = fopen (conf_path, "w");
+
+	ck_assert_ptr_nonnull (f);
+	fputs (text, f);
+	fclose (f);
+}
+
+/* Does the log contain NEEDLE? */
+static bool
+logged (const char *needle)
+{
+	char buf[8192];
+	size_t n;
+	FILE *f;
+
+	tsr_log_close ();   /* flush */
+	f = fopen (log_path, "r");
+	if (f == NULL)
+		return false;
+	n = fread (buf, 1, sizeof buf - 1, f);
+	fclose (f);
+	buf[n] = '\0';
+	tsr_log_configure ();
+	return strstr (buf, needle) != NULL;
+}
+
+static const uint8_t key24[24] = {
+	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x01, 0x02, 0x03, 0x04,
+	0x05, 0x06, 0x07, 0x08, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0xAA,
+};
+
+START_TEST (test_good_file)
+{
+	const struct tsr_conf_mgm_key *k;
+
+	write_conf ("# tessera\n\n  pin_policy = fips   # comment\n"
+	            "default_management_key=deny\r\n"
+	            "management_key.12345678 = 0102030405060708010203040506070801020304050607aa\n"
+	            "management_key.999 = 000102030405060708090a0b0c0d0e0f\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_FIPS);
+	ck_assert (!conf.allow_default_mgm_key);
+	ck_assert_uint_eq (conf.n_mgm_keys, 2);
+	k = tsr_conf_mgm_key (&conf, "12345678");
+	ck_assert_ptr_nonnull (k);
+	ck_assert_uint_eq (k->key_len, 24);
+	ck_assert_mem_eq (k->key, key24, 24);
+	ck_assert_uint_eq (tsr_conf_mgm_key (&conf, "999")->key_len, 16);
+	ck_assert_ptr_null (tsr_conf_mgm_key (&conf, "1234"));
+	ck_assert (!logged ("ignored"));
+	ck_assert (!logged ("0102030405060708"));   /* keys never logged */
+}
+END_TEST
+
+START_TEST (test_missing_file)
+{
+	tsr_conf_parse_file ("/nonexistent/tessera.conf", &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_CARD);
+	ck_assert (conf.allow_default_mgm_key);
+	ck_assert_uint_eq (conf.n_mgm_keys, 0);
+	ck_assert (logged ("/nonexistent/tessera.conf: No such file or directory: defaults used"));
+}
+END_TEST
+
+START_TEST (test_unknown_key)
+{
+	write_conf ("pin_polcy = fips\npin_policy = fips\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_FIPS);
+	ck_assert (logged ("tessera.conf:1: unknown key \"pin_polcy\": ignored"));
+}
+END_TEST
+
+START_TEST (test_bad_values)
+{
+	write_conf ("pin_policy = FIPS-ish\ndefault_management_key = maybe\n"
+	            "management_key.1 = 0102\nmanagement_key.2 = zz0102030405060708090a0b0c0d0e0f\n"
+	            "management_key. = 000102030405060708090a0b0c0d0e0f\njust words\n= value\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_CARD);
+	ck_assert (conf.allow_default_mgm_key);
+	ck_assert_uint_eq (conf.n_mgm_keys, 0);
+	ck_assert (logged (":1: pin_policy: \"FIPS-ish\" is neither card nor fips: default (card) kept"));
+	ck_assert (logged (":2: default_management_key: \"maybe\" is neither allow nor deny"));
+	ck_assert (logged (":3: management_key.1: not 32, 48 or 64 hex digits: line ignored"));
+	ck_assert (logged (":4: management_key.2: not 32, 48 or 64 hex digits"));
+	ck_assert (logged (":5: management_key.SERIAL: bad card serial"));
+	ck_assert (logged (":6: not \"key = value\": ignored"));
+	ck_assert (logged (":7: empty or overlong key: ignored"));
+}
+END_TEST
+
+START_TEST (test_long_lines)
+{
+	size_t n = 100000;
+	char *text = malloc (n + 64);
+
+	ck_assert_ptr_nonnull (text);
+	memcpy (text, "pin_policy = ", 13);
+	memset (text + 13, 'x', n);
+	strcpy (text + 13 + n, "\npin_policy = fips\n");
+	write_conf (text);
+	free (text);
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_FIPS);   /* the next line still counts */
+	ck_assert (logged (":1: line longer than 1024 bytes: ignored"));
+}
+END_TEST
+
+START_TEST (test_binary_garbage)
+{
+	char text[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof text - 1; i++)
+		text[i] = (char)(1 + (i * 37) % 255);
+	text[sizeof text - 1] = '\0';
+	write_conf (text);
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_CARD);
+	ck_assert (conf.allow_default_mgm_key);
+}
+END_TEST
+
+START_TEST (test_module_load)
+{
+	write_conf ("pin_policy = fips\n");
+	setenv ("TESSERA_CONF", conf_path, 1);
+	tsr_conf_load ();
+	ck_assert_int_eq (tsr_conf_get ()->pin_policy, TSR_PIN_POLICY_FIPS);
+	tsr_conf_unload ();
+	ck_assert_int_eq (tsr_conf_get ()->pin_policy, TSR_PIN_POLICY_CARD);
+	ck_assert (tsr_conf_get ()->allow_default_mgm_key);
+	unsetenv ("TESSERA_CONF");
+}
+END_TEST
+
+START_TEST (test_hex_key)
+{
+	uint8_t key[TSR_CONF_MAX_KEY];
+	size_t len = 0;
+
+	ck_assert_int_eq (tsr_conf_parse_hex_key ("0102030405060708010203040506070801020304050607aa", 48, key, &len), 0);
+	ck_assert_uint_eq (len, 24);
+	ck_assert_mem_eq (key, key24, 24);
+	ck_assert_int_eq (tsr_conf_parse_hex_key ("0102030405060708010203040506070801020304050607a", 47, key, &len), -1);
+	ck_assert_int_eq (tsr_conf_parse_hex_key ("12345678", 8, key, &len), -1);
+	ck_assert_int_eq (tsr_conf_parse_hex_key ("0102030405060708010203040506070g", 32, key, &len), -1);
+}
+END_TEST
+
+int
+main (void)
+{
+	Suite *s = suite_create ("conf");
+	TCase *tc = tcase_create ("conf");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture (tc, setup, teardown);
+	tcase_add_test (tc, test_good_file);
+	tcase_add_test (tc, test_missing_file);
+	tcase_add_test (tc, test_unknown_key);
+	tcase_add_test (tc, test_bad_values);
+	tcase_add_test (tc, test_long_lines);
+	tcase_add_test (tc, test_binary_garbage);
+	tcase_add_test (tc, test_module_load);
+	tcase_add_test (tc, test_hex_key);
+	suite_add_tcase (s, tc);
+	sr = srunner_create (s);
+	srunner_run_all (sr, CK_ENV);
+	failed = srunner_ntests_failed (sr);
+	srunner_free (sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
