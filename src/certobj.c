@@ -159,9 +159,9 @@ tsr_set_common (struct tsr_object *obj, CK_SLOT_ID slot_id, const char *label, u
 	obj->is_private = priv;
 	tsr_attr_set_bool (obj, CKA_TOKEN, true);
 	tsr_attr_set_bool (obj, CKA_PRIVATE, priv);
-	tsr_attr_set_bool (obj, CKA_MODIFIABLE, false);
+	tsr_attr_set_bool (obj, CKA_MODIFIABLE, true);    /* CKA_ID, CKA_LABEL, CKA_SUBJECT (setattr.c) */
 	tsr_attr_set_bool (obj, CKA_COPYABLE, false);
-	tsr_attr_set_bool (obj, CKA_DESTROYABLE, false);
+	tsr_attr_set_bool (obj, CKA_DESTROYABLE, obj->klass == CKO_CERTIFICATE);   /* certwrite.c */
 	tsr_attr_set (obj, CKA_LABEL, label, (CK_ULONG)strlen (label));
 	tsr_attr_set (obj, CKA_ID, &id, 1);
 }
@@ -306,6 +306,7 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 	struct tsr_labels labels;
 	struct tsr_usage usage = { false, false, false };
 	CK_KEY_TYPE kt = CK_UNAVAILABLE_INFORMATION;
+	size_t first = *n_objs, i;
 	CK_RV rv = CKR_OK;
 
 	tsr_labels_for_ref (key->ref, &labels);
@@ -342,6 +343,8 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 		rv = tsr_objs_append (objs, n_objs, tsr_pub_object (key, x, xpub, pk, slot_id, labels.pub, &usage));
 	if (rv == CKR_OK && key->has_key && (pk != NULL || key->alg != CARD_ALG_NONE))
 		rv = tsr_objs_append (objs, n_objs, tsr_priv_object (key, x, xpub, pk, slot_id, labels.priv, &usage));
+	for (i = first; i < *n_objs; i++)
+		(*objs)[i]->key_ref = key->ref;   /* the objects of one card slot (provision.h) */
 	EVP_PKEY_free (pk);
 	X509_PUBKEY_free (xpub);
 	X509_free (x);

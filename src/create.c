@@ -1,12 +1,15 @@
 /*
  * src/create.c: session objects made by the application (C_CreateObject,
- * C_CopyObject) and by C_UnwrapKey / C_DeriveKey (secret keys). Token objects
- * cannot be created yet: the card write path is a later step
- * (CKR_TOKEN_WRITE_PROTECTED). Private keys are never created in software.
+ * C_CopyObject) and by C_UnwrapKey / C_DeriveKey (secret keys), and token objects
+ * written to the card: X.509 certificates (certwrite.c) and private keys imported
+ * into a card slot where the card can (import.c). Other token objects cannot be
+ * stored by a PIV card (CKR_TOKEN_WRITE_PROTECTED). Private keys are never created
+ * in software.
  */
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/provision.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +203,11 @@ C_CreateObject (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG
 		rv = CKR_TEMPLATE_INCOMPLETE;
 		goto out;
 	}
+	if (tsr_templ_bool (pTemplate, ulCount, CKA_TOKEN, false) &&
+	    (klass == CKO_CERTIFICATE || klass == CKO_PRIVATE_KEY)) {
+		rv = tsr_create_token_object_inlock (s, klass, pTemplate, ulCount, phObject);
+		goto out;
+	}
 	if (klass == CKO_SECRET_KEY) {
 		v = tsr_templ_find (pTemplate, ulCount, CKA_VALUE);
 		if (v == NULL || !tsr_templ_ulong (pTemplate, ulCount, CKA_KEY_TYPE, &kt)) {
@@ -284,4 +292,21 @@ out:
 	tsr_object_free (copy);
 	tsr_leave ();
 	return rv;
+}
+
+/* A token object given to C_CreateObject: a certificate for a card slot, or a
+ * private key imported into one (the card's import command). */
+CK_RV
+tsr_create_token_object_inlock (struct tsr_session *s, CK_OBJECT_CLASS klass, const CK_ATTRIBUTE *templ,
+                                CK_ULONG count, CK_OBJECT_HANDLE *handle)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < count; i++) {
+		if (templ[i].pValue == NULL && templ[i].ulValueLen > 0)
+			return CKR_ARGUMENTS_BAD;
+	}
+	if (klass == CKO_CERTIFICATE)
+		return tsr_create_token_cert_inlock (s, templ, count, handle);
+	return tsr_import_key_inlock (s, templ, count, handle);
 }

@@ -9,10 +9,11 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/provision.h"
 
 #include <string.h>
 
-enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_RSA, TSR_FAM_EC };
+enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_RSA, TSR_FAM_EC, TSR_FAM_RSA_GEN, TSR_FAM_EC_GEN };
 
 #define TSR_EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
 #define TSR_SIGVER (CKF_HW | CKF_SIGN | CKF_VERIFY)
@@ -44,6 +45,8 @@ static const struct {
 	{ CKM_ECDSA_SHA512, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
 	{ CKM_ECDH1_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
 	{ CKM_ECDH1_COFACTOR_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
+	{ CKM_RSA_PKCS_KEY_PAIR_GEN, TSR_FAM_RSA_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR },
+	{ CKM_EC_KEY_PAIR_GEN, TSR_FAM_EC_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR | TSR_EC_FLAGS },
 	{ CKM_SHA_1, TSR_FAM_DIGEST, CKF_DIGEST },
 	{ CKM_SHA224, TSR_FAM_DIGEST, CKF_DIGEST },
 	{ CKM_SHA256, TSR_FAM_DIGEST, CKF_DIGEST },
@@ -52,11 +55,36 @@ static const struct {
 };
 #define TSR_N_MECHS (sizeof tsr_mechs / sizeof tsr_mechs[0])
 
+/* Key sizes of a family: those of the keys held, widened by what the card can
+ * generate (keygen.c). false when the token has none. */
+static bool
+tsr_family_range (const struct tsr_token *token, enum tsr_family family, CK_ULONG *min, CK_ULONG *max)
+{
+	bool rsa = family == TSR_FAM_RSA || family == TSR_FAM_RSA_GEN;
+	bool held = rsa ? token->has_rsa : token->has_ec;
+	CK_ULONG gmin = 0, gmax = 0;
+	bool gen = tsr_keygen_range (token, rsa ? CKK_RSA : CKK_EC, &gmin, &gmax);
+
+	*min = held ? (rsa ? token->rsa_min_bits : token->ec_min_bits) : gmin;
+	*max = held ? (rsa ? token->rsa_max_bits : token->ec_max_bits) : gmax;
+	if (family == TSR_FAM_RSA_GEN || family == TSR_FAM_EC_GEN) {
+		*min = gmin;
+		*max = gmax;
+		return gen;
+	}
+	if (gen && gmin < *min)
+		*min = gmin;
+	if (gen && gmax > *max)
+		*max = gmax;
+	return held || gen;
+}
+
 static bool
 tsr_token_has_family (const struct tsr_token *token, enum tsr_family family)
 {
-	return family == TSR_FAM_DIGEST || (family == TSR_FAM_RSA && token->has_rsa) ||
-	       (family == TSR_FAM_EC && token->has_ec);
+	CK_ULONG min, max;
+
+	return family == TSR_FAM_DIGEST || tsr_family_range (token, family, &min, &max);
 }
 
 CK_RV
@@ -69,13 +97,8 @@ tsr_mech_info (const struct tsr_token *token, CK_MECHANISM_TYPE mech, CK_MECHANI
 			continue;
 		memset (info, 0, sizeof *info);
 		info->flags = tsr_mechs[i].flags;
-		if (tsr_mechs[i].family == TSR_FAM_RSA) {
-			info->ulMinKeySize = token->rsa_min_bits;
-			info->ulMaxKeySize = token->rsa_max_bits;
-		} else if (tsr_mechs[i].family == TSR_FAM_EC) {
-			info->ulMinKeySize = token->ec_min_bits;
-			info->ulMaxKeySize = token->ec_max_bits;
-		}
+		if (tsr_mechs[i].family != TSR_FAM_DIGEST)
+			(void)tsr_family_range (token, tsr_mechs[i].family, &info->ulMinKeySize, &info->ulMaxKeySize);
 		return CKR_OK;
 	}
 	return CKR_MECHANISM_INVALID;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/provision.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -270,7 +271,11 @@ C_SetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		rv = CKR_OBJECT_HANDLE_INVALID;
 		goto out;
 	}
-	/* Token objects are read-only until the write path exists (CKA_MODIFIABLE FALSE). */
+	if (obj->session == 0) {
+		/* the card's objects: aliases only (setattr.c) */
+		rv = tsr_setattr_token_inlock (s, obj, pTemplate, ulCount);
+		goto out;
+	}
 	if (!tsr_attr_bool (obj, CKA_MODIFIABLE, true)) {
 		rv = CKR_ACTION_PROHIBITED;
 		goto out;
@@ -313,7 +318,7 @@ C_DestroyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 		goto out;
 	}
 	if (obj->session == 0) {
-		rv = CKR_ACTION_PROHIBITED;   /* token objects: the write path comes later */
+		rv = tsr_destroy_token_object_inlock (s, obj);   /* certwrite.c */
 		goto out;
 	}
 	(void)tsr_object_lookup_inlock (hObject, &index);

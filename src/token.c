@@ -14,6 +14,7 @@
 
 #include "src/tsr.h"
 #include "src/admin.h"
+#include "src/provision.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +310,7 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 	token->puk_tries_max = ctx.puk_tries > 3 ? ctx.puk_tries : 3;
 	tsr_token_label (token, ctx.keys, ctx.n_keys);
 	tsr_token_capabilities_inlock (token, slot->id);
+	tsr_pairing_apply_inlock (slot->id, token->info.serial);   /* aliases set by applications */
 	tsr_log ("p11", "slot %lu: token \"%s\" (%s, serial %s), %zu key slots, PIN tries %d",
 	         (unsigned long)slot->id, token->label, token->info.model, token->info.serial,
 	         ctx.n_keys, ctx.tries);

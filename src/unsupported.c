@@ -1,6 +1,6 @@
 /*
  * src/unsupported.c: the functions of the list that the card cannot do (or that
- * come with a later step: the write path, key generation). Each exists, checks
+ * come with a later step). Each exists, checks
  * what it can (initialised, session, arguments) and then answers
  * CKR_FUNCTION_NOT_SUPPORTED (or the spec's specific code).
  */
@@ -112,18 +112,6 @@ C_GenerateKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_ATTRI
                CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
 {
 	return tsr_session_then (hSession, pMechanism != NULL && phKey != NULL && (pTemplate != NULL || ulCount == 0), NS);
-}
-
-CK_RV
-C_GenerateKeyPair (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-                   CK_ATTRIBUTE_PTR pPublicKeyTemplate, CK_ULONG ulPublicKeyAttributeCount,
-                   CK_ATTRIBUTE_PTR pPrivateKeyTemplate, CK_ULONG ulPrivateKeyAttributeCount,
-                   CK_OBJECT_HANDLE_PTR phPublicKey, CK_OBJECT_HANDLE_PTR phPrivateKey)
-{
-	/* On-card generation comes with the write path (card->driver->generate). */
-	return tsr_session_then (hSession, pMechanism != NULL && phPublicKey != NULL && phPrivateKey != NULL &&
-	                         (pPublicKeyTemplate != NULL || ulPublicKeyAttributeCount == 0) &&
-	                         (pPrivateKeyTemplate != NULL || ulPrivateKeyAttributeCount == 0), NS);
 }
 
 CK_RV

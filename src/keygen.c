@@ -1,0 +1,395 @@
+/*
+ * src/keygen.c: C_GenerateKeyPair on the card (CKM_RSA_PKCS_KEY_PAIR_GEN,
+ * CKM_EC_KEY_PAIR_GEN).
+ *
+ * The card slot: the one CKA_ID names (the one-byte scheme 01=9A ... 18=95, or the
+ * alias of a slot in use), which is overwritten; else by usage (sign and
+ * decrypt/derive → 9A, sign only → 9C, decrypt/derive only → 9D), or the first free
+ * retired slot (82..95) when that one is in use; none free: CKR_DEVICE_MEMORY.
+ * Templates without CKA_ID or CKA_LABEL (NSS) work: NSS sets CKA_ID afterwards
+ * (setattr.c). A certificate left in the slot certified the replaced key: it is
+ * deleted in the same transaction. Nothing is sent to the card before the whole
+ * template has been checked.
+ */
+#include "config.h"
+
+#include "src/provision.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tsr_keygen {
+	CK_KEY_TYPE kt;
+	enum card_alg alg;
+	int sign, dec;                 /* requested usage: 1 yes, 0 no, -1 not said */
+	bool always_auth;
+	const CK_ATTRIBUTE *id, *label;
+	uint8_t ref;
+	bool had_cert;
+	uint8_t *spki;                 /* owned */
+	size_t spki_len;
+};
+
+bool
+tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, CK_ULONG *max)
+{
+	bool yubikey = strcmp (token->info.manufacturer, "Yubico") == 0;
+	bool big_rsa = yubikey && (token->info.version[0] > 5 ||
+	                           (token->info.version[0] == 5 && token->info.version[1] >= 7));
+
+	if (!token->info.can_generate)
+		return false;
+	if (kt == CKK_RSA) {
+		*min = yubikey ? 1024 : 2048;
+		*max = big_rsa ? 4096 : 2048;
+	} else if (kt == CKK_EC) {
+		*min = 256;
+		*max = 384;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static CK_RV
+tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg *alg)
+{
+	CK_ULONG min = 0, max = 0;
+
+	if (!tsr_keygen_range (token, CKK_RSA, &min, &max) || bits < min || bits > max)
+		return CKR_KEY_SIZE_RANGE;
+	switch (bits) {
+	case 1024: *alg = CARD_ALG_RSA1024; return CKR_OK;
+	case 2048: *alg = CARD_ALG_RSA2048; return CKR_OK;
+	case 3072: *alg = CARD_ALG_RSA3072; return CKR_OK;
+	case 4096: *alg = CARD_ALG_RSA4096; return CKR_OK;
+	default: return CKR_KEY_SIZE_RANGE;
+	}
+}
+
+/* CKA_EC_PARAMS: a named curve OID; P-256 and P-384 on a PIV card. */
+static CK_RV
+tsr_keygen_ec_alg (const CK_ATTRIBUTE *params, enum card_alg *alg)
+{
+	static const uint8_t p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
+	static const uint8_t p384[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22 };
+	const uint8_t *p = params->pValue;
+	size_t len = params->ulValueLen;
+
+	if (p == NULL || len < 2 || p[0] != 0x06 || (size_t)p[1] + 2 != len)
+		return CKR_ATTRIBUTE_VALUE_INVALID;   /* not one OBJECT IDENTIFIER */
+	if (len == sizeof p256 && memcmp (p, p256, len) == 0)
+		*alg = CARD_ALG_EC_P256;
+	else if (len == sizeof p384 && memcmp (p, p384, len) == 0)
+		*alg = CARD_ALG_EC_P384;
+	else
+		return CKR_CURVE_NOT_SUPPORTED;
+	return CKR_OK;
+}
+
+/* The public exponent, when given, must be the card's: 65537. */
+static bool
+tsr_keygen_exponent_ok (const CK_ATTRIBUTE *e)
+{
+	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
+	const uint8_t *p = e->pValue;
+	size_t len = e->ulValueLen;
+
+	while (p != NULL && len > 0 && *p == 0) {
+		p++;
+		len--;
+	}
+	return p != NULL && len == sizeof f4 && memcmp (p, f4, len) == 0;
+}
+
+/* Class and key type, when given, must be those of the mechanism. */
+static CK_RV
+tsr_keygen_class (const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS klass, CK_KEY_TYPE kt)
+{
+	CK_ULONG v = 0;
+	int r;
+
+	r = tsr_templ_ulong_of (t, n, CKA_CLASS, &v);
+	if (r == -2 || (r == 1 && v != klass))
+		return CKR_TEMPLATE_INCONSISTENT;
+	r = tsr_templ_ulong_of (t, n, CKA_KEY_TYPE, &v);
+	if (r == -2 || (r == 1 && v != kt))
+		return CKR_TEMPLATE_INCONSISTENT;
+	return CKR_OK;
+}
+
+static CK_RV
+tsr_keygen_pub_template (const struct tsr_token *token, const CK_ATTRIBUTE *t, CK_ULONG n,
+                         struct tsr_keygen *kg)
+{
+	const CK_ATTRIBUTE *a;
+	CK_ULONG bits = 0;
+	CK_RV rv;
+
+	rv = tsr_keygen_class (t, n, CKO_PUBLIC_KEY, kg->kt);
+	if (rv != CKR_OK)
+		return rv;
+	if (kg->kt == CKK_RSA) {
+		if (tsr_templ_ulong_of (t, n, CKA_MODULUS_BITS, &bits) != 1)
+			return tsr_templ_attr (t, n, CKA_MODULUS_BITS) ? CKR_ATTRIBUTE_VALUE_INVALID
+			                                               : CKR_TEMPLATE_INCOMPLETE;
+		a = tsr_templ_attr (t, n, CKA_PUBLIC_EXPONENT);
+		if (a != NULL && !tsr_keygen_exponent_ok (a))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		rv = tsr_keygen_rsa_alg (token, bits, &kg->alg);
+	} else {
+		a = tsr_templ_attr (t, n, CKA_EC_PARAMS);
+		if (a == NULL)
+			return CKR_TEMPLATE_INCOMPLETE;
+		rv = tsr_keygen_ec_alg (a, &kg->alg);
+	}
+	if (rv == CKR_OK && (tsr_templ_attr (t, n, CKA_MODULUS) || tsr_templ_attr (t, n, CKA_EC_POINT)))
+		rv = CKR_TEMPLATE_INCONSISTENT;   /* the card makes the key */
+	kg->id = tsr_templ_attr (t, n, CKA_ID);
+	kg->label = tsr_templ_attr (t, n, CKA_LABEL);
+	return rv;
+}
+
+/* A usage attribute: -1 not said; 0/1 the value; -2 malformed. */
+static int
+tsr_keygen_usage (const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE a, CK_ATTRIBUTE_TYPE b)
+{
+	int x = tsr_templ_bool_of (t, n, a), y = b != 0 ? tsr_templ_bool_of (t, n, b) : -1;
+
+	if (x == -2 || y == -2)
+		return -2;
+	if (x == -1 && y == -1)
+		return -1;
+	return x == 1 || y == 1;
+}
+
+static CK_RV
+tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *kg)
+{
+	const CK_ATTRIBUTE *id = tsr_templ_attr (t, n, CKA_ID), *label = tsr_templ_attr (t, n, CKA_LABEL);
+	CK_RV rv;
+
+	rv = tsr_keygen_class (t, n, CKO_PRIVATE_KEY, kg->kt);
+	if (rv != CKR_OK)
+		return rv;
+	/* what a card key cannot be: extractable, not sensitive, a session object, public */
+	if (tsr_templ_bool_of (t, n, CKA_EXTRACTABLE) == 1 || tsr_templ_bool_of (t, n, CKA_SENSITIVE) == 0 ||
+	    tsr_templ_bool_of (t, n, CKA_TOKEN) == 0 || tsr_templ_bool_of (t, n, CKA_PRIVATE) == 0 ||
+	    tsr_templ_attr (t, n, CKA_VALUE) != NULL || tsr_templ_attr (t, n, CKA_PRIVATE_EXPONENT) != NULL)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	kg->sign = tsr_keygen_usage (t, n, CKA_SIGN, 0);
+	kg->dec = kg->kt == CKK_RSA ? tsr_keygen_usage (t, n, CKA_DECRYPT, CKA_UNWRAP)
+	                            : tsr_keygen_usage (t, n, CKA_DERIVE, 0);
+	if (kg->sign == -2 || kg->dec == -2)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	kg->always_auth = tsr_templ_bool_of (t, n, CKA_ALWAYS_AUTHENTICATE) == 1;
+	if (id != NULL && kg->id != NULL &&
+	    (id->ulValueLen != kg->id->ulValueLen ||
+	     (id->ulValueLen > 0 && memcmp (id->pValue, kg->id->pValue, id->ulValueLen) != 0)))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (id != NULL)
+		kg->id = id;
+	if (label != NULL)
+		kg->label = label;
+	if (kg->id != NULL && (kg->id->ulValueLen > TSR_ALIAS_MAX || (kg->id->pValue == NULL && kg->id->ulValueLen)))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (kg->label != NULL && (kg->label->ulValueLen > TSR_ALIAS_MAX ||
+	                          (kg->label->pValue == NULL && kg->label->ulValueLen)))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	return CKR_OK;
+}
+
+/* The card slot for the new key (see the top of the file). */
+static CK_RV
+tsr_keygen_pick_slot_inlock (struct tsr_slot *slot, struct tsr_keygen *kg)
+{
+	bool sign = kg->sign != 0, dec = kg->dec != 0;
+	uint8_t ref = 0, r;
+
+	if (kg->id != NULL && kg->id->ulValueLen > 0)
+		ref = tsr_ref_from_id_inlock (slot->id, kg->id->pValue, kg->id->ulValueLen);
+	if (ref == 0 && kg->id != NULL && kg->id->ulValueLen == 1)
+		return CKR_ATTRIBUTE_VALUE_INVALID;   /* a one-byte CKA_ID names a slot of the scheme */
+	if (ref == 0) {
+		ref = sign && dec ? 0x9A : sign ? 0x9C : dec ? 0x9D : 0x9A;
+		for (r = 0x82; r <= 0x96 && (tsr_slot_ref_used_inlock (slot->id, ref, CKO_PRIVATE_KEY) ||
+		                             tsr_slot_ref_used_inlock (slot->id, ref, CKO_CERTIFICATE)); r++)
+			ref = r;
+		if (ref == 0x96) {
+			tsr_log ("p11", "generate: slot %02X and every retired slot in use", sign && dec ? 0x9A : sign ? 0x9C : 0x9D);
+			return CKR_DEVICE_MEMORY;
+		}
+	}
+	kg->ref = ref;
+	kg->had_cert = tsr_slot_ref_used_inlock (slot->id, ref, CKO_CERTIFICATE);
+	return CKR_OK;
+}
+
+static enum card_pin_policy
+tsr_keygen_pin_policy (const struct tsr_keygen *kg)
+{
+	if (kg->always_auth || kg->ref == 0x9C)
+		return CARD_PIN_POLICY_ALWAYS;
+	return kg->ref == 0x9E ? CARD_PIN_POLICY_NEVER : CARD_PIN_POLICY_ONCE;
+}
+
+static card_rv
+tsr_keygen_fn (struct card *card, void *user)
+{
+	struct tsr_keygen *kg = user;
+	card_rv crv;
+
+	free (kg->spki);
+	kg->spki = NULL;
+	crv = card->driver->generate (card, kg->ref, kg->alg,
+	                              kg->always_auth ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_DEFAULT,
+	                              CARD_TOUCH_POLICY_DEFAULT, &kg->spki, &kg->spki_len);
+	if (crv == CARD_OK && kg->had_cert) {
+		/* the old certificate certified the key just replaced */
+		if (card->driver->write_cert (card, kg->ref, NULL, 0) != CARD_OK)
+			tsr_log ("p11", "generate: the old certificate of %02X could not be deleted", kg->ref);
+	}
+	return crv;
+}
+
+/* Usage attributes of the new objects as the application asked. */
+static void
+tsr_keygen_set_usage_inlock (const struct tsr_keygen *kg, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv)
+{
+	size_t i;
+
+	for (i = 0; i < tsr.n_objects; i++) {
+		struct tsr_object *o = tsr.objects[i];
+		bool rsa = kg->kt == CKK_RSA;
+		if (o->handle == priv) {
+			if (kg->sign != -1)
+				tsr_attr_set_bool (o, CKA_SIGN, kg->sign == 1);
+			if (kg->dec != -1) {
+				tsr_attr_set_bool (o, CKA_DECRYPT, rsa && kg->dec == 1);
+				tsr_attr_set_bool (o, CKA_UNWRAP, rsa && kg->dec == 1);
+				tsr_attr_set_bool (o, CKA_DERIVE, !rsa && kg->dec == 1);
+			}
+		} else if (o->handle == pub) {
+			if (kg->sign != -1)
+				tsr_attr_set_bool (o, CKA_VERIFY, kg->sign == 1);
+			if (kg->dec != -1) {
+				tsr_attr_set_bool (o, CKA_ENCRYPT, rsa && kg->dec == 1);
+				tsr_attr_set_bool (o, CKA_WRAP, rsa && kg->dec == 1);
+			}
+		}
+	}
+}
+
+/* The alias the template brings (a CKA_ID outside the scheme, a label), stored. */
+static CK_RV
+tsr_keygen_alias_inlock (struct tsr_slot *slot, const struct tsr_keygen *kg, struct tsr_alias *alias)
+{
+	unsigned int len = 0;
+
+	memset (alias, 0, sizeof *alias);
+	alias->ref = kg->ref;
+	if (!EVP_Digest (kg->spki, kg->spki_len, alias->fpr, &len, tsr_md_sha (1), NULL))
+		return CKR_FUNCTION_FAILED;
+	if (kg->id != NULL && kg->id->ulValueLen > 1) {
+		if (tsr_id_taken_inlock (slot->id, kg->ref, kg->id->pValue, kg->id->ulValueLen))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		memcpy (alias->id, kg->id->pValue, kg->id->ulValueLen);
+		alias->id_len = kg->id->ulValueLen;
+	}
+	if (kg->label != NULL && kg->label->ulValueLen > 0)
+		memcpy (alias->label, kg->label->pValue, kg->label->ulValueLen);
+	return CKR_OK;
+}
+
+/* After the card made the key: the slot's objects and alias, new. */
+static CK_RV
+tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJECT_HANDLE *pub,
+                           CK_OBJECT_HANDLE *priv)
+{
+	struct tsr_alias alias;
+	struct card_key key;
+	CK_RV rv;
+
+	rv = tsr_keygen_alias_inlock (slot, kg, &alias);
+	if (rv != CKR_OK)
+		return rv;
+	(void)tsr_pairing_store (slot->token->info.serial, &alias);   /* replaces the old key's */
+	memset (&key, 0, sizeof key);
+	key.ref = kg->ref;
+	key.id = tsr_id_from_ref (kg->ref);
+	key.has_key = 1;
+	key.alg = kg->alg;
+	key.pin_policy = tsr_keygen_pin_policy (kg);
+	key.touch_policy = CARD_TOUCH_POLICY_NEVER;
+	key.origin_generated = 1;
+	key.spki_der = kg->spki;
+	key.spki_len = kg->spki_len;
+	tsr_slot_ref_drop_inlock (slot->id, kg->ref, CK_UNAVAILABLE_INFORMATION);
+	rv = tsr_slot_ref_store_inlock (slot, &key, TSR_WANT (CKO_PUBLIC_KEY) | TSR_WANT (CKO_PRIVATE_KEY),
+	                                &alias, pub, priv, NULL);
+	if (rv == CKR_OK)
+		tsr_keygen_set_usage_inlock (kg, *pub, *priv);
+	return rv;
+}
+
+static CK_RV
+tsr_keygen_inlock (struct tsr_session *s, CK_MECHANISM_PTR mech, const CK_ATTRIBUTE *pubt, CK_ULONG npub,
+                   const CK_ATTRIBUTE *privt, CK_ULONG npriv, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
+{
+	struct tsr_keygen kg = { 0, CARD_ALG_NONE, -1, -1, false, NULL, NULL, 0, false, NULL, 0 };
+	struct tsr_slot *slot = NULL;
+	CK_RV rv;
+
+	if (mech->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN && mech->mechanism != CKM_EC_KEY_PAIR_GEN)
+		return CKR_MECHANISM_INVALID;
+	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
+		return CKR_MECHANISM_PARAM_INVALID;
+	kg.kt = mech->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN ? CKK_RSA : CKK_EC;
+	rv = tsr_write_check_inlock (s, &slot);
+	if (rv == CKR_OK && !slot->token->info.can_generate) {
+		tsr_log ("p11", "generate: this card cannot generate keys");
+		rv = CKR_FUNCTION_NOT_SUPPORTED;
+	}
+	if (rv == CKR_OK)
+		rv = tsr_keygen_pub_template (slot->token, pubt, npub, &kg);
+	if (rv == CKR_OK)
+		rv = tsr_keygen_priv_template (privt, npriv, &kg);
+	if (rv == CKR_OK)
+		rv = tsr_keygen_pick_slot_inlock (slot, &kg);
+	if (rv == CKR_OK)
+		rv = tsr_admin_call_inlock (slot, tsr_keygen_fn, &kg);
+	tsr_log ("p11", "generate: key type %lu alg %d in %02X: 0x%lx", (unsigned long)kg.kt, (int)kg.alg,
+	         kg.ref, (unsigned long)rv);
+	if (rv == CKR_OK)
+		rv = tsr_keygen_objects_inlock (slot, &kg, pub, priv);
+	free (kg.spki);
+	return rv;
+}
+
+CK_RV
+C_GenerateKeyPair (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+                   CK_ATTRIBUTE_PTR pPublicKeyTemplate, CK_ULONG ulPublicKeyAttributeCount,
+                   CK_ATTRIBUTE_PTR pPrivateKeyTemplate, CK_ULONG ulPrivateKeyAttributeCount,
+                   CK_OBJECT_HANDLE_PTR phPublicKey, CK_OBJECT_HANDLE_PTR phPrivateKey)
+{
+	struct tsr_session *s;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	rv = tsr_session_token_inlock (hSession, &s, NULL, NULL);
+	if (rv != CKR_OK)
+		goto out;
+	if (!tsr_check (pMechanism != NULL && phPublicKey != NULL && phPrivateKey != NULL &&
+	                (pPublicKeyTemplate != NULL || ulPublicKeyAttributeCount == 0) &&
+	                (pPrivateKeyTemplate != NULL || ulPrivateKeyAttributeCount == 0))) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	rv = tsr_keygen_inlock (s, pMechanism, pPublicKeyTemplate, ulPublicKeyAttributeCount,
+	                        pPrivateKeyTemplate, ulPrivateKeyAttributeCount, phPublicKey, phPrivateKey);
+out:
+	tsr_leave ();
+	return rv;
+}

@@ -1,0 +1,289 @@
+/*
+ * src/pairing.c: the pairing store. What an application sets on a card's objects
+ * that the card cannot hold (NSS: CKA_ID = SHA-1 of the public key after key
+ * generation, CKA_LABEL and CKA_SUBJECT at certificate import) is kept per card
+ * serial, so that key, public key and certificate stay paired across processes.
+ *
+ * Where: $TESSERA_CACHE_DIR, else $XDG_CACHE_HOME/tessera, else ~/.cache/tessera
+ * (directory created 0700), one file "pairing-<serial>" per card, mode 0600,
+ * rewritten atomically (temporary file + rename). One line per card slot:
+ *
+ *   slot 9a fpr <SHA-1 of the SPKI, hex> id <hex|-> label <hex|-> subject <hex|->
+ *
+ * Nothing secret: identifiers, labels, subject names and a public-key hash. An
+ * alias whose fingerprint no longer matches the key in its slot (the key was
+ * replaced by another tool) is ignored: the card's slot is the truth.
+ */
+#include "config.h"
+
+#include "src/provision.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TSR_LINE_MAX (2 * (20 + 2 * TSR_ALIAS_MAX + TSR_SUBJECT_MAX) + 64)
+
+/* The store's directory into DIR, created when CREATE. false when there is no home. */
+static bool
+tsr_pairing_dir (char *dir, size_t size, bool create)
+{
+	const char *env = getenv ("TESSERA_CACHE_DIR");
+	const char *xdg = getenv ("XDG_CACHE_HOME");
+	const char *home = getenv ("HOME");
+	char parent[4096];
+	int n;
+
+	if (env != NULL && env[0] != '\0') {
+		n = snprintf (dir, size, "%s", env);
+		parent[0] = '\0';
+	} else if (xdg != NULL && xdg[0] == '/') {
+		n = snprintf (dir, size, "%s/tessera", xdg);
+		snprintf (parent, sizeof parent, "%s", xdg);
+	} else if (home != NULL && home[0] == '/') {
+		n = snprintf (dir, size, "%s/.cache/tessera", home);
+		snprintf (parent, sizeof parent, "%s/.cache", home);
+	} else {
+		return false;
+	}
+	if (n < 0 || (size_t)n >= size)
+		return false;
+	if (create) {
+		if (parent[0] != '\0' && mkdir (parent, 0700) != 0 && errno != EEXIST)
+			return false;
+		if (mkdir (dir, 0700) != 0 && errno != EEXIST)
+			return false;
+	}
+	return true;
+}
+
+static bool
+tsr_pairing_path (const char *serial, char *path, size_t size, bool create)
+{
+	char dir[4096], safe[40];
+	size_t i;
+	int n;
+
+	if (serial == NULL || serial[0] == '\0' || !tsr_pairing_dir (dir, sizeof dir, create))
+		return false;
+	for (i = 0; serial[i] != '\0' && i < sizeof safe - 1; i++) {
+		char c = serial[i];
+		bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		          c == '-' || c == '_' || c == '.';
+		safe[i] = ok ? c : '_';
+	}
+	safe[i] = '\0';
+	n = snprintf (path, size, "%s/pairing-%s", dir, safe);
+	return n > 0 && (size_t)n < size;
+}
+
+static void
+tsr_hex_put (FILE *fp, const uint8_t *data, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		fputc ('-', fp);
+	for (i = 0; i < len; i++)
+		fprintf (fp, "%02x", data[i]);
+}
+
+/* Hex word → bytes; "-" is empty. false when malformed or longer than MAX. */
+static bool
+tsr_hex_get (const char *word, uint8_t *out, size_t max, size_t *len)
+{
+	size_t n = strlen (word), i;
+
+	*len = 0;
+	if (strcmp (word, "-") == 0)
+		return true;
+	if (n % 2 != 0 || n / 2 > max)
+		return false;
+	for (i = 0; i < n / 2; i++) {
+		unsigned int b;
+		if (sscanf (word + 2 * i, "%2x", &b) != 1)
+			return false;
+		out[i] = (uint8_t)b;
+	}
+	*len = n / 2;
+	return true;
+}
+
+static bool
+tsr_pairing_parse (char *line, struct tsr_alias *a)
+{
+	char *save = NULL, *key, *val, *ref;
+	size_t len;
+	unsigned int r;
+
+	memset (a, 0, sizeof *a);
+	key = strtok_r (line, " \t\n", &save);
+	ref = strtok_r (NULL, " \t\n", &save);
+	if (key == NULL || strcmp (key, "slot") != 0 || ref == NULL || sscanf (ref, "%2x", &r) != 1)
+		return false;
+	a->ref = (uint8_t)r;
+	while ((key = strtok_r (NULL, " \t\n", &save)) != NULL &&
+	       (val = strtok_r (NULL, " \t\n", &save)) != NULL) {
+		bool ok = true;
+		if (strcmp (key, "fpr") == 0)
+			ok = tsr_hex_get (val, a->fpr, sizeof a->fpr, &len) && len == sizeof a->fpr;
+		else if (strcmp (key, "id") == 0)
+			ok = tsr_hex_get (val, a->id, sizeof a->id, &a->id_len);
+		else if (strcmp (key, "label") == 0)
+			ok = tsr_hex_get (val, (uint8_t *)a->label, sizeof a->label - 1, &len);
+		else if (strcmp (key, "subject") == 0)
+			ok = tsr_hex_get (val, a->subject, sizeof a->subject, &a->subject_len);
+		if (!ok)
+			return false;
+		if (strcmp (key, "label") == 0)
+			a->label[len] = '\0';
+	}
+	return true;
+}
+
+CK_RV
+tsr_pairing_load (const char *serial, struct tsr_alias **aliases, size_t *count)
+{
+	char path[4200], *line = NULL;
+	struct tsr_alias *list = NULL, *grown;
+	size_t n = 0;
+	FILE *fp = NULL;
+	CK_RV rv = CKR_OK;
+
+	*aliases = NULL;
+	*count = 0;
+	if (!tsr_pairing_path (serial, path, sizeof path, false))
+		goto out;
+	fp = fopen (path, "re");
+	if (fp == NULL)
+		goto out;
+	line = malloc (TSR_LINE_MAX);
+	if (line == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	while (fgets (line, TSR_LINE_MAX, fp) != NULL) {
+		grown = realloc (list, (n + 1) * sizeof *list);
+		if (grown == NULL) {
+			rv = CKR_HOST_MEMORY;
+			goto out;
+		}
+		list = grown;
+		if (tsr_pairing_parse (line, &list[n]))
+			n++;
+		else
+			tsr_log ("p11", "%s: a malformed line ignored", path);
+	}
+	*aliases = list;
+	*count = n;
+	list = NULL;
+out:
+	if (fp != NULL)
+		fclose (fp);
+	free (line);
+	free (list);
+	return rv;
+}
+
+static void
+tsr_pairing_write_line (FILE *fp, const struct tsr_alias *a)
+{
+	fprintf (fp, "slot %02x fpr ", a->ref);
+	tsr_hex_put (fp, a->fpr, sizeof a->fpr);
+	fputs (" id ", fp);
+	tsr_hex_put (fp, a->id, a->id_len);
+	fputs (" label ", fp);
+	tsr_hex_put (fp, (const uint8_t *)a->label, strlen (a->label));
+	fputs (" subject ", fp);
+	tsr_hex_put (fp, a->subject, a->subject_len);
+	fputc ('\n', fp);
+}
+
+/* Write the aliases (ALIAS replacing the one of its slot) to PATH atomically, 0600. */
+static CK_RV
+tsr_pairing_write (const char *path, const struct tsr_alias *old, size_t n_old,
+                   const struct tsr_alias *alias)
+{
+	char tmp[4300];
+	bool keep = alias->id_len > 0 || alias->label[0] != '\0' || alias->subject_len > 0;
+	FILE *fp = NULL;
+	size_t i;
+	int fd;
+	CK_RV rv = CKR_FUNCTION_FAILED;
+
+	snprintf (tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid ());
+	fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || (fp = fdopen (fd, "w")) == NULL)
+		goto out;
+	fd = -1;
+	for (i = 0; i < n_old; i++) {
+		if (old[i].ref != alias->ref)
+			tsr_pairing_write_line (fp, &old[i]);
+	}
+	if (keep)
+		tsr_pairing_write_line (fp, alias);
+	if (fflush (fp) == 0 && fsync (fileno (fp)) == 0 && fclose (fp) == 0 && rename (tmp, path) == 0)
+		rv = CKR_OK;
+	fp = NULL;
+out:
+	if (fp != NULL)
+		fclose (fp);
+	if (fd >= 0)
+		close (fd);
+	if (rv != CKR_OK) {
+		tsr_log ("p11", "pairing store %s: cannot write: %s", path, strerror (errno));
+		unlink (tmp);
+	}
+	return rv;
+}
+
+CK_RV
+tsr_pairing_store (const char *serial, const struct tsr_alias *alias)
+{
+	char path[4200];
+	struct tsr_alias *old = NULL;
+	size_t n_old = 0;
+	CK_RV rv;
+
+	if (!tsr_pairing_path (serial, path, sizeof path, true)) {
+		tsr_log ("p11", "pairing store: no directory (or no card serial): kept in memory only");
+		return CKR_OK;
+	}
+	rv = tsr_pairing_load (serial, &old, &n_old);
+	if (rv == CKR_OK)
+		rv = tsr_pairing_write (path, old, n_old, alias);
+	free (old);
+	return rv;
+}
+
+void
+tsr_pairing_apply_inlock (CK_SLOT_ID slot_id, const char *serial)
+{
+	struct tsr_alias *aliases = NULL;
+	size_t n = 0, i;
+	uint8_t fpr[20];
+
+	if (tsr_pairing_load (serial, &aliases, &n) != CKR_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!tsr_slot_key_fpr_inlock (slot_id, aliases[i].ref, fpr) ||
+		    memcmp (fpr, aliases[i].fpr, sizeof fpr) != 0) {
+			tsr_log ("p11", "slot %lu: stored alias of key %02X no longer matches its key: ignored",
+			         (unsigned long)slot_id, aliases[i].ref);
+			continue;
+		}
+		if (aliases[i].id_len > 0 && tsr_id_taken_inlock (slot_id, aliases[i].ref, aliases[i].id,
+		                                                  aliases[i].id_len)) {
+			tsr_log ("p11", "slot %lu: stored CKA_ID of key %02X is taken: ignored",
+			         (unsigned long)slot_id, aliases[i].ref);
+			aliases[i].id_len = 0;
+		}
+		tsr_alias_apply_objects_inlock (slot_id, &aliases[i]);
+		tsr_log ("p11", "slot %lu: stored alias of key %02X applied", (unsigned long)slot_id, aliases[i].ref);
+	}
+	free (aliases);
+}

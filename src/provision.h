@@ -1,0 +1,105 @@
+/*
+ * src/provision.h: the write path of the front end (provisioning): key pair
+ * generation (keygen.c), certificate and key writes and deletes (certwrite.c,
+ * create.c), attribute changes on token objects (setattr.c) and the per-card
+ * pairing store that keeps what the card itself cannot hold (pairing.c).
+ *
+ * The card's key slot is the truth: a key, its public key and its certificate
+ * are the objects of one card slot (tsr_object.key_ref). What an application
+ * sets on them (CKA_ID, CKA_LABEL, CKA_SUBJECT) is an alias of the slot, shared
+ * by its objects, kept in memory and in the pairing store of the card's serial.
+ */
+#ifndef TSR_PROVISION_H
+#define TSR_PROVISION_H
+
+#include "src/tsr.h"
+
+#define TSR_ALIAS_MAX 64          /* longest CKA_ID / CKA_LABEL / CKA_SUBJECT kept, bytes */
+#define TSR_SUBJECT_MAX 1024
+
+/* What is known about one card slot beyond the card (all optional). */
+struct tsr_alias {
+	uint8_t ref;                         /* card key reference */
+	uint8_t fpr[20];                     /* SHA-1 of the SubjectPublicKeyInfo it belongs to */
+	uint8_t id[TSR_ALIAS_MAX];
+	size_t id_len;                       /* 0: the default CKA_ID of the slot */
+	char label[TSR_ALIAS_MAX + 1];       /* "": the default labels */
+	uint8_t subject[TSR_SUBJECT_MAX];
+	size_t subject_len;                  /* 0: none (a certificate's subject wins) */
+};
+
+/* ---- pairing.c: the store, one file per card serial ---- */
+
+/* Load the aliases of card SERIAL: *aliases owned by the caller (free()). A missing
+ * file is no alias (CKR_OK, *count 0). */
+CK_RV tsr_pairing_load (const char *serial, struct tsr_alias **aliases, size_t *count);
+/* Replace (or, with ALIAS->id_len == 0 and no label and no subject, remove) the alias of
+ * ALIAS->ref in the store of SERIAL. The file is rewritten atomically, mode 0600. */
+CK_RV tsr_pairing_store (const char *serial, const struct tsr_alias *alias);
+/* Apply the stored aliases of card SERIAL to the objects of SLOT_ID (token open). */
+void tsr_pairing_apply_inlock (CK_SLOT_ID slot_id, const char *serial);
+
+/* ---- objects of a card slot (slotobj.c) ---- */
+
+/* The one-byte CKA_ID of card slot REF in the PIV scheme (01=9A ... 18=95), 0 if none. */
+uint8_t tsr_id_from_ref (uint8_t ref);
+
+/* SHA-1 of the SubjectPublicKeyInfo of the key in card slot REF of SLOT_ID, from its
+ * objects. false when no object of the slot carries one. */
+bool tsr_slot_key_fpr_inlock (CK_SLOT_ID slot_id, uint8_t ref, uint8_t fpr[20]);
+/* The alias of REF as stored for the key now in it (empty when none). */
+void tsr_slot_alias_inlock (struct tsr_slot *slot, uint8_t ref, struct tsr_alias *alias);
+/* Set ALIAS on every token object of its slot (keys and certificate). */
+void tsr_alias_apply_objects_inlock (CK_SLOT_ID slot_id, const struct tsr_alias *alias);
+/* Is ID (LEN bytes) the CKA_ID of a token object of SLOT_ID outside card slot REF? */
+bool tsr_id_taken_inlock (CK_SLOT_ID slot_id, uint8_t ref, const void *id, size_t len);
+/* The card slot named by a CKA_ID: the one-byte scheme or an alias in use. 0 if none. */
+uint8_t tsr_ref_from_id_inlock (CK_SLOT_ID slot_id, const void *id, size_t len);
+/* Does card slot REF hold a key (private key object) or a certificate? */
+bool tsr_slot_ref_used_inlock (CK_SLOT_ID slot_id, uint8_t ref, CK_OBJECT_CLASS klass);
+/* Drop the token objects of card slot REF of class KLASS (CK_UNAVAILABLE_INFORMATION: all). */
+void tsr_slot_ref_drop_inlock (CK_SLOT_ID slot_id, uint8_t ref, CK_OBJECT_CLASS klass);
+/* Build and store the objects of KEY of the classes in WANT (bit 1 << class), applying
+ * the slot's alias; the handles of the new objects (NULL: not wanted). */
+CK_RV tsr_slot_ref_store_inlock (struct tsr_slot *slot, const struct card_key *key, unsigned want,
+                                 const struct tsr_alias *alias, CK_OBJECT_HANDLE *pub,
+                                 CK_OBJECT_HANDLE *priv, CK_OBJECT_HANDLE *cert);
+#define TSR_WANT(klass) (1u << (klass))
+
+/* A write by session S: CKR_SESSION_READ_ONLY, CKR_USER_NOT_LOGGED_IN (neither user
+ * nor SO logged in), else CKR_OK with *slot. */
+CK_RV tsr_write_check_inlock (struct tsr_session *s, struct tsr_slot **slot);
+/* Template look-ups: the attribute (NULL when absent); a CK_BBOOL / CK_ULONG value:
+ * -1 absent, -2 malformed (wrong length or NULL), else the value (bool) / 1. */
+const CK_ATTRIBUTE *tsr_templ_attr (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_TYPE type);
+int tsr_templ_bool_of (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_TYPE type);
+int tsr_templ_ulong_of (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_TYPE type, CK_ULONG *value);
+
+/* ---- certwrite.c ---- */
+
+/* Run FN on the card of SLOT after admin authentication (one transaction). */
+CK_RV tsr_admin_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user);
+/* Write or delete (DER NULL) the certificate of REF, with admin authentication. */
+CK_RV tsr_card_write_cert_inlock (struct tsr_slot *slot, uint8_t ref, const uint8_t *der, size_t len);
+/* A token object destroyed by C_DestroyObject (certificates; keys where the card can). */
+CK_RV tsr_destroy_token_object_inlock (struct tsr_session *s, struct tsr_object *obj);
+/* A certificate given to C_CreateObject with CKA_TOKEN TRUE. */
+CK_RV tsr_create_token_cert_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULONG count,
+                                    CK_OBJECT_HANDLE *handle);
+
+/* ---- create.c, import.c ---- */
+CK_RV tsr_create_token_object_inlock (struct tsr_session *s, CK_OBJECT_CLASS klass, const CK_ATTRIBUTE *templ,
+                                      CK_ULONG count, CK_OBJECT_HANDLE *handle);
+/* C_CreateObject of a CKO_PRIVATE_KEY with CKA_TOKEN TRUE: imported into a card slot. */
+CK_RV tsr_import_key_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULONG count,
+                             CK_OBJECT_HANDLE *handle);
+
+/* ---- setattr.c ---- */
+CK_RV tsr_setattr_token_inlock (struct tsr_session *s, struct tsr_object *obj,
+                                const CK_ATTRIBUTE *templ, CK_ULONG count);
+
+/* ---- keygen.c ---- */
+/* Can the card of TOKEN generate KT keys; their size range (bits). */
+bool tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, CK_ULONG *max);
+
+#endif /* TSR_PROVISION_H */

@@ -1,0 +1,70 @@
+#!/bin/sh
+# tests/provisioning/nss.sh: NSS provisions an empty card the way Firefox's and certutil's users
+# do: certutil -R generates an RSA 2048 key on the card and a CSR (openssl req -verify accepts
+# it), a test CA signs it, certutil -A imports the certificate to the card; a new process lists
+# the key with its certificate (certutil -K) and cmsutil signs with it (openssl cms verifies).
+# Every step is its own process: the pairing of key and certificate survives restarts.
+TESSERA_SRCDIR=${TESSERA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TESSERA_SRCDIR/tests/clients/common.sh"
+
+if [ "${1:-}" != --inside ]; then
+	clients_require certutil modutil cmsutil
+	clients_testbed --cards 1 -- sh "$0" --inside
+	tap_done
+fi
+
+export TESSERA_CACHE_DIR="$TAP_TMP/cache"
+db="sql:$TAP_TMP/nss"
+echo "$PIN" >"$TAP_TMP/pin"
+head -c 64 /dev/urandom >"$TAP_TMP/noise"
+echo "signed by a key NSS made on the card" >"$TAP_TMP/msg"
+mkdir -p "$TAP_TMP/ca"
+t openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TAP_TMP/ca/ca.key" -out "$TAP_TMP/ca/ca.pem" -days 30 \
+	-subj "/O=Tessera Test/CN=Tessera Provisioning CA" -addext "basicConstraints=critical,CA:TRUE" \
+	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+nss_db "$TAP_TMP/nss" "$TAP_TMP/ca/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
+tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
+	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+token() { pkcs11-tool --module "$TESSERA_MODULE" -L 2>/dev/null | sed -n 's/^ *token label *: *//p' | head -n 1; }
+tok=$(token)
+
+# issue FILE.csr NAME: the test CA's certificate for a CSR (S/MIME signing)
+issue() {
+	printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:nss@example.org\n' >"$TAP_TMP/$2.ext"
+	t openssl x509 -req -in "$1" -CA "$TAP_TMP/ca/ca.pem" -CAkey "$TAP_TMP/ca/ca.key" -days 30 \
+		-set_serial "0x$(openssl rand -hex 8)" -extfile "$TAP_TMP/$2.ext" -out "$TAP_TMP/$2.pem" 2>/dev/null
+}
+
+tap_check "certutil -R generates an RSA 2048 key on the card and a CSR" \
+	with_module certutil -R -d "$db" -h "$tok" -s "CN=NSS RSA,O=Tessera Test" -k rsa -g 2048 \
+	-f "$TAP_TMP/pin" -z "$TAP_TMP/noise" -a -o "$TAP_TMP/rsa.csr"
+tap_check "openssl req -verify accepts the RSA CSR" t openssl req -verify -noout -in "$TAP_TMP/rsa.csr"
+tap_check "the card's 9A slot holds the new key (pkcs11-tool)" sh -c \
+	'pkcs11-tool --module "$TESSERA_MODULE" -O --type pubkey --id 01 2>/dev/null | grep -q "RSA 2048"'
+tap_check "the pairing store is a file of mode 0600 per card serial" sh -c \
+	'test "$(stat -c %a "$TESSERA_CACHE_DIR"/pairing-*)" = 600'
+tap_check "the test CA signs the RSA CSR" issue "$TAP_TMP/rsa.csr" rsa
+tap_check "certutil -A imports the RSA certificate to the card (a new process)" \
+	with_module certutil -A -d "$db" -h "$tok" -n "nss rsa" -t ",," -i "$TAP_TMP/rsa.pem" -f "$TAP_TMP/pin"
+tok=$(token)   # the token label follows the new 9A certificate's name
+with_module certutil -K -d "$db" -h "$tok" -f "$TAP_TMP/pin" >"$TAP_TMP/keys" 2>&1
+grep_check "certutil -K (a new process) lists the card's key with its certificate" "$TAP_TMP/keys" \
+	"^<.*> rsa .*nss rsa$"
+with_module certutil -L -d "$db" -h "$tok" >"$TAP_TMP/certs" 2>&1
+grep_check "certutil -L shows the certificate as a user certificate (key paired)" "$TAP_TMP/certs" \
+	"^$tok:nss rsa  *u,u,u"
+tap_check "yubico-piv-tool reads the certificate NSS wrote in 9A" sh -c \
+	'yubico-piv-tool -r "$(opensc-tool -l 2>/dev/null | sed -n "s/^[0-9][0-9]* *Yes *//p" | head -n 1)" -a read-certificate -s 9a >"$1/9a.pem" && cmp "$1/9a.pem" "$1/rsa.pem"' sh "$TAP_TMP"
+tap_check "cmsutil -S signs with the key NSS generated" \
+	with_module cmsutil -S -d "$db" -N "$tok:nss rsa" -p "$PIN" -i "$TAP_TMP/msg" -o "$TAP_TMP/rsa.p7m"
+tap_check "openssl cms -verify accepts that signature" t openssl cms -verify -inform DER -in "$TAP_TMP/rsa.p7m" \
+	-CAfile "$TAP_TMP/ca/ca.pem" -purpose any -out "$TAP_TMP/rsa.out"
+tap_check "the content signed is the message" cmp "$TAP_TMP/msg" "$TAP_TMP/rsa.out"
+
+# EC P-256: 9A is taken, so the key goes to the first retired slot (82). Its certificate import
+# in a new process waits for the driver to list retired keys without certificates.
+tap_check "certutil -R -k ec -q secp256r1 generates a P-256 key on the card and a CSR" \
+	with_module certutil -R -d "$db" -h "$tok" -s "CN=NSS EC,O=Tessera Test" -k ec -q secp256r1 \
+	-f "$TAP_TMP/pin" -z "$TAP_TMP/noise" -a -o "$TAP_TMP/ec.csr"
+tap_check "openssl req -verify accepts the EC CSR" t openssl req -verify -noout -in "$TAP_TMP/ec.csr"
+tap_done

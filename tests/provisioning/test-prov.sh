@@ -1,0 +1,8 @@
+#!/bin/sh
+# tests/provisioning/test-prov.sh: tests/provisioning/test-prov against one empty simulated
+# YubiKey 5.4, with its own pairing store (TESSERA_CACHE_DIR). The TAP output is the Check
+# program's.
+. "$(dirname "$0")/../lib.sh"
+testbed --cards 1 -- sh -c '
+	TESSERA_CACHE_DIR="$1/cache" exec "$TESSERA_BUILDDIR/tests/provisioning/test-prov"
+' sh "$TAP_TMP"
