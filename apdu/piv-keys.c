@@ -6,6 +6,13 @@
  * key history says they hold certificates (or when there is no key history),
  * and metadata is asked only for the four main slots and retired slots with a
  * certificate (or announced by the key history as holding a key).
+ *
+ * A card with metadata and no key history (a YubiKey: neither it nor its tools
+ * keep that object) may hold retired keys without a certificate, e.g. generated
+ * by tessera. There each retired slot is asked for its metadata first and its
+ * certificate read only when it holds a key: 20 GET METADATA + one GET DATA per
+ * retired key, where a card without metadata costs 20 GET DATA + nothing.
+ * (A certificate left in a retired slot without its key is not listed there.)
  */
 #include "config.h"
 
@@ -197,10 +204,30 @@ out:
 	return rv;
 }
 
-/* How many retired slots to read for certificates (on card) and for metadata only
- * (keys with off-card certificates), from the key history object. */
+/* A retired slot of a card with metadata but no key history: its metadata, then
+ * its certificate only when it holds a key. */
 static card_rv
-retired_counts (struct card *card, size_t *on_card, size_t *off_card)
+read_retired_by_metadata (struct card *card, const struct piv_slot *slot, struct card_key *key)
+{
+	enum card_alg alg;
+	card_rv rv;
+
+	rv = read_slot (card, slot, key, 0, 1);
+	if (rv != CARD_OK || !key->has_key)
+		goto out;
+	alg = key->alg;
+	rv = read_cert (card, key, slot);
+	if (key->alg == CARD_ALG_NONE)
+		key->alg = alg;   /* the metadata's word when the certificate's key is unknown */
+out:
+	return rv;
+}
+
+/* How many retired slots to read for certificates (on card) and for metadata only
+ * (keys with off-card certificates), from the key history object. *NO_HISTORY is
+ * set when the card has none (then *ON_CARD covers every retired slot). */
+static card_rv
+retired_counts (struct card *card, size_t *on_card, size_t *off_card, int *no_history)
 {
 	uint8_t *obj = NULL;
 	size_t len = 0;
@@ -209,9 +236,12 @@ retired_counts (struct card *card, size_t *on_card, size_t *off_card)
 
 	*on_card = PIV_NUM_RETIRED;
 	*off_card = 0;
+	*no_history = 0;
 	rv = piv_get_data (card, PIV_OBJ_KEY_HISTORY, 0, &obj, &len);
 	if (rv == CARD_E_NOT_FOUND || rv == CARD_E_SECURITY) {
-		tsr_log ("piv", "no key history object: reading every retired slot");
+		tsr_log ("piv", "no key history object: reading every retired slot%s",
+		         card->info.has_metadata ? " (metadata first)" : "");
+		*no_history = 1;
 		rv = CARD_OK;
 		goto out;
 	}
@@ -238,6 +268,7 @@ piv_list_keys (struct card *card, struct card_key **keys, size_t *count)
 {
 	struct card_key *list = NULL;
 	size_t n = 0, i, on_card = 0, off_card = 0;
+	int no_history = 0;
 	card_rv rv;
 
 	if (card == NULL || card->driver_data == NULL || keys == NULL || count == NULL)
@@ -249,7 +280,7 @@ piv_list_keys (struct card *card, struct card_key **keys, size_t *count)
 		rv = CARD_E_NO_MEMORY;
 		goto out;
 	}
-	rv = retired_counts (card, &on_card, &off_card);
+	rv = retired_counts (card, &on_card, &off_card, &no_history);
 	if (rv != CARD_OK)
 		goto out;
 	for (i = 0; i < PIV_NUM_SLOTS; i++) {
@@ -260,7 +291,10 @@ piv_list_keys (struct card *card, struct card_key **keys, size_t *count)
 
 		if (!with_cert && !force_meta)
 			continue;
-		rv = read_slot (card, &piv_slots[i], &list[n], with_cert, force_meta);
+		if (retired && no_history && card->info.has_metadata)
+			rv = read_retired_by_metadata (card, &piv_slots[i], &list[n]);
+		else
+			rv = read_slot (card, &piv_slots[i], &list[n], with_cert, force_meta);
 		if (rv != CARD_OK) {
 			n++;   /* free what this slot holds */
 			goto out;

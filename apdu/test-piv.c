@@ -433,6 +433,61 @@ START_TEST (test_list_keys_yubikey_metadata)
 }
 END_TEST
 
+/* A YubiKey without key history: each retired slot's metadata first, the certificate
+ * only of a slot with a key: a key generated into 83 without certificate is listed. */
+START_TEST (test_list_keys_yubikey_retired_no_history)
+{
+	struct card *card = tp_open_yubikey (5, 4);
+	EVP_PKEY *ec = tp_ec_key ("P-256");
+	struct tp_bytes meta = { 0 };
+	struct card_key *keys = NULL;
+	size_t count = 0, tmpl_len, n, sent;
+	uint8_t *tmpl, *cmd;
+	char get[64];
+	int i;
+
+	mock_expect (GET_KEY_HISTORY, "6A 82");
+	for (i = 0; i < 4; i++) {
+		static const char *const meta_get[] = { "00 F7 00 9A 00", "00 F7 00 9C 00",
+		                                        "00 F7 00 9D 00", "00 F7 00 9E 00" };
+		mock_expect (cert_get[i], "6A 82");
+		mock_expect (meta_get[i], "6A 88");
+	}
+	tmpl = tp_pubkey_template (ec, &tmpl_len);
+	tp_add_hex (&meta, "01 01 11 02 02 02 01 03 01 01");
+	tp_add_header (&meta, 0x04, tmpl_len);
+	tp_add (&meta, tmpl, tmpl_len);
+	tp_add_hex (&meta, "90 00");
+	for (i = 0; i < 20; i++) {
+		snprintf (get, sizeof get, "00 F7 00 %02X 00", 0x82 + i);
+		if (i != 1) {
+			mock_expect (get, "6A 88");
+			continue;
+		}
+		cmd = mock_unhex (get, &n);
+		mock_expect_bin (cmd, n, meta.data, meta.len);
+		free (cmd);
+		mock_expect ("00 CB 3F FF 05 5C 03 5F C1 0E 00", "6A 82");   /* 83: no certificate */
+	}
+	sent = mock_sent_count ();
+	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_uint_eq (mock_sent_count () - sent, 1 + 8 + 20 + 1);
+	ck_assert_uint_eq (count, 1);
+	ck_assert_uint_eq (keys[0].ref, 0x83);
+	ck_assert_uint_eq (keys[0].id, 0x06);
+	ck_assert_int_eq (keys[0].has_key, 1);
+	ck_assert_int_eq (keys[0].alg, CARD_ALG_EC_P256);
+	ck_assert_int_eq (keys[0].origin_generated, 1);
+	ck_assert_ptr_null (keys[0].cert_der);
+	ck_assert_ptr_nonnull (keys[0].spki_der);
+	card_keys_free (keys, count);
+	tp_bytes_free (&meta);
+	free (tmpl);
+	EVP_PKEY_free (ec);
+	tp_close (card);
+}
+END_TEST
+
 START_TEST (test_list_keys_malformed)
 {
 	static const char *const bad[] = {
@@ -591,6 +646,7 @@ main (void)
 	tcase_add_test (keys, test_list_keys_plain_2k_cert);
 	tcase_add_test (keys, test_list_keys_key_history);
 	tcase_add_test (keys, test_list_keys_yubikey_metadata);
+	tcase_add_test (keys, test_list_keys_yubikey_retired_no_history);
 	tcase_add_test (keys, test_list_keys_bad_template);
 	tcase_add_test (keys, test_list_keys_malformed);
 	tcase_add_test (keys, test_list_keys_compressed_cert_skipped);

@@ -61,10 +61,27 @@ tap_check "openssl cms -verify accepts that signature" t openssl cms -verify -in
 	-CAfile "$TAP_TMP/ca/ca.pem" -purpose any -out "$TAP_TMP/rsa.out"
 tap_check "the content signed is the message" cmp "$TAP_TMP/msg" "$TAP_TMP/rsa.out"
 
-# EC P-256: 9A is taken, so the key goes to the first retired slot (82). Its certificate import
-# in a new process waits for the driver to list retired keys without certificates.
+# EC P-256: 9A is taken, so the key goes to the first retired slot (82). The certificate is
+# imported by a new process, which finds the key without a certificate by its metadata.
 tap_check "certutil -R -k ec -q secp256r1 generates a P-256 key on the card and a CSR" \
 	with_module certutil -R -d "$db" -h "$tok" -s "CN=NSS EC,O=Tessera Test" -k ec -q secp256r1 \
 	-f "$TAP_TMP/pin" -z "$TAP_TMP/noise" -a -o "$TAP_TMP/ec.csr"
 tap_check "openssl req -verify accepts the EC CSR" t openssl req -verify -noout -in "$TAP_TMP/ec.csr"
+tap_check "a new process lists the P-256 key NSS generated, still without its certificate" sh -c \
+	'pkcs11-tool --module "$TESSERA_MODULE" -O --type pubkey 2>/dev/null | grep -q "EC_POINT 256 bits"'
+tap_check "the test CA signs the EC CSR" issue "$TAP_TMP/ec.csr" ec
+tap_check "certutil -A imports the EC certificate to the card (a new process)" \
+	with_module certutil -A -d "$db" -h "$tok" -n "nss ec" -t ",," -i "$TAP_TMP/ec.pem" -f "$TAP_TMP/pin"
+with_module certutil -K -d "$db" -h "$tok" -f "$TAP_TMP/pin" >"$TAP_TMP/keys" 2>&1
+grep_check "certutil -K (a new process) lists the EC key with its certificate" "$TAP_TMP/keys" \
+	"^<.*> ec .*nss ec$"
+grep_check "certutil -K still lists the RSA key with its certificate" "$TAP_TMP/keys" \
+	"^<.*> rsa .*nss rsa$"
+tap_check "yubico-piv-tool reads the EC certificate NSS wrote in 82" sh -c \
+	'yubico-piv-tool -r "$(opensc-tool -l 2>/dev/null | sed -n "s/^[0-9][0-9]* *Yes *//p" | head -n 1)" -a read-certificate -s 82 >"$1/82.pem" && cmp "$1/82.pem" "$1/ec.pem"' sh "$TAP_TMP"
+tap_check "cmsutil -S signs with the EC key NSS generated" \
+	with_module cmsutil -S -d "$db" -N "$tok:nss ec" -p "$PIN" -i "$TAP_TMP/msg" -o "$TAP_TMP/ec.p7m"
+tap_check "openssl cms -verify accepts the ECDSA signature" t openssl cms -verify -inform DER \
+	-in "$TAP_TMP/ec.p7m" -CAfile "$TAP_TMP/ca/ca.pem" -purpose any -out "$TAP_TMP/ec.out"
+tap_check "the content signed with the EC key is the message" cmp "$TAP_TMP/msg" "$TAP_TMP/ec.out"
 tap_done
