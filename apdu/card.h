@@ -86,6 +86,18 @@ struct card_key {
 	size_t spki_len;
 };
 
+/* A private key for import_key(): its components, big-endian unsigned integers (leading
+ * zeros allowed), not owned; the caller wipes them after the call. RSA (CARD_ALG_RSA*):
+ * the CRT parameters p, q, dp = d mod (p-1), dq = d mod (q-1), qinv = q^-1 mod p; the
+ * public exponent is 65537. EC (CARD_ALG_EC_*): the private scalar. */
+struct card_key_parts {
+	enum card_alg alg;
+	const uint8_t *p, *q, *dp, *dq, *qinv;
+	size_t p_len, q_len, dp_len, dq_len, qinv_len;
+	const uint8_t *scalar;
+	size_t scalar_len;
+};
+
 /* Free an array from list_keys(). Accepts NULL. */
 void card_keys_free (struct card_key *keys, size_t count);
 
@@ -179,6 +191,11 @@ struct card_driver {
 	/* Replace the management key (YubiKey SET MANAGEMENT KEY); needs admin_auth first.
 	 * KEY_LEN 16, 24 (3DES, or the current AES-192) or 32. CARD_E_NOT_SUPPORTED elsewhere. */
 	card_rv (*set_admin_key) (struct card *card, const uint8_t *key, size_t key_len);
+	/* Import the private key KEY into slot REF (YubiKey IMPORT ASYMMETRIC KEY); needs
+	 * admin_auth first. Cards without an import command: CARD_E_NOT_SUPPORTED without an
+	 * APDU (card->info.can_import 0), or a NULL operation. Never logs key material. */
+	card_rv (*import_key) (struct card *card, uint8_t ref, const struct card_key_parts *key,
+	                       enum card_pin_policy pin_policy, enum card_touch_policy touch_policy);
 };
 
 /* The drivers, tried in this order by card_open(). */
