@@ -17,8 +17,8 @@
 #include "apdu/log.h"
 #include "apdu/tlv.h"
 
-static uint8_t
-yk_pin_policy (enum card_pin_policy p)
+uint8_t
+piv_yk_pin_policy (enum card_pin_policy p)
 {
 	switch (p) {
 	case CARD_PIN_POLICY_NEVER: return 1;
@@ -29,8 +29,8 @@ yk_pin_policy (enum card_pin_policy p)
 	}
 }
 
-static uint8_t
-yk_touch_policy (enum card_touch_policy t)
+uint8_t
+piv_yk_touch_policy (enum card_touch_policy t)
 {
 	switch (t) {
 	case CARD_TOUCH_POLICY_NEVER: return 1;
@@ -49,10 +49,10 @@ build_template (struct card *card, struct apdu_buf *buf, uint8_t alg,
 	size_t mark = tlv_begin (buf, 0xAC);
 
 	tlv_put_byte (buf, 0x80, alg);
-	if (piv_data (card)->yubikey && yk_pin_policy (pin_policy) != 0)
-		tlv_put_byte (buf, 0xAA, yk_pin_policy (pin_policy));
-	if (piv_data (card)->yubikey && yk_touch_policy (touch_policy) != 0)
-		tlv_put_byte (buf, 0xAB, yk_touch_policy (touch_policy));
+	if (piv_data (card)->yubikey && piv_yk_pin_policy (pin_policy) != 0)
+		tlv_put_byte (buf, 0xAA, piv_yk_pin_policy (pin_policy));
+	if (piv_data (card)->yubikey && piv_yk_touch_policy (touch_policy) != 0)
+		tlv_put_byte (buf, 0xAB, piv_yk_touch_policy (touch_policy));
 	tlv_end (buf, mark);
 }
 

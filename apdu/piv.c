@@ -245,4 +245,5 @@ const struct card_driver card_driver_piv = {
 	.write_object = piv_write_object,
 	.reset = piv_yk_reset,
 	.set_admin_key = piv_yk_set_admin_key,
+	.import_key = piv_yk_import_key,
 };

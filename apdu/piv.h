@@ -160,5 +160,12 @@ card_rv piv_admin_auth (struct card *card, const uint8_t *key, size_t key_len);
 card_rv piv_generate (struct card *card, uint8_t ref, enum card_alg alg,
                       enum card_pin_policy pin_policy, enum card_touch_policy touch_policy,
                       uint8_t **spki, size_t *spki_len);
+/* The YubiKey's PIN / touch policy byte (AA / AB), 0 for DEFAULT. */
+uint8_t piv_yk_pin_policy (enum card_pin_policy p);
+uint8_t piv_yk_touch_policy (enum card_touch_policy t);
+
+/* ---- piv-import.c (YubiKey) ---- */
+card_rv piv_yk_import_key (struct card *card, uint8_t ref, const struct card_key_parts *key,
+                           enum card_pin_policy pin_policy, enum card_touch_policy touch_policy);
 
 #endif /* TSR_APDU_PIV_H */

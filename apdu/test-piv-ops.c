@@ -2,8 +2,8 @@
  * apdu/test-piv-ops.c: the PIV driver's key operations against a scripted card:
  * RSA (command and response chaining), ECDSA (DER → r||s), ECDH, management key
  * authentication against a mock card that really computes 3DES/AES, key
- * generation (SPKI from the card's template), certificate write/delete, and
- * malformed answers.
+ * generation (SPKI from the card's template), certificate write/delete, private-key
+ * import (YubiKey), and malformed answers.
  */
 #include "config.h"
 
@@ -527,6 +527,88 @@ START_TEST (test_generate)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- import */
+
+START_TEST (test_import_key)
+{
+	struct card *card = tp_open_yubikey (5, 4);
+	struct card *plain;
+	struct card_key_parts ec = { .alg = CARD_ALG_EC_P256 }, rsa = { .alg = CARD_ALG_RSA2048 };
+	uint8_t scalar[32], part[5][128], big[33];
+	struct tp_bytes data = { 0 };
+	size_t sent;
+	int i;
+
+	/* EC: a scalar with a leading zero byte dropped is padded back to 32 bytes */
+	memset (scalar, 0x11, sizeof scalar);
+	scalar[0] = 0x00;
+	ec.scalar = scalar + 1;
+	ec.scalar_len = 31;
+	tp_add_hex (&data, "00 FE 11 9A 22 06 20");
+	tp_add (&data, scalar, sizeof scalar);
+	mock_expect_bin (data.data, data.len, (const uint8_t[]){ 0x90, 0x00 }, 2);
+	ck_assert_int_eq (card->driver->import_key (card, 0x9A, &ec, CARD_PIN_POLICY_DEFAULT,
+	                                            CARD_TOUCH_POLICY_DEFAULT), CARD_OK);
+	tp_bytes_free (&data);
+
+	/* RSA-2048 with policies: 5 x 131 bytes + AA + AB, by command chaining */
+	for (i = 0; i < 5; i++)
+		memset (part[i], 0x21 + i, sizeof part[i]);
+	rsa.p = part[0], rsa.p_len = 128;
+	rsa.q = part[1], rsa.q_len = 128;
+	rsa.dp = part[2], rsa.dp_len = 128;
+	rsa.dq = part[3], rsa.dq_len = 128;
+	rsa.qinv = part[4] + 1, rsa.qinv_len = 127;   /* short: padded */
+	part[4][0] = 0x00;
+	for (i = 0; i < 5; i++) {
+		tp_add_header (&data, (uint32_t)(i + 1), 128);
+		tp_add (&data, part[i], 128);
+	}
+	tp_add_hex (&data, "AA 01 03 AB 01 03");
+	tp_expect_chained ("00 FE 07 9C", data.data, data.len, -1, "90 00");
+	ck_assert_int_eq (card->driver->import_key (card, 0x9C, &rsa, CARD_PIN_POLICY_ALWAYS,
+	                                            CARD_TOUCH_POLICY_CACHED), CARD_OK);
+	tp_bytes_free (&data);
+
+	/* refused without an APDU: a component too long, an unknown slot or algorithm */
+	sent = mock_sent_count ();
+	memset (big, 0x01, sizeof big);
+	ec.scalar = big;
+	ec.scalar_len = sizeof big;
+	ck_assert_int_eq (card->driver->import_key (card, 0x9A, &ec, CARD_PIN_POLICY_DEFAULT,
+	                                            CARD_TOUCH_POLICY_DEFAULT), CARD_E_INVALID_DATA);
+	ec.scalar_len = 0;
+	ck_assert_int_eq (card->driver->import_key (card, 0x9A, &ec, CARD_PIN_POLICY_DEFAULT,
+	                                            CARD_TOUCH_POLICY_DEFAULT), CARD_E_INVALID_DATA);
+	ck_assert_int_eq (card->driver->import_key (card, 0x99, &rsa, CARD_PIN_POLICY_DEFAULT,
+	                                            CARD_TOUCH_POLICY_DEFAULT), CARD_E_NOT_FOUND);
+	rsa.alg = CARD_ALG_NONE;
+	ck_assert_int_eq (card->driver->import_key (card, 0x9A, &rsa, CARD_PIN_POLICY_DEFAULT,
+	                                            CARD_TOUCH_POLICY_DEFAULT), CARD_E_NOT_SUPPORTED);
+	ck_assert_uint_eq (mock_sent_count (), sent);
+
+	/* without admin authentication the card refuses */
+	ec.scalar = scalar;
+	ec.scalar_len = sizeof scalar;
+	tp_add_hex (&data, "00 FE 11 9E 22 06 20");
+	tp_add (&data, scalar, sizeof scalar);
+	mock_expect_bin (data.data, data.len, (const uint8_t[]){ 0x69, 0x82 }, 2);
+	ck_assert_int_eq (card->driver->import_key (card, 0x9E, &ec, CARD_PIN_POLICY_DEFAULT,
+	                                            CARD_TOUCH_POLICY_DEFAULT), CARD_E_SECURITY);
+	tp_bytes_free (&data);
+	tp_close (card);
+
+	/* a PIV card that is not a YubiKey has no import command: nothing is sent */
+	plain = tp_open_plain ();
+	sent = mock_sent_count ();
+	ck_assert_int_eq (plain->info.can_import, 0);
+	ck_assert_int_eq (plain->driver->import_key (plain, 0x9A, &ec, CARD_PIN_POLICY_DEFAULT,
+	                                             CARD_TOUCH_POLICY_DEFAULT), CARD_E_NOT_SUPPORTED);
+	ck_assert_uint_eq (mock_sent_count (), sent);
+	tp_close (plain);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- certificates */
 
 START_TEST (test_write_cert)
@@ -586,6 +668,7 @@ main (void)
 	tcase_add_test (admin, test_admin_auth_metadata);
 	tcase_add_test (admin, test_generate);
 	tcase_add_test (admin, test_write_cert);
+	tcase_add_test (admin, test_import_key);
 	suite_add_tcase (s, admin);
 	sr = srunner_create (s);
 	srunner_run_all (sr, CK_ENV);
