@@ -9,7 +9,8 @@
  * Templates without CKA_ID or CKA_LABEL (NSS) work: NSS sets CKA_ID afterwards
  * (setattr.c). A certificate left in the slot certified the replaced key: it is
  * deleted in the same transaction. Nothing is sent to the card before the whole
- * template has been checked.
+ * template has been checked. Key import (import.c) shares the template rules, the
+ * slot choice and the new objects.
  */
 #include "config.h"
 
@@ -17,18 +18,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-struct tsr_keygen {
-	CK_KEY_TYPE kt;
-	enum card_alg alg;
-	int sign, dec;                 /* requested usage: 1 yes, 0 no, -1 not said */
-	bool always_auth;
-	const CK_ATTRIBUTE *id, *label;
-	uint8_t ref;
-	bool had_cert;
-	uint8_t *spki;                 /* owned */
-	size_t spki_len;
-};
 
 bool
 tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, CK_ULONG *max)
@@ -51,7 +40,7 @@ tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, 
 	return true;
 }
 
-static CK_RV
+CK_RV
 tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg *alg)
 {
 	CK_ULONG min = 0, max = 0;
@@ -68,7 +57,7 @@ tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg 
 }
 
 /* CKA_EC_PARAMS: a named curve OID; P-256 and P-384 on a PIV card. */
-static CK_RV
+CK_RV
 tsr_keygen_ec_alg (const CK_ATTRIBUTE *params, enum card_alg *alg)
 {
 	static const uint8_t p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
@@ -88,7 +77,7 @@ tsr_keygen_ec_alg (const CK_ATTRIBUTE *params, enum card_alg *alg)
 }
 
 /* The public exponent, when given, must be the card's: 65537. */
-static bool
+bool
 tsr_keygen_exponent_ok (const CK_ATTRIBUTE *e)
 {
 	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
@@ -163,7 +152,7 @@ tsr_keygen_usage (const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE a, CK_ATT
 	return x == 1 || y == 1;
 }
 
-static CK_RV
+CK_RV
 tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *kg)
 {
 	const CK_ATTRIBUTE *id = tsr_templ_attr (t, n, CKA_ID), *label = tsr_templ_attr (t, n, CKA_LABEL);
@@ -174,8 +163,11 @@ tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *
 		return rv;
 	/* what a card key cannot be: extractable, not sensitive, a session object, public */
 	if (tsr_templ_bool_of (t, n, CKA_EXTRACTABLE) == 1 || tsr_templ_bool_of (t, n, CKA_SENSITIVE) == 0 ||
-	    tsr_templ_bool_of (t, n, CKA_TOKEN) == 0 || tsr_templ_bool_of (t, n, CKA_PRIVATE) == 0 ||
-	    tsr_templ_attr (t, n, CKA_VALUE) != NULL || tsr_templ_attr (t, n, CKA_PRIVATE_EXPONENT) != NULL)
+	    tsr_templ_bool_of (t, n, CKA_TOKEN) == 0 || tsr_templ_bool_of (t, n, CKA_PRIVATE) == 0)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* key material in a generation template */
+	if (kg->parts == NULL &&
+	    (tsr_templ_attr (t, n, CKA_VALUE) != NULL || tsr_templ_attr (t, n, CKA_PRIVATE_EXPONENT) != NULL))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	kg->sign = tsr_keygen_usage (t, n, CKA_SIGN, 0);
 	kg->dec = kg->kt == CKK_RSA ? tsr_keygen_usage (t, n, CKA_DECRYPT, CKA_UNWRAP)
@@ -200,7 +192,7 @@ tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *
 }
 
 /* The card slot for the new key (see the top of the file). */
-static CK_RV
+CK_RV
 tsr_keygen_pick_slot_inlock (struct tsr_slot *slot, struct tsr_keygen *kg)
 {
 	bool sign = kg->sign != 0, dec = kg->dec != 0;
@@ -233,17 +225,21 @@ tsr_keygen_pin_policy (const struct tsr_keygen *kg)
 	return kg->ref == 0x9E ? CARD_PIN_POLICY_NEVER : CARD_PIN_POLICY_ONCE;
 }
 
-static card_rv
+card_rv
 tsr_keygen_fn (struct card *card, void *user)
 {
 	struct tsr_keygen *kg = user;
+	enum card_pin_policy pin = kg->always_auth ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_DEFAULT;
 	card_rv crv;
 
-	free (kg->spki);
-	kg->spki = NULL;
-	crv = card->driver->generate (card, kg->ref, kg->alg,
-	                              kg->always_auth ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_DEFAULT,
-	                              CARD_TOUCH_POLICY_DEFAULT, &kg->spki, &kg->spki_len);
+	if (kg->parts != NULL) {
+		crv = card->driver->import_key (card, kg->ref, kg->parts, pin, CARD_TOUCH_POLICY_DEFAULT);
+	} else {
+		free (kg->spki);
+		kg->spki = NULL;
+		crv = card->driver->generate (card, kg->ref, kg->alg, pin, CARD_TOUCH_POLICY_DEFAULT,
+		                              &kg->spki, &kg->spki_len);
+	}
 	if (crv == CARD_OK && kg->had_cert) {
 		/* the old certificate certified the key just replaced */
 		if (card->driver->write_cert (card, kg->ref, NULL, 0) != CARD_OK)
@@ -302,7 +298,7 @@ tsr_keygen_alias_inlock (struct tsr_slot *slot, const struct tsr_keygen *kg, str
 }
 
 /* After the card made the key: the slot's objects and alias, new. */
-static CK_RV
+CK_RV
 tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJECT_HANDLE *pub,
                            CK_OBJECT_HANDLE *priv)
 {
@@ -321,7 +317,7 @@ tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJE
 	key.alg = kg->alg;
 	key.pin_policy = tsr_keygen_pin_policy (kg);
 	key.touch_policy = CARD_TOUCH_POLICY_NEVER;
-	key.origin_generated = 1;
+	key.origin_generated = kg->parts == NULL;
 	key.spki_der = kg->spki;
 	key.spki_len = kg->spki_len;
 	tsr_slot_ref_drop_inlock (slot->id, kg->ref, CK_UNAVAILABLE_INFORMATION);
@@ -336,7 +332,7 @@ static CK_RV
 tsr_keygen_inlock (struct tsr_session *s, CK_MECHANISM_PTR mech, const CK_ATTRIBUTE *pubt, CK_ULONG npub,
                    const CK_ATTRIBUTE *privt, CK_ULONG npriv, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
 {
-	struct tsr_keygen kg = { 0, CARD_ALG_NONE, -1, -1, false, NULL, NULL, 0, false, NULL, 0 };
+	struct tsr_keygen kg = { .alg = CARD_ALG_NONE, .sign = -1, .dec = -1 };
 	struct tsr_slot *slot = NULL;
 	CK_RV rv;
 

@@ -98,8 +98,45 @@ CK_RV tsr_import_key_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, C
 CK_RV tsr_setattr_token_inlock (struct tsr_session *s, struct tsr_object *obj,
                                 const CK_ATTRIBUTE *templ, CK_ULONG count);
 
-/* ---- keygen.c ---- */
+/* ---- keygen.c: a new key in a card slot, generated there or imported (import.c) ---- */
+struct tsr_keygen {
+	CK_KEY_TYPE kt;
+	enum card_alg alg;
+	int sign, dec;                 /* requested usage: 1 yes, 0 no, -1 not said */
+	bool always_auth;
+	const CK_ATTRIBUTE *id, *label;   /* the application's, not owned */
+	uint8_t ref;
+	bool had_cert;
+	uint8_t *spki;                 /* owned: the new public key (from the card, or the import) */
+	size_t spki_len;
+	const struct card_key_parts *parts;   /* import: the private key, not owned; NULL: generate */
+};
+
 /* Can the card of TOKEN generate KT keys; their size range (bits). */
 bool tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, CK_ULONG *max);
+/* The card algorithm of an RSA key of BITS / of a curve (CKA_EC_PARAMS): CKR_KEY_SIZE_RANGE,
+ * CKR_CURVE_NOT_SUPPORTED, CKR_ATTRIBUTE_VALUE_INVALID (not one OID). */
+CK_RV tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg *alg);
+CK_RV tsr_keygen_ec_alg (const CK_ATTRIBUTE *params, enum card_alg *alg);
+/* Is the public exponent E the card's (65537)? */
+bool tsr_keygen_exponent_ok (const CK_ATTRIBUTE *e);
+/* The private-key template (KG->kt set): class, key type, what a card key cannot be
+ * (extractable, not sensitive, session object, public), usage, CKA_ID, CKA_LABEL. */
+CK_RV tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *kg);
+/* KG->ref: the slot named by CKA_ID, else by usage, else a free retired slot. */
+CK_RV tsr_keygen_pick_slot_inlock (struct tsr_slot *slot, struct tsr_keygen *kg);
+/* The card operation (tsr_admin_call_inlock): generate or import into KG->ref, and delete
+ * the certificate left there. */
+card_rv tsr_keygen_fn (struct card *card, void *user);
+/* After the card took the key: its public and private key objects and its alias. */
+CK_RV tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJECT_HANDLE *pub,
+                                 CK_OBJECT_HANDLE *priv);
+
+/* ---- importpub.c ---- */
+/* The SubjectPublicKeyInfo of the private key PARTS: RSA from MODULUS and PUBLIC_EXPONENT
+ * after checking p * q = n, EC computed from the scalar on the curve of PARTS->alg.
+ * *spki owned by the caller (free()). CKR_ATTRIBUTE_VALUE_INVALID for an inconsistent key. */
+CK_RV tsr_import_spki (const struct card_key_parts *parts, const CK_ATTRIBUTE *modulus,
+                       const CK_ATTRIBUTE *exponent, uint8_t **spki, size_t *spki_len);
 
 #endif /* TSR_PROVISION_H */
