@@ -35,6 +35,13 @@
 /* A card that is reset again and again is given up after this many reconnects. */
 #define PCSC_RESET_TRIES 3
 
+/* A card pulled mid-APDU: the reader driver fails the transmission at once
+ * (pcscd: SCARD_E_NOT_TRANSACTED, ...) while pcscd's event thread notices the
+ * removal only at its next look, up to 400 ms later for a polled reader. After a
+ * failed transmission we ask this long, this often, whether the card is still there. */
+#define PCSC_GONE_WAIT_MS 600
+#define PCSC_GONE_POLL_MS 25
+
 /* One connection. No lock: used by one thread at a time (the caller's rule). */
 struct reader_conn {
 	SCARDCONTEXT ctx;               /* owned, released by disconnect */
@@ -245,6 +252,48 @@ pcsc_begin (struct reader_conn *conn)
 	return ret;
 }
 
+/* Is the card of CONN gone? Asked after a transmission failed with COMM_ERROR:
+ * READER_E_REMOVED when pcscd reports the card (or its reader) gone within
+ * PCSC_GONE_WAIT_MS, READER_E_NO_SERVICE when pcscd went away, else COMM_ERROR
+ * (the card is there and did not answer). SCardStatus on the handle answers
+ * SCARD_W_REMOVED_CARD once pcscd has seen the removal (it compares the
+ * handle's event counter with the reader's, so a card put back meanwhile
+ * still counts as removed). */
+static reader_rv
+pcsc_card_gone (struct reader_conn *conn, reader_rv comm_error)
+{
+	char name[READER_MAX_NAME * 2];
+	DWORD name_len, state, protocol, atr_len;
+	BYTE atr[MAX_ATR_SIZE];
+	reader_rv ret = comm_error;
+	long waited;
+	LONG rv;
+
+	for (waited = 0; waited <= PCSC_GONE_WAIT_MS; waited += PCSC_GONE_POLL_MS) {
+		if (waited > 0)
+			pcsc_sleep_ms (PCSC_GONE_POLL_MS);
+		name_len = sizeof name;
+		atr_len = sizeof atr;
+		state = protocol = 0;
+		rv = SCardStatus (conn->card, name, &name_len, &state, &protocol, atr, &atr_len);
+		if (rv == SCARD_S_SUCCESS && (state & SCARD_PRESENT) != 0)
+			continue;
+		if (rv == SCARD_S_SUCCESS) {
+			ret = READER_E_REMOVED;
+			break;
+		}
+		ret = reader_pcsc_map (rv, READER_PCSC_CONNECTED);
+		if (ret == READER_E_REMOVED || ret == READER_E_NO_SERVICE)
+			break;
+		ret = comm_error;
+	}
+	tsr_log ("pcsc", "%s: after the failed transmission, %ld ms: %s", conn->reader,
+	         waited > PCSC_GONE_WAIT_MS ? PCSC_GONE_WAIT_MS : waited,
+	         ret == READER_E_REMOVED ? "the card is gone" :
+	         ret == READER_E_NO_SERVICE ? "pcscd is gone" : "the card is still there");
+	return ret;
+}
+
 static reader_rv
 pcsc_transmit (struct reader_conn *conn, const uint8_t *cmd, size_t cmd_len,
                uint8_t *resp, size_t *resp_len)
@@ -265,14 +314,25 @@ pcsc_transmit (struct reader_conn *conn, const uint8_t *cmd, size_t cmd_len,
 	pci = conn->protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
 	len = *resp_len > MAX_BUFFER_SIZE_EXTENDED ? MAX_BUFFER_SIZE_EXTENDED : (DWORD) *resp_len;
 	rv = SCardTransmit (conn->card, pci, cmd, (DWORD) cmd_len, NULL, resp, &len);
-	if (rv == SCARD_S_SUCCESS) {
+	if (rv == SCARD_S_SUCCESS && len >= 2) {
 		*resp_len = len;
 		ret = READER_OK;
+		goto out;
+	}
+	if (rv == SCARD_S_SUCCESS) {
+		/* No status word: some reader drivers (vpcd) answer a card that went away
+		 * mid-APDU with an empty answer instead of an error. */
+		*resp_len = 0;
+		tsr_log ("pcsc", "%s: SCardTransmit: %lu bytes, no status word", conn->reader,
+		         (unsigned long) len);
+		ret = pcsc_card_gone (conn, READER_E_COMM);
 		goto out;
 	}
 	*resp_len = 0;
 	if (rv != SCARD_W_RESET_CARD) {
 		ret = reader_pcsc_fail ("SCardTransmit", conn->reader, rv, READER_PCSC_CONNECTED);
+		if (ret == READER_E_COMM)
+			ret = pcsc_card_gone (conn, ret);
 		goto out;
 	}
 	/* Reset by somebody else: the command was not executed. Reconnect and take

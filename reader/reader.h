@@ -66,7 +66,10 @@ struct reader_ops {
 	 * which was NOT executed; the backend has reconnected and, if a transaction
 	 * was open, taken it again: the caller is where begin()'s READER_E_RESET
 	 * leaves it (restore the card's state, then send the command again).
-	 * READER_E_INVALID also when RESP is too small for the answer. */
+	 * READER_E_INVALID also when RESP is too small for the answer. A failed
+	 * transmission (also an answer without a status word) is READER_E_COMM when
+	 * the card is still there, READER_E_REMOVED when it went away meanwhile: the
+	 * backend gives the service a short moment to notice a removal. */
 	reader_rv (*transmit) (struct reader_conn *conn,
 	                       const uint8_t *cmd, size_t cmd_len,
 	                       uint8_t *resp, size_t *resp_len);
