@@ -301,7 +301,7 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 {
 	const unsigned char *p;
 	X509 *x = NULL;
-	X509_PUBKEY *xpub = NULL;
+	X509_PUBKEY *xpub = NULL, *own = NULL;
 	EVP_PKEY *pk = NULL;
 	struct tsr_labels labels;
 	struct tsr_usage usage = { false, false, false };
@@ -321,14 +321,17 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 			tsr_log ("p11", "key %02X: certificate does not parse: ignored", key->ref);
 	}
 	if (x != NULL) {
-		xpub = X509_PUBKEY_dup (X509_get_X509_PUBKEY (x));
+		/* the certificate's own, not a copy: X509_PUBKEY_dup (OpenSSL 3.0) writes the BIT
+		 * STRING of every other EC key back with unused bits (keyfpr.c) */
+		xpub = X509_get_X509_PUBKEY (x);
 	} else if (key->spki_der != NULL) {
 		p = key->spki_der;
-		xpub = X509_PUBKEY_new_ex (tsr_ossl (), NULL);
-		if (xpub != NULL && d2i_X509_PUBKEY (&xpub, &p, (long)key->spki_len) == NULL) {
-			X509_PUBKEY_free (xpub);
-			xpub = NULL;
+		own = X509_PUBKEY_new_ex (tsr_ossl (), NULL);
+		if (own != NULL && d2i_X509_PUBKEY (&own, &p, (long)key->spki_len) == NULL) {
+			X509_PUBKEY_free (own);
+			own = NULL;
 		}
+		xpub = own;
 	}
 	if (xpub != NULL)
 		pk = X509_PUBKEY_get (xpub);
@@ -346,7 +349,7 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 	for (i = first; i < *n_objs; i++)
 		(*objs)[i]->key_ref = key->ref;   /* the objects of one card slot (provision.h) */
 	EVP_PKEY_free (pk);
-	X509_PUBKEY_free (xpub);
+	X509_PUBKEY_free (own);
 	X509_free (x);
 	return rv;
 }
