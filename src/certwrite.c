@@ -73,40 +73,37 @@ tsr_card_write_cert_inlock (struct tsr_slot *slot, uint8_t ref, const uint8_t *d
 	return rv;
 }
 
-/* The card slot whose key matches the public key of X, 0 if none. */
+/* The card slot whose key matches the certificate DER (LEN bytes), 0 if none. */
 static uint8_t
-tsr_ref_for_cert_inlock (CK_SLOT_ID slot_id, X509 *x)
+tsr_ref_for_cert_inlock (CK_SLOT_ID slot_id, const uint8_t *der, size_t len)
 {
-	unsigned char *spki = NULL;
-	uint8_t want[20], have[20];
-	unsigned int len = 0;
-	int n = i2d_X509_PUBKEY (X509_get_X509_PUBKEY (x), &spki);
+	uint8_t want[TSR_FPR_LEN], have[TSR_FPR_LEN];
 	uint8_t ref = 0;
 	size_t i;
 
-	if (n > 0 && EVP_Digest (spki, (size_t)n, want, &len, tsr_md_sha (1), NULL)) {
-		for (i = 0; i < tsr.n_objects && ref == 0; i++) {
-			const struct tsr_object *o = tsr.objects[i];
-			if (o->slot_id == slot_id && o->session == 0 && o->klass == CKO_PRIVATE_KEY &&
-			    tsr_slot_key_fpr_inlock (slot_id, o->key_ref, have) && memcmp (want, have, 20) == 0)
-				ref = o->key_ref;
-		}
+	if (!tsr_fpr_of_cert (der, len, want))
+		return 0;
+	for (i = 0; i < tsr.n_objects && ref == 0; i++) {
+		const struct tsr_object *o = tsr.objects[i];
+		if (o->slot_id == slot_id && o->session == 0 && o->klass == CKO_PRIVATE_KEY &&
+		    tsr_slot_key_fpr_inlock (slot_id, o->key_ref, have) && memcmp (want, have, sizeof want) == 0)
+			ref = o->key_ref;
 	}
-	OPENSSL_free (spki);
 	return ref;
 }
 
 /* Where a certificate goes: *ref, and the alias it brings (template CKA_ID / CKA_LABEL). */
 static CK_RV
-tsr_cert_target_inlock (struct tsr_slot *slot, X509 *x, const CK_ATTRIBUTE *templ, CK_ULONG count,
+tsr_cert_target_inlock (struct tsr_slot *slot, const CK_ATTRIBUTE *templ, CK_ULONG count,
                         uint8_t *ref, struct tsr_alias *alias)
 {
+	const CK_ATTRIBUTE *value = tsr_templ_attr (templ, count, CKA_VALUE);
 	const CK_ATTRIBUTE *id = tsr_templ_attr (templ, count, CKA_ID);
 	const CK_ATTRIBUTE *label = tsr_templ_attr (templ, count, CKA_LABEL);
 
 	*ref = id != NULL && id->ulValueLen > 0 ? tsr_ref_from_id_inlock (slot->id, id->pValue, id->ulValueLen) : 0;
 	if (*ref == 0)
-		*ref = tsr_ref_for_cert_inlock (slot->id, x);
+		*ref = tsr_ref_for_cert_inlock (slot->id, value->pValue, value->ulValueLen);
 	if (*ref == 0) {
 		tsr_log ("p11", "certificate: no key on the card matches it and CKA_ID names no card slot");
 		return CKR_TEMPLATE_INCONSISTENT;
@@ -169,7 +166,7 @@ tsr_create_token_cert_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 	if (rv == CKR_OK)
 		rv = tsr_cert_template (templ, count, &x);
 	if (rv == CKR_OK)
-		rv = tsr_cert_target_inlock (slot, x, templ, count, &ref, &alias);
+		rv = tsr_cert_target_inlock (slot, templ, count, &ref, &alias);
 	if (rv == CKR_OK)
 		rv = tsr_card_write_cert_inlock (slot, ref, value->pValue, value->ulValueLen);
 	if (rv != CKR_OK)

@@ -280,11 +280,9 @@ tsr_keygen_set_usage_inlock (const struct tsr_keygen *kg, CK_OBJECT_HANDLE pub, 
 static CK_RV
 tsr_keygen_alias_inlock (struct tsr_slot *slot, const struct tsr_keygen *kg, struct tsr_alias *alias)
 {
-	unsigned int len = 0;
-
 	memset (alias, 0, sizeof *alias);
 	alias->ref = kg->ref;
-	if (!EVP_Digest (kg->spki, kg->spki_len, alias->fpr, &len, tsr_md_sha (1), NULL))
+	if (!tsr_fpr_of_spki (kg->spki, kg->spki_len, alias->fpr))
 		return CKR_FUNCTION_FAILED;
 	if (kg->id != NULL && kg->id->ulValueLen > 1) {
 		if (tsr_id_taken_inlock (slot->id, kg->ref, kg->id->pValue, kg->id->ulValueLen))

@@ -8,8 +8,11 @@
  * (directory created 0700), one file "pairing-<serial>" per card, mode 0600,
  * rewritten atomically (temporary file + rename). One line per card slot:
  *
- *   slot 9a fpr <SHA-1 of the SPKI, hex> id <hex|-> label <hex|-> subject <hex|->
+ *   slot 9a fpr <fingerprint, hex> id <hex|-> label <hex|-> subject <hex|->
  *
+ * The fingerprint is the key's (keyfpr.c: SHA-1 of its canonical SubjectPublicKeyInfo),
+ * computed by the same function when it is stored and when it is compared, whether the
+ * key came from the card's answer to GENERATE, its metadata or its certificate.
  * Nothing secret: identifiers, labels, subject names and a public-key hash. An
  * alias whose fingerprint no longer matches the key in its slot (the key was
  * replaced by another tool) is ignored: the card's slot is the truth.

@@ -16,17 +16,29 @@
 
 #define TSR_ALIAS_MAX 64          /* longest CKA_ID / CKA_LABEL / CKA_SUBJECT kept, bytes */
 #define TSR_SUBJECT_MAX 1024
+#define TSR_FPR_LEN 20            /* a public key's fingerprint (keyfpr.c): SHA-1 */
 
 /* What is known about one card slot beyond the card (all optional). */
 struct tsr_alias {
 	uint8_t ref;                         /* card key reference */
-	uint8_t fpr[20];                     /* SHA-1 of the SubjectPublicKeyInfo it belongs to */
+	uint8_t fpr[TSR_FPR_LEN];            /* fingerprint of the key it belongs to (keyfpr.c) */
 	uint8_t id[TSR_ALIAS_MAX];
 	size_t id_len;                       /* 0: the default CKA_ID of the slot */
 	char label[TSR_ALIAS_MAX + 1];       /* "": the default labels */
 	uint8_t subject[TSR_SUBJECT_MAX];
 	size_t subject_len;                  /* 0: none (a certificate's subject wins) */
 };
+
+/* ---- keyfpr.c: the fingerprint of a public key, the only one stored or compared ---- */
+
+/* SHA-1 of the key's canonical SubjectPublicKeyInfo DER (keyfpr.c says which), the same
+ * whichever way the key is given: an SPKI (DER), a certificate (DER), or a curve
+ * (CKA_EC_PARAMS: the named curve's OID, DER) and point (CKA_EC_POINT: DER OCTET STRING,
+ * or the raw point, uncompressed or compressed). false when the key does not parse. */
+bool tsr_fpr_of_spki (const uint8_t *der, size_t len, uint8_t fpr[TSR_FPR_LEN]);
+bool tsr_fpr_of_cert (const uint8_t *der, size_t len, uint8_t fpr[TSR_FPR_LEN]);
+bool tsr_fpr_of_ec_point (const uint8_t *params, size_t params_len, const uint8_t *point, size_t point_len,
+                          uint8_t fpr[TSR_FPR_LEN]);
 
 /* ---- pairing.c: the store, one file per card serial ---- */
 
@@ -44,9 +56,9 @@ void tsr_pairing_apply_inlock (CK_SLOT_ID slot_id, const char *serial);
 /* The one-byte CKA_ID of card slot REF in the PIV scheme (01=9A ... 18=95), 0 if none. */
 uint8_t tsr_id_from_ref (uint8_t ref);
 
-/* SHA-1 of the SubjectPublicKeyInfo of the key in card slot REF of SLOT_ID, from its
- * objects. false when no object of the slot carries one. */
-bool tsr_slot_key_fpr_inlock (CK_SLOT_ID slot_id, uint8_t ref, uint8_t fpr[20]);
+/* The fingerprint (keyfpr.c) of the key in card slot REF of SLOT_ID, from the public-key
+ * information of its key objects. false when no key object of the slot carries one. */
+bool tsr_slot_key_fpr_inlock (CK_SLOT_ID slot_id, uint8_t ref, uint8_t fpr[TSR_FPR_LEN]);
 /* The alias of REF as stored for the key now in it (empty when none). */
 void tsr_slot_alias_inlock (struct tsr_slot *slot, uint8_t ref, struct tsr_alias *alias);
 /* Set ALIAS on every token object of its slot (keys and certificate). */

@@ -25,9 +25,8 @@ tsr_is_ref_object (const struct tsr_object *o, CK_SLOT_ID slot_id, uint8_t ref, 
 }
 
 bool
-tsr_slot_key_fpr_inlock (CK_SLOT_ID slot_id, uint8_t ref, uint8_t fpr[20])
+tsr_slot_key_fpr_inlock (CK_SLOT_ID slot_id, uint8_t ref, uint8_t fpr[TSR_FPR_LEN])
 {
-	unsigned int len = 0;
 	size_t i;
 
 	for (i = 0; i < tsr.n_objects; i++) {
@@ -36,8 +35,7 @@ tsr_slot_key_fpr_inlock (CK_SLOT_ID slot_id, uint8_t ref, uint8_t fpr[20])
 		if (!tsr_is_ref_object (o, slot_id, ref, CK_UNAVAILABLE_INFORMATION) || o->klass == CKO_CERTIFICATE)
 			continue;
 		a = tsr_attr_find (o, CKA_PUBLIC_KEY_INFO);
-		if (a != NULL && a->ulValueLen > 0 &&
-		    EVP_Digest (a->pValue, a->ulValueLen, fpr, &len, tsr_md_sha (1), NULL) && len == 20)
+		if (a != NULL && a->ulValueLen > 0 && tsr_fpr_of_spki (a->pValue, a->ulValueLen, fpr))
 			return true;
 	}
 	return false;
