@@ -3,6 +3,7 @@
 # do: certutil -R generates an RSA 2048 key on the card and a CSR (openssl req -verify accepts
 # it), a test CA signs it, certutil -A imports the certificate to the card; a new process lists
 # the key with its certificate (certutil -K) and cmsutil signs with it (openssl cms verifies).
+# Then the same with a P-256 key, which goes to the first retired slot (82).
 # Every step is its own process: the pairing of key and certificate survives restarts.
 TESSERA_SRCDIR=${TESSERA_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TESSERA_SRCDIR/tests/clients/common.sh"
@@ -72,13 +73,21 @@ tap_check "a new process lists the P-256 key NSS generated, still without its ce
 tap_check "the test CA signs the EC CSR" issue "$TAP_TMP/ec.csr" ec
 tap_check "certutil -A imports the EC certificate to the card (a new process)" \
 	with_module certutil -A -d "$db" -h "$tok" -n "nss ec" -t ",," -i "$TAP_TMP/ec.pem" -f "$TAP_TMP/pin"
-# Not yet asserted: certutil -K pairing the EC key with "nss ec", and cmsutil -S with it. In about
-# half the runs the next process finds the pairing store's fingerprint for 82 no longer matching
-# the key ("stored alias of key 82 no longer matches its key"), so NSS sees the key under its
-# default CKA_ID 05 without its certificate. Open bug (issue 6).
+# The pairing survives the restart for every EC key: one key in two (Y even) used to lose its
+# stored CKA_ID here, when the key's fingerprint was taken from a re-encoded SPKI (src/keyfpr.c).
+tap_check "the pairing store holds for 82 the SHA-1 of the certificate's public key (DER SPKI)" sh -c \
+	'fpr=$(openssl x509 -in "$1/ec.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha1sum | cut -c1-40) &&
+	grep -q "^slot 82 fpr $fpr id [0-9a-f]" "$TESSERA_CACHE_DIR"/pairing-*' sh "$TAP_TMP"
 with_module certutil -K -d "$db" -h "$tok" -f "$TAP_TMP/pin" >"$TAP_TMP/keys" 2>&1
+grep_check "certutil -K (a new process) lists the EC key with its certificate" "$TAP_TMP/keys" \
+	"^<.*> ec .*nss ec$"
 grep_check "certutil -K still lists the RSA key with its certificate" "$TAP_TMP/keys" \
 	"^<.*> rsa .*nss rsa$"
 tap_check "yubico-piv-tool reads the EC certificate NSS wrote in 82" sh -c \
 	'yubico-piv-tool -r "$(opensc-tool -l 2>/dev/null | sed -n "s/^[0-9][0-9]* *Yes *//p" | head -n 1)" -a read-certificate -s 82 >"$1/82.pem" && cmp "$1/82.pem" "$1/ec.pem"' sh "$TAP_TMP"
+tap_check "cmsutil -S signs with the EC key NSS generated" \
+	with_module cmsutil -S -d "$db" -N "$tok:nss ec" -p "$PIN" -i "$TAP_TMP/msg" -o "$TAP_TMP/ec.p7m"
+tap_check "openssl cms -verify accepts the ECDSA signature" t openssl cms -verify -inform DER \
+	-in "$TAP_TMP/ec.p7m" -CAfile "$TAP_TMP/ca/ca.pem" -purpose any -out "$TAP_TMP/ec.out"
+tap_check "the content signed with the EC key is the message" cmp "$TAP_TMP/msg" "$TAP_TMP/ec.out"
 tap_done
