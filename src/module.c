@@ -92,6 +92,7 @@ tsr_abandon_after_fork (void)
 		}
 	}
 	tsr_abandon (tsr.monitor);
+	tsr_events_after_fork ();
 	tsr_sessions_free_inlock ();
 	tsr_slots_free_inlock ();
 	tsr_ossl_free ();   /* plain memory: the child makes its own */
@@ -136,19 +137,16 @@ C_Initialize (CK_VOID_PTR pInitArgs)
 	tsr.next_slot_id = 1;
 	tsr.next_session = 1;
 	tsr.next_object = 1;
-	pthread_mutex_init (&tsr.ev_mutex, NULL);
-	pthread_cond_init (&tsr.ev_cond, NULL);
 	rrv = tsr_backend->monitor_new (&tsr.monitor);
 	if (rrv != READER_OK) {
 		tsr_log ("p11", "reader monitor: %d", (int)rrv);
 		rv = rrv == READER_E_NO_MEMORY ? CKR_HOST_MEMORY : CKR_GENERAL_ERROR;
-		pthread_cond_destroy (&tsr.ev_cond);
-		pthread_mutex_destroy (&tsr.ev_mutex);
 		tsr_ossl_free ();
 		goto out;
 	}
 	tsr.pid = getpid ();
 	tsr.initialized = true;
+	tsr_events_open ();
 	tsr_lock ();
 	tsr_slots_refresh_inlock ();
 	tsr_unlock ();
@@ -190,8 +188,6 @@ C_Finalize (CK_VOID_PTR pReserved)
 	tsr.monitor = NULL;
 	tsr_unlock ();
 	tsr_lock_destroy ();
-	pthread_cond_destroy (&tsr.ev_cond);
-	pthread_mutex_destroy (&tsr.ev_mutex);
 	tsr_ossl_free ();
 	tsr_conf_unload ();
 	memset (&tsr, 0, sizeof tsr);

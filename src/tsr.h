@@ -6,7 +6,8 @@
  * "lock" below: the slot table, tokens, sessions, objects. Card operations run
  * with the lock held (one card operation at a time; they serialise on the card
  * anyway). The event queue of C_WaitForSlotEvent and the monitor hand-off use a
- * second, innermost pthread mutex (tsr.ev_mutex, marked "ev"); order: lock → ev.
+ * second, innermost pthread mutex (event.c's static tsr_ev_mutex, marked "ev",
+ * never destroyed); order: lock → ev.
  */
 #ifndef TSR_TSR_H
 #define TSR_TSR_H
@@ -159,9 +160,14 @@ void tsr_slot_drop_token_inlock (struct tsr_slot *slot);
 /* Drop the tokens of slots marked lost (called before unlocking). */
 void tsr_slots_reap_inlock (void);
 void tsr_slots_free_inlock (void);
-/* Monitor thread and C_WaitForSlotEvent plumbing (event.c). */
+/* Monitor thread and C_WaitForSlotEvent plumbing (event.c). tsr_events_open:
+ * C_Initialize, before the first refresh; tsr_events_stop: C_Finalize, returns when
+ * every waiter and the monitor thread have left; tsr_events_after_fork: a child's
+ * C_Initialize, before tsr_events_open. */
+void tsr_events_open (void);
 CK_RV tsr_events_start (bool threads_allowed);
 void tsr_events_stop (void);
+void tsr_events_after_fork (void);
 void tsr_event_post (struct tsr_slot *slot);
 
 /* Open / free a token. tsr_token_open: *token owned by the caller. */
@@ -310,18 +316,9 @@ struct tsr_module {
 	size_t n_objects;
 	CK_OBJECT_HANDLE next_object;
 	struct reader_monitor *monitor;  /* set by C_Initialize, used by whoever holds
-	                                    monitor_busy (ev) */
+	                                    monitor_busy (ev, event.c) */
 	bool in_card_call;               /* a card operation is running: events only mark
 	                                    slots lost, the drop waits for tsr_leave */
-
-	/* ev */
-	pthread_mutex_t ev_mutex;
-	pthread_cond_t ev_cond;
-	bool monitor_busy;               /* somebody is inside monitor_wait/refresh */
-	bool finalizing;
-	int waiters;                     /* threads inside C_WaitForSlotEvent */
-	bool thread_running;
-	pthread_t thread;
 };
 
 extern struct tsr_module tsr;
