@@ -8,12 +8,17 @@
  *   test-service restart   pcscd killed and started again while the module is
  *                          loaded (both thread modes): the card is reported
  *                          gone, no busy loop meanwhile, then listed again
+ *   test-service finalize  C_Finalize wakes a thread in C_WaitForSlotEvent and
+ *                          the module is dlclose()d before that thread is joined,
+ *                          as idle does, many times (both thread modes): no crash,
+ *                          the module stays mapped for the thread's way out
  */
 #include "config.h"
 
 #include "tests/hotplug/hotplug-util.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,15 +177,69 @@ test_restart (bool nss_mode)
 	module_unload ();
 }
 
+#define FINALIZE_ROUNDS 200
+
+struct woken {
+	volatile int started;
+	CK_RV rv;
+};
+
+static void *
+woken_main (void *arg)
+{
+	struct woken *w = arg;
+	CK_C_WaitForSlotEvent wait = f->C_WaitForSlotEvent;   /* f is the module's: read it now */
+	CK_SLOT_ID slot;
+
+	w->started = 1;
+	w->rv = wait (0, &slot, NULL);
+	return NULL;
+}
+
+static void
+test_finalize (bool nss_mode)
+{
+	const char *mode = nss_mode ? "NSS" : "threads", *path = getenv ("TESSERA_MODULE");
+	CK_SLOT_ID s[8];
+	struct woken w;
+	int round, woken_ok = 0;
+	void *still;
+	pthread_t t;
+
+	for (round = 0; round < FINALIZE_ROUNDS; round++) {
+		module_load (nss_mode);
+		(void)slot_list (CK_TRUE, s);
+		drain_events ();
+		w.started = 0;
+		w.rv = CKR_OK;
+		pthread_create (&t, NULL, woken_main, &w);
+		while (!w.started)
+			usleep (100);
+		usleep (2000);      /* into C_WaitForSlotEvent */
+		module_unload ();   /* C_Finalize wakes it, dlclose before the join */
+		pthread_join (t, NULL);
+		woken_ok += w.rv == CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
+	tap (woken_ok == FINALIZE_ROUNDS, "%s: %d times C_Finalize woke the waiter (%d)", mode,
+	     FINALIZE_ROUNDS, woken_ok);
+	still = dlopen (path != NULL ? path : "", RTLD_NOW | RTLD_NOLOAD);
+	tap (still != NULL, "%s: the module stays mapped after dlclose", mode);
+	if (still != NULL)
+		dlclose (still);
+}
+
 int
 main (int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf (stderr, "usage: test-service idle|restart\n");
+		fprintf (stderr, "usage: test-service idle|restart|finalize\n");
 		return 2;
 	}
 	if (strcmp (argv[1], "idle") == 0) {
 		test_idle ();
+	} else if (strcmp (argv[1], "finalize") == 0) {
+		test_finalize (true);
+		test_finalize (false);
 	} else {
 		test_restart (true);
 		test_restart (false);
