@@ -238,7 +238,7 @@ tsr_conf_parse_file (const char *path, struct tsr_conf *conf)
 	tsr_conf_defaults (conf);
 	f = fopen (path, "re");
 	if (f == NULL) {
-		tsr_log ("conf", "%s: %s: defaults used", path, strerror (errno));
+		tsr_log ("conf", "%s: %s: defaults used", path, tsr_strerror (errno));
 		return;
 	}
 	while (read_line (f, line, sizeof line, &too_long)) {

@@ -145,3 +145,11 @@ out:
 	pthread_mutex_unlock (&tsr_log_mutex);
 	errno = saved_errno;
 }
+
+const char *
+tsr_strerror (int err)
+{
+	const char *text = strerrordesc_np (err);
+
+	return text != NULL ? text : "unknown error";
+}

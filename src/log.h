@@ -21,6 +21,11 @@ bool tsr_log_enabled (const char *category);
 /* Re-read TESSERA_DEBUG / TESSERA_LOG (C_Initialize calls it; tests too). */
 void tsr_log_configure (void);
 
+/* The text of an errno value for a log line: untranslated and without touching the locale
+ * (strerror() consults the locale and is not thread-safe; inside a host application's
+ * process a module must not). Never NULL. */
+const char *tsr_strerror (int err);
+
 /* Close the log file, if any (C_Finalize). */
 void tsr_log_close (void);
 

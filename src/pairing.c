@@ -238,7 +238,7 @@ out:
 	if (fd >= 0)
 		close (fd);
 	if (rv != CKR_OK) {
-		tsr_log ("p11", "pairing store %s: cannot write: %s", path, strerror (errno));
+		tsr_log ("p11", "pairing store %s: cannot write: %s", path, tsr_strerror (errno));
 		unlink (tmp);
 	}
 	return rv;
