@@ -535,7 +535,7 @@ END_TEST
 static pid_t
 pcscd_pid (void)
 {
-	FILE *p = popen ("pgrep -x pcscd", "r");
+	FILE *p = popen ("env -u LD_PRELOAD pgrep -x pcscd", "r");
 	int pid = 0;
 
 	ck_assert_ptr_nonnull (p);
