@@ -212,12 +212,9 @@ C_OpenSession (CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
 		goto out;
 	}
-	tsr_slots_refresh_inlock ();
-	slot = tsr_slot_get_inlock (slotID);
-	if (slot == NULL) {
-		rv = CKR_SLOT_ID_INVALID;
+	rv = tsr_slot_find_inlock (slotID, &slot);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	rv = tsr_slot_ensure_token_inlock (slot);
 	if (rv != CKR_OK)
 		goto out;

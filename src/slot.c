@@ -26,6 +26,14 @@ tsr_slot_get_inlock (CK_SLOT_ID id)
 	return NULL;
 }
 
+CK_RV
+tsr_slot_find_inlock (CK_SLOT_ID id, struct tsr_slot **slot)
+{
+	tsr_slots_refresh_inlock ();
+	*slot = tsr_slot_get_inlock (id);
+	return *slot != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
+}
+
 static struct tsr_slot *
 tsr_slot_by_name_inlock (const char *name)
 {
@@ -234,12 +242,9 @@ C_GetSlotInfo (CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	tsr_slots_refresh_inlock ();
-	slot = tsr_slot_get_inlock (slotID);
-	if (slot == NULL) {
-		rv = CKR_SLOT_ID_INVALID;
+	rv = tsr_slot_find_inlock (slotID, &slot);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	memset (pInfo, 0, sizeof *pInfo);
 	tsr_pad (pInfo->slotDescription, sizeof pInfo->slotDescription, slot->reader_name);
 	tsr_pad (pInfo->manufacturerID, sizeof pInfo->manufacturerID, "PC/SC reader");

@@ -364,12 +364,9 @@ C_GetTokenInfo (CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	tsr_slots_refresh_inlock ();
-	slot = tsr_slot_get_inlock (slotID);
-	if (slot == NULL) {
-		rv = CKR_SLOT_ID_INVALID;
+	rv = tsr_slot_find_inlock (slotID, &slot);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	rv = tsr_token_for_status_inlock (slot);
 	if (rv != CKR_OK)
 		goto out;

@@ -145,6 +145,9 @@ struct tsr_slot {
 
 /* Slot by ID, or NULL. Borrowed. */
 struct tsr_slot *tsr_slot_get_inlock (CK_SLOT_ID id);
+/* For the API functions that name a slot: presence refreshed first (no APDU), then the
+ * slot SLOTID into *SLOT (borrowed), or CKR_SLOT_ID_INVALID. */
+CK_RV tsr_slot_find_inlock (CK_SLOT_ID id, struct tsr_slot **slot);
 /* Apply the monitor's events (reader added, card in/out...). */
 void tsr_slot_apply_event_inlock (const struct reader_event *ev);
 /* Refresh presence now when nobody else is watching (no APDU). */
