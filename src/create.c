@@ -254,11 +254,9 @@ C_CopyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	rv = tsr_object_get_inlock (s, hObject, &obj);
-	if (rv != CKR_OK) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
+	rv = tsr_object_handle_inlock (s, hObject, &obj);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	if (!tsr_attr_bool (obj, CKA_COPYABLE, false)) {
 		rv = CKR_ACTION_PROHIBITED;
 		goto out;

@@ -79,6 +79,12 @@ tsr_object_get_inlock (struct tsr_session *s, CK_OBJECT_HANDLE handle, struct ts
 	return CKR_OK;
 }
 
+CK_RV
+tsr_object_handle_inlock (struct tsr_session *s, CK_OBJECT_HANDLE handle, struct tsr_object **obj)
+{
+	return tsr_object_get_inlock (s, handle, obj) == CKR_OK ? CKR_OK : CKR_OBJECT_HANDLE_INVALID;
+}
+
 static void
 tsr_objects_drop_if_inlock (bool (*pred) (const struct tsr_object *, CK_ULONG), CK_ULONG arg)
 {
@@ -210,11 +216,9 @@ C_GetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	rv = tsr_object_get_inlock (s, hObject, &obj);
-	if (rv != CKR_OK) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
+	rv = tsr_object_handle_inlock (s, hObject, &obj);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	for (i = 0; i < ulCount; i++) {
 		CK_ATTRIBUTE *t = &pTemplate[i];
 		const CK_ATTRIBUTE *a = tsr_attr_find (obj, t->type);
@@ -266,11 +270,9 @@ C_SetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	rv = tsr_object_get_inlock (s, hObject, &obj);
-	if (rv != CKR_OK) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
+	rv = tsr_object_handle_inlock (s, hObject, &obj);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	if (obj->session == 0) {
 		/* the card's objects: aliases only (setattr.c) */
 		rv = tsr_setattr_token_inlock (s, obj, pTemplate, ulCount);
@@ -312,11 +314,9 @@ C_DestroyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 	rv = tsr_session_get_inlock (hSession, &s);
 	if (rv != CKR_OK)
 		goto out;
-	rv = tsr_object_get_inlock (s, hObject, &obj);
-	if (rv != CKR_OK) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
+	rv = tsr_object_handle_inlock (s, hObject, &obj);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	if (obj->session == 0) {
 		rv = tsr_destroy_token_object_inlock (s, obj);   /* certwrite.c */
 		goto out;
@@ -347,11 +347,9 @@ C_GetObjectSize (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	rv = tsr_object_get_inlock (s, hObject, &obj);
-	if (rv != CKR_OK) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
+	rv = tsr_object_handle_inlock (s, hObject, &obj);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	for (i = 0; i < obj->n_attrs; i++)
 		size += obj->attrs[i].ulValueLen;
 	*pulSize = size;

@@ -89,6 +89,9 @@ CK_RV tsr_object_store_inlock (struct tsr_object *obj, CK_OBJECT_HANDLE *handle)
 /* Look up a handle as seen from session S (slot, visibility, login). Borrowed. */
 struct tsr_session;
 CK_RV tsr_object_get_inlock (struct tsr_session *s, CK_OBJECT_HANDLE handle, struct tsr_object **obj);
+/* The same for the object functions (attributes, size, copy, destroy): any failure,
+ * an object the session may not see included, is CKR_OBJECT_HANDLE_INVALID. Borrowed. */
+CK_RV tsr_object_handle_inlock (struct tsr_session *s, CK_OBJECT_HANDLE handle, struct tsr_object **obj);
 /* Destroy every object of SLOT_ID (token gone), or of one session (session closed). */
 void tsr_objects_drop_slot_inlock (CK_SLOT_ID slot_id);
 void tsr_objects_drop_session_inlock (CK_SESSION_HANDLE session);
