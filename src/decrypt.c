@@ -126,15 +126,8 @@ CK_RV
 C_DecryptUpdate (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen,
                  CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen)
 {
-	CK_RV rv;
-
-	if (!tsr_check (pulPartLen != NULL))
-		return tsr.initialized ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
 	(void)pPart;
-	rv = tsr_op_update_api (hSession, TSR_OP_DECRYPT, pEncryptedPart, ulEncryptedPartLen);
-	if (rv == CKR_OK)
-		*pulPartLen = 0;
-	return rv;
+	return tsr_op_collect_api (hSession, TSR_OP_DECRYPT, pEncryptedPart, ulEncryptedPartLen, pulPartLen);
 }
 
 CK_RV

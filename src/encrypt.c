@@ -133,16 +133,9 @@ CK_RV
 C_EncryptUpdate (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen,
                  CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen)
 {
-	CK_RV rv;
-
 	/* RSA is single-block: parts are collected, output comes at C_EncryptFinal */
-	if (!tsr_check (pulEncryptedPartLen != NULL))
-		return tsr.initialized ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
 	(void)pEncryptedPart;
-	rv = tsr_op_update_api (hSession, TSR_OP_ENCRYPT, pPart, ulPartLen);
-	if (rv == CKR_OK)
-		*pulEncryptedPartLen = 0;
-	return rv;
+	return tsr_op_collect_api (hSession, TSR_OP_ENCRYPT, pPart, ulPartLen, pulEncryptedPartLen);
 }
 
 CK_RV

@@ -80,6 +80,20 @@ out:
 	return rv;
 }
 
+CK_RV
+tsr_op_collect_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data, CK_ULONG len,
+                    CK_ULONG_PTR out_len)
+{
+	CK_RV rv;
+
+	if (!tsr_check (out_len != NULL))
+		return tsr.initialized ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	rv = tsr_op_update_api (h, kind, data, len);
+	if (rv == CKR_OK)
+		*out_len = 0;
+	return rv;
+}
+
 bool
 tsr_op_keeps_going (CK_RV rv, const void *out)
 {

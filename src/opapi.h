@@ -13,6 +13,10 @@ CK_RV tsr_op_get_inlock (CK_SESSION_HANDLE h, enum tsr_op_kind kind, struct tsr_
 CK_RV tsr_op_init_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_MECHANISM_PTR mech,
                        CK_OBJECT_HANDLE key);
 CK_RV tsr_op_update_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data, CK_ULONG len);
+/* The *Update of a single-block operation (RSA encrypt / decrypt): the part is
+ * collected, nothing comes out before *Final (*OUT_LEN = 0). */
+CK_RV tsr_op_collect_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data, CK_ULONG len,
+                          CK_ULONG_PTR out_len);
 /* After a final call returned RV with output buffer OUT: does the operation go on?
  * (length query, or CKR_BUFFER_TOO_SMALL) */
 bool tsr_op_keeps_going (CK_RV rv, const void *out);
