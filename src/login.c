@@ -70,6 +70,16 @@ tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK_RV r
 		*left = tries;
 }
 
+uint8_t *
+tsr_pin_dup (const uint8_t *pin, size_t len)
+{
+	uint8_t *copy = malloc (len);
+
+	if (copy != NULL)
+		memcpy (copy, pin, len);
+	return copy;
+}
+
 CK_RV
 tsr_token_hold_so_secret (struct tsr_token *token, const uint8_t *secret, size_t len, bool is_key)
 {
@@ -118,12 +128,11 @@ tsr_login_context_inlock (struct tsr_session *s, struct tsr_slot *slot, struct t
 	/* Kept for the operation itself: the card wants the PIN right before a
 	 * PIN-always key is used, in the same transaction. */
 	free (op->context_pin);
-	op->context_pin = malloc (ctx->pin_len);
+	op->context_pin = tsr_pin_dup (ctx->pin, ctx->pin_len);
 	if (op->context_pin == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
-	memcpy (op->context_pin, ctx->pin, ctx->pin_len);
 	op->context_pin_len = ctx->pin_len;
 	op->context_login = true;
 out:
@@ -169,12 +178,11 @@ tsr_login_user_inlock (struct tsr_slot *slot, struct tsr_pin_ctx *ctx)
 	tsr_token_note_pin_result (token, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
 		goto out;
-	token->pin = malloc (ctx->pin_len);
+	token->pin = tsr_pin_dup (ctx->pin, ctx->pin_len);
 	if (token->pin == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
-	memcpy (token->pin, ctx->pin, ctx->pin_len);
 	token->pin_len = ctx->pin_len;
 	token->user_logged_in = true;
 out:

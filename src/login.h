@@ -30,6 +30,10 @@ void tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK
 /* The CKR of a PIN exchange: the last wrong try (63C0) is CKR_PIN_LOCKED. */
 CK_RV tsr_pin_rv (CK_RV rv, int tries);
 
+/* A copy of the LEN bytes of PIN (malloc (LEN)), or NULL when out of memory. Owned by the
+ * caller, who wipes it (OPENSSL_cleanse) before freeing it. */
+uint8_t *tsr_pin_dup (const uint8_t *pin, size_t len);
+
 /* Keep a copy of SECRET as the SO's (replacing any). CKR_HOST_MEMORY on failure. */
 CK_RV tsr_token_hold_so_secret (struct tsr_token *token, const uint8_t *secret, size_t len, bool is_key);
 

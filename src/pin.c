@@ -28,9 +28,7 @@ tsr_token_replace_pin (struct tsr_token *token, const uint8_t *pin, size_t len)
 
 	if (!token->user_logged_in)
 		return;
-	copy = malloc (len);
-	if (copy != NULL)
-		memcpy (copy, pin, len);
+	copy = tsr_pin_dup (pin, len);
 	OPENSSL_cleanse (token->pin, token->pin_len);
 	free (token->pin);
 	token->pin = copy;
