@@ -127,6 +127,8 @@ tsr_login_context_inlock (struct tsr_session *s, struct tsr_slot *slot, struct t
 		goto out;
 	/* Kept for the operation itself: the card wants the PIN right before a
 	 * PIN-always key is used, in the same transaction. */
+	if (op->context_pin != NULL)
+		OPENSSL_cleanse (op->context_pin, op->context_pin_len);
 	free (op->context_pin);
 	op->context_pin = tsr_pin_dup (ctx->pin, ctx->pin_len);
 	if (op->context_pin == NULL) {
