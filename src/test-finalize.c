@@ -14,7 +14,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Rounds per thread mode; TSR_FINALIZE_ROUNDS overrides it (make check-valgrind uses fewer:
+ * under valgrind's serialised threads each round costs far more). */
 #define ROUNDS 200
+
+static int
+rounds (void)
+{
+	const char *env = getenv ("TSR_FINALIZE_ROUNDS");
+	int n = env != NULL ? atoi (env) : 0;
+
+	return n > 0 ? n : ROUNDS;
+}
 
 static CK_FUNCTION_LIST_PTR f;
 
@@ -67,10 +78,10 @@ finalize_under_callers (bool nss_mode)
 {
 	struct caller c[2];
 	pthread_t t[2];
-	int round, i;
+	int round, i, n = rounds ();
 
 	srand (1);
-	for (round = 0; round < ROUNDS; round++) {
+	for (round = 0; round < n; round++) {
 		init (nss_mode);
 		c[0] = (struct caller){ 0, 0, 0 };
 		c[1] = (struct caller){ CKF_DONT_BLOCK, 0, 0 };
