@@ -67,26 +67,15 @@ tsr_decrypt_finish (CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG data_len, bo
 	struct tsr_session *s;
 	struct tsr_object *key;
 	struct tsr_op *op = NULL;
-	bool keep = false;
+	bool keep;
 	CK_RV rv;
 
 	rv = tsr_enter ();
 	if (rv != CKR_OK)
 		return rv;
-	rv = tsr_op_get_inlock (h, TSR_OP_DECRYPT, &s, &op);
-	if (rv != CKR_OK) {
-		keep = true;
+	rv = tsr_op_finish_start_inlock (h, TSR_OP_DECRYPT, data, data_len, single, out_len, &s, &op, &key, &keep);
+	if (rv != CKR_OK)
 		goto out;
-	}
-	if (!tsr_check (out_len != NULL && (!single || data != NULL || data_len == 0))) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	key = tsr_op_key_inlock (s, op);
-	if (key == NULL) {
-		rv = CKR_KEY_HANDLE_INVALID;
-		goto out;
-	}
 	if (!op->has_result && out == NULL) {
 		*out_len = (key->key_bits + 7) / 8;
 		keep = true;

@@ -126,3 +126,28 @@ tsr_op_key_inlock (struct tsr_session *s, struct tsr_op *op)
 		return NULL;
 	return key;
 }
+
+CK_RV
+tsr_op_finish_start_inlock (CK_SESSION_HANDLE h, enum tsr_op_kind kind, const void *data,
+                            CK_ULONG data_len, bool single, const CK_ULONG *out_len,
+                            struct tsr_session **s, struct tsr_op **op, struct tsr_object **key,
+                            bool *keep)
+{
+	CK_RV rv;
+
+	*keep = false;
+	rv = tsr_op_get_inlock (h, kind, s, op);
+	if (rv != CKR_OK) {
+		*keep = true;
+		goto out;
+	}
+	if (!tsr_check (out_len != NULL && (!single || data != NULL || data_len == 0))) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	*key = tsr_op_key_inlock (*s, *op);
+	if (*key == NULL)
+		rv = CKR_KEY_HANDLE_INVALID;
+out:
+	return rv;
+}

@@ -22,6 +22,15 @@ CK_RV tsr_op_collect_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PT
 bool tsr_op_keeps_going (CK_RV rv, const void *out);
 /* The operation's input: the finished hash (into HASH, EVP_MAX_MD_SIZE) or the buffer. */
 CK_RV tsr_op_input (struct tsr_op *op, uint8_t *hash, const uint8_t **data, size_t *len);
+/* The common opening of a finishing call (C_Sign/C_SignFinal, C_Encrypt/C_EncryptFinal,
+ * C_Decrypt/C_DecryptFinal): the session's operation of KIND, the arguments (OUT_LEN set; DATA
+ * given for a single-part call unless DATA_LEN is 0) and the operation's key. *s, *op and *key
+ * are borrowed. *keep is true when the operation must survive the failure (no such session or
+ * operation); otherwise the caller ends the operation on failure. Expects the lock held. */
+CK_RV tsr_op_finish_start_inlock (CK_SESSION_HANDLE h, enum tsr_op_kind kind, const void *data,
+                                  CK_ULONG data_len, bool single, const CK_ULONG *out_len,
+                                  struct tsr_session **s, struct tsr_op **op, struct tsr_object **key,
+                                  bool *keep);
 /* The operation's key object (NULL when it is gone or invisible now). Borrowed. */
 struct tsr_object *tsr_op_key_inlock (struct tsr_session *s, struct tsr_op *op);
 

@@ -87,27 +87,16 @@ tsr_sign_finish (CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG data_len, bool 
 	struct tsr_session *s;
 	struct tsr_object *key;
 	struct tsr_op *op = NULL;
-	bool keep = false;
+	bool keep;
 	size_t need, got;
 	CK_RV rv;
 
 	rv = tsr_enter ();
 	if (rv != CKR_OK)
 		return rv;
-	rv = tsr_op_get_inlock (h, TSR_OP_SIGN, &s, &op);
-	if (rv != CKR_OK) {
-		keep = true;
+	rv = tsr_op_finish_start_inlock (h, TSR_OP_SIGN, data, data_len, single, sig_len, &s, &op, &key, &keep);
+	if (rv != CKR_OK)
 		goto out;
-	}
-	if (!tsr_check (sig_len != NULL && (!single || data != NULL || data_len == 0))) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	key = tsr_op_key_inlock (s, op);
-	if (key == NULL) {
-		rv = CKR_KEY_HANDLE_INVALID;
-		goto out;
-	}
 	need = tsr_sig_len (key);
 	if (sig == NULL || *sig_len < need) {
 		rv = sig == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
