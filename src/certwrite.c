@@ -4,10 +4,10 @@
  * C_CreateObject of an X.509 certificate with CKA_TOKEN TRUE goes to the card slot
  * its CKA_ID names (the one-byte scheme, or the alias of a slot), else to the slot
  * whose key matches the certificate's public key; no such slot: CKR_TEMPLATE_INCONSISTENT
- * (a PIV card keeps certificates only beside their keys). The application's CKA_ID and
+ * (a card keeps certificates only beside their keys). The application's CKA_ID and
  * CKA_LABEL become the slot's alias (pairing store). C_DestroyObject of a token
- * certificate deletes it from the card; keys cannot be deleted by a PIV card
- * (CKR_ACTION_PROHIBITED, CKA_DESTROYABLE FALSE).
+ * certificate deletes it from the card; keys cannot be deleted (no card driver has a
+ * command for it: CKR_ACTION_PROHIBITED, CKA_DESTROYABLE FALSE).
  */
 #include "config.h"
 
@@ -58,6 +58,8 @@ tsr_cert_write_fn (struct card *card, void *user)
 {
 	struct tsr_cert_ctx *ctx = user;
 
+	if (!card_can (card, CARD_OP_WRITE_CERT))
+		return CARD_E_NOT_SUPPORTED;
 	return card->driver->write_cert (card, ctx->ref, ctx->der, ctx->len);
 }
 
@@ -135,7 +137,7 @@ tsr_cert_template (const CK_ATTRIBUTE *templ, CK_ULONG count, X509 **x)
 	if (tsr_templ_ulong_of (templ, count, CKA_CERTIFICATE_TYPE, &type) == -2 || type != CKC_X_509)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	if (tsr_templ_bool_of (templ, count, CKA_PRIVATE) == 1)
-		return CKR_ATTRIBUTE_VALUE_INVALID;   /* certificates on a PIV card are public */
+		return CKR_ATTRIBUTE_VALUE_INVALID;   /* certificates on a card are public */
 	if (value == NULL || value->pValue == NULL || value->ulValueLen == 0)
 		return CKR_TEMPLATE_INCOMPLETE;
 	p = value->pValue;
@@ -175,7 +177,6 @@ tsr_create_token_cert_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 		(void)tsr_pairing_store (slot->token->info.serial, &alias);
 	memset (&key, 0, sizeof key);
 	key.ref = ref;
-	key.id = tsr_id_from_ref (ref);
 	key.cert_der = value->pValue;
 	key.cert_len = value->ulValueLen;
 	tsr_slot_ref_drop_inlock (slot->id, ref, CKO_CERTIFICATE);
@@ -196,7 +197,7 @@ tsr_destroy_token_object_inlock (struct tsr_session *s, struct tsr_object *obj)
 	if (rv != CKR_OK)
 		return rv;
 	if (obj->klass != CKO_CERTIFICATE || ref == 0) {
-		tsr_log ("p11", "destroy: a PIV card cannot delete keys (only overwrite them by generation "
+		tsr_log ("p11", "destroy: the card cannot delete keys (only overwrite them by generation "
 		         "or import): refused");
 		return CKR_ACTION_PROHIBITED;
 	}

@@ -1,10 +1,10 @@
 /*
  * src/login.c: C_Login / C_LoginUser / C_Logout: the two roles (see login.h).
  *
- * The PIV PIN is the user PIN. While the user is logged in the module holds a
- * copy of the PIN (token->pin) so that it can restore the login when another
- * process resets the card or deselects the PIV application between two of our
- * operations; the SO's PUK or management key is held the same way
+ * The card's user PIN is CKU_USER, its SO PIN (PIV: the PUK) CKU_SO. While the user
+ * is logged in the module holds a copy of the PIN (token->pin) so that it can restore
+ * the login when another process resets the card or deselects the card's application
+ * between two of our operations; the SO's PIN or admin key is held the same way
  * (token->so_secret). Both are wiped (OPENSSL_cleanse) at logout, when the last
  * session closes, when the card goes away and at C_Finalize, and never logged.
  * The counters shown by C_GetTokenInfo come from the last exchange with the card.
@@ -146,7 +146,7 @@ struct tsr_user_login_ctx {
 	struct tsr_token *token;
 };
 
-/* VERIFY, then (YubiKey) whether the card keeps a PIN-protected management key:
+/* VERIFY, then whether the card keeps a PIN-protected admin key:
  * C_GetTokenInfo's write protection is decided from that without an APDU. */
 static card_rv
 tsr_card_verify_user (struct card *card, void *user)
@@ -156,7 +156,7 @@ tsr_card_verify_user (struct card *card, void *user)
 	uint8_t key[TSR_CONF_MAX_KEY];
 	size_t key_len = 0;
 
-	if (crv == CARD_OK && card->info.can_reset)
+	if (crv == CARD_OK)
 		(void)tsr_admin_protected_key (ctx->token, card, key, &key_len);
 	OPENSSL_cleanse (key, sizeof key);
 	return crv;
@@ -204,18 +204,19 @@ tsr_card_admin_auth (struct card *card, void *user)
 	return card->driver->admin_auth (card, ctx->key, ctx->key_len);
 }
 
-/* The SO's secret checked on the card: the management key by authenticating, the PUK
- * by changing it to itself. */
+/* The SO's secret checked on the card: an admin key (where the SO may log in with it)
+ * by authenticating, the SO PIN by the driver's check (PIV: the PUK changed to itself). */
 static CK_RV
 tsr_login_so_check_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len, bool *is_key)
 {
-	struct tsr_pin_ctx ctx = { CARD_PIN_SO, pin, pin, len, len, -1 };
+	struct tsr_pin_ctx ctx = { CARD_PIN_SO, pin, NULL, len, 0, -1 };
 	struct tsr_so_key_ctx kctx;
 	uint8_t key[TSR_CONF_MAX_KEY];
 	size_t key_len = 0;
 	CK_RV rv;
 
-	*is_key = tsr_so_pin_is_key (pin, len, key, &key_len);
+	*is_key = slot->token->info.so_admin_key && card_can (slot->token->card, CARD_OP_ADMIN_AUTH) &&
+	          tsr_so_pin_is_key (pin, len, key, &key_len);
 	if (*is_key) {
 		kctx.key = key;
 		kctx.key_len = key_len;
@@ -225,7 +226,7 @@ tsr_login_so_check_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG l
 	rv = tsr_pin_card_check (slot->token, CARD_PIN_SO, pin, len);
 	if (rv != CKR_OK)
 		goto out;
-	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
+	rv = tsr_card_call_inlock (slot, tsr_card_verify, &ctx);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
 		tsr_token_note_pin_result (slot->token, CARD_PIN_SO, rv, ctx.tries);
@@ -319,7 +320,7 @@ CK_RV
 C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
              CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
 {
-	/* PIV has no user names: a name, if given, is ignored. */
+	/* Cards have no user names: a name, if given, is ignored. */
 	(void)pUsername;
 	(void)ulUsernameLen;
 	return C_Login (hSession, userType, pPin, ulPinLen);

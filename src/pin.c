@@ -47,9 +47,9 @@ tsr_init_pin_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	if (token->so_with_key) {
-		/* PIV unblocks the PIN only with the PUK, not with the management key */
-		tsr_log ("p11", "C_InitPIN needs an SO login with the PUK");
+	if (token->so_with_key || !card_can (token->card, CARD_OP_UNBLOCK_PIN)) {
+		/* the PIN is unblocked with the SO PIN, not with an admin key */
+		tsr_log ("p11", "C_InitPIN needs an SO login with the SO PIN, on a card that unblocks PINs");
 		rv = CKR_FUNCTION_NOT_SUPPORTED;
 		goto out;
 	}
@@ -114,7 +114,7 @@ tsr_card_set_admin_key (struct card *card, void *user)
 	struct tsr_set_key_ctx *ctx = user;
 	card_rv crv;
 
-	if (card->driver->set_admin_key == NULL)
+	if (!card_can (card, CARD_OP_SET_ADMIN_KEY) || !card_can (card, CARD_OP_ADMIN_AUTH))
 		return CARD_E_NOT_SUPPORTED;
 	crv = card->driver->admin_auth (card, ctx->old_key, ctx->old_len);
 	if (crv == CARD_OK)

@@ -43,6 +43,7 @@ tsr_ckr_from_card (card_rv crv)
 	case CARD_E_INVALID_DATA: return CKR_DATA_INVALID;
 	case CARD_E_NO_SPACE: return CKR_DEVICE_MEMORY;
 	case CARD_E_NO_MEMORY: return CKR_HOST_MEMORY;
+	case CARD_E_REFUSED: return CKR_FUNCTION_FAILED;
 	}
 	return CKR_DEVICE_ERROR;
 }
@@ -97,7 +98,7 @@ tsr_restore_login (struct card *card, struct tsr_token *token)
 	return crv;
 }
 
-/* What a card answers when it is no longer in the state we left it in: the PIV
+/* What a card answers when it is no longer in the state we left it in: its
  * application deselected (INS not supported, file not found) or the PIN forgotten. */
 static bool
 tsr_card_state_lost (card_rv crv)
@@ -125,7 +126,7 @@ tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
 	if (crv == CARD_OK)
 		crv = fn (card, user);
 	if (tsr_card_state_lost (crv)) {
-		/* another application deselected PIV or logged the card out, without a reset */
+		/* another application deselected ours or logged the card out, without a reset */
 		tsr_log ("p11", "slot %lu: card state lost (%d): re-select%s and retry", (unsigned long)slot->id,
 		         (int)crv, token->user_logged_in ? ", re-verify" : "");
 		crv = card->driver->reselect (card);
@@ -153,20 +154,23 @@ out:
 	return tsr_ckr_from_card (crv);
 }
 
-/* The token label: the PIV authentication certificate's subject CN (or the card
- * model) and the card serial, e.g. "Alice Smith #12345678", at most 32 bytes. */
+/* The token label: the cardholder's name where the card keeps one, else the subject CN
+ * of the certificate in the slot the driver names for it (CARD_SLOT_LABEL_CERT), else the
+ * card model; then the card serial: "Alice Smith #12345678", at most 32 bytes. */
 static void
-tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_keys)
+tsr_token_label_base (const struct card *card, const struct card_key *keys, size_t n_keys,
+                      char *base, size_t size)
 {
-	char base[128] = "", suffix[40] = "";
-	size_t i, room, len;
+	size_t i;
 
+	snprintf (base, size, "%s", card->info.holder);
 	for (i = 0; i < n_keys && base[0] == '\0'; i++) {
+		const struct card_slot *desc = card_slot_by_ref (card, keys[i].ref);
 		const unsigned char *p = keys[i].cert_der;
 		X509 *x;
 		unsigned char *cn = NULL;
 		int idx;
-		if (keys[i].ref != 0x9A || p == NULL)
+		if (desc == NULL || !(desc->flags & CARD_SLOT_LABEL_CERT) || p == NULL)
 			continue;
 		x = X509_new_ex (tsr_ossl (), NULL);
 		if (x != NULL && d2i_X509 (&x, &p, (long)keys[i].cert_len) == NULL) {
@@ -176,12 +180,21 @@ tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_
 		idx = x ? X509_NAME_get_index_by_NID (X509_get_subject_name (x), NID_commonName, -1) : -1;
 		if (idx >= 0 && ASN1_STRING_to_UTF8 (&cn, X509_NAME_ENTRY_get_data (
 		            X509_NAME_get_entry (X509_get_subject_name (x), idx))) > 0)
-			snprintf (base, sizeof base, "%s", (char *)cn);
+			snprintf (base, size, "%s", (char *)cn);
 		OPENSSL_free (cn);
 		X509_free (x);
 	}
 	if (base[0] == '\0')
-		snprintf (base, sizeof base, "%s", token->info.model[0] ? token->info.model : "PIV card");
+		snprintf (base, size, "%s", card->info.model[0] ? card->info.model : card->driver->name);
+}
+
+static void
+tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_keys)
+{
+	char base[128] = "", suffix[40] = "";
+	size_t room, len;
+
+	tsr_token_label_base (token->card, keys, n_keys, base, sizeof base);
 	if (token->info.serial[0] != '\0')
 		snprintf (suffix, sizeof suffix, " #%.16s", token->info.serial);
 	room = 32 - strlen (suffix);
@@ -226,14 +239,15 @@ tsr_token_capabilities_inlock (struct tsr_token *token, CK_SLOT_ID slot_id)
 }
 
 static CK_RV
-tsr_token_store_objects_inlock (CK_SLOT_ID slot_id, const struct card_key *keys, size_t n_keys)
+tsr_token_store_objects_inlock (CK_SLOT_ID slot_id, const struct card *card, const struct card_key *keys,
+                                size_t n_keys)
 {
 	struct tsr_object **objs = NULL;
 	size_t n_objs = 0, i;
 	CK_RV rv = CKR_OK;
 
 	for (i = 0; i < n_keys && rv == CKR_OK; i++)
-		rv = tsr_objects_from_card_key (&keys[i], slot_id, &objs, &n_objs);
+		rv = tsr_objects_from_card_key (card, &keys[i], slot_id, &objs, &n_objs);
 	for (i = 0; i < n_objs; i++) {
 		if (rv == CKR_OK)
 			rv = tsr_object_store_inlock (objs[i], NULL);
@@ -268,7 +282,7 @@ tsr_token_read (struct card *card, void *user)
 	if (card->driver->pin_status (card, CARD_PIN_USER, &verified, &ctx->tries) != CARD_OK)
 		ctx->tries = -1;
 	if (card->driver->pin_status (card, CARD_PIN_SO, &verified, &ctx->puk_tries) != CARD_OK)
-		ctx->puk_tries = -1;   /* known from YubiKey metadata only */
+		ctx->puk_tries = -1;   /* not every card tells it without a try */
 	return CARD_OK;
 }
 
@@ -301,7 +315,7 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 	slot->token = NULL;
 	slot->lost = false;
 	if (rv == CKR_OK)
-		rv = tsr_token_store_objects_inlock (slot->id, ctx.keys, ctx.n_keys);
+		rv = tsr_token_store_objects_inlock (slot->id, card, ctx.keys, ctx.n_keys);
 	if (rv != CKR_OK)
 		goto out;
 	token->pin_tries_left = ctx.tries;

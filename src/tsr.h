@@ -49,7 +49,7 @@ struct tsr_object {
 	CK_KEY_TYPE key_type;        /* lock; CK_UNAVAILABLE_INFORMATION for non-keys */
 	bool is_private;             /* lock; CKA_PRIVATE: visible only when logged in */
 	bool card_key;               /* lock; a private key on the card (key_ref) */
-	uint8_t key_ref;             /* lock; card key reference (PIV 9A...) */
+	uint8_t key_ref;             /* lock; card key reference (struct card_slot.ref) */
 	CK_ULONG key_bits;           /* lock; RSA modulus bits, EC field bits, 0 unknown */
 	bool always_auth;            /* lock; CKA_ALWAYS_AUTHENTICATE */
 	EVP_PKEY *pub;               /* lock; public half (keys), owned; NULL when unknown */
@@ -76,9 +76,10 @@ bool tsr_attr_is_sensitive (const struct tsr_object *obj, CK_ATTRIBUTE_TYPE type
 bool tsr_object_matches (const struct tsr_object *obj, const CK_ATTRIBUTE *templ, CK_ULONG count);
 
 /* Build the objects of one card key slot (certificate, public key, private key)
- * from KEY; appended to *objs (owned array, grown). CKR_HOST_MEMORY on failure. */
+ * from KEY and the slot's descriptor in CARD's table; appended to *objs (owned array,
+ * grown). CKR_HOST_MEMORY on failure. */
 struct card_key;
-CK_RV tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
+CK_RV tsr_objects_from_card_key (const struct card *card, const struct card_key *key, CK_SLOT_ID slot_id,
                                  struct tsr_object ***objs, size_t *n_objs);
 /* The CKO_PROFILE object of a token. Owned by the caller. */
 struct tsr_object *tsr_object_profile_new (CK_SLOT_ID slot_id);
