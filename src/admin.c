@@ -12,6 +12,7 @@
 
 #include "src/admin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,13 +20,26 @@
 
 #include "src/conf.h"
 
+/* The credentials a write may try, copied from the module's state before the card
+ * call (the module lock is not held while the card works). Wiped afterwards. */
+struct tsr_admin_creds {
+	bool needed;                     /* the card wants an admin credential */
+	uint8_t so[TSR_ADMIN_MAX];       /* the SO login's secret, when it is the credential */
+	size_t so_len;
+	bool try_protected;              /* the user is logged in: the card's PIN-protected key */
+	uint8_t conf[TSR_CONF_MAX_KEY];  /* the configuration's key for this card */
+	size_t conf_len;
+	bool try_default;
+	char serial[33];                 /* for the warning */
+	bool found_protected;            /* out: the card keeps a PIN-protected key */
+};
+
 int
-tsr_admin_protected_key (struct tsr_token *token, struct card *card, uint8_t key[32], size_t *key_len)
+tsr_admin_protected_key (struct card *card, uint8_t key[32], size_t *key_len)
 {
 	if (!card_can (card, CARD_OP_PROTECTED_ADMIN_KEY) ||
 	    card->driver->protected_admin_key (card, key, key_len) != CARD_OK)
 		return -1;
-	token->admin_key_protected = true;
 	return 0;
 }
 
@@ -36,48 +50,108 @@ try_key (struct card *card, const char *what, const uint8_t *key, size_t key_len
 {
 	card_rv crv = card->driver->admin_auth (card, key, key_len);
 
-	tsr_log ("p11", "management key from %s: card_rv %d", what, (int)crv);
-	*done = crv != CARD_E_AUTH_FAILED && crv != CARD_E_INVALID_DATA && crv != CARD_E_SECURITY;
+	tsr_log ("p11", "admin key from %s: %s", what, card_rv_name (crv));
+	*done = crv != CARD_E_AUTH_FAILED && crv != CARD_E_INVALID_DATA && crv != CARD_E_SECURITY &&
+	        crv != CARD_E_PIN_INCORRECT;
 	return crv == CARD_OK ? CKR_OK : tsr_ckr_from_card (crv);
 }
 
-CK_RV
-tsr_admin_auth_inlock (struct tsr_slot *slot, struct card *card)
+static CK_RV
+tsr_admin_creds_inlock (const struct tsr_token *token, struct tsr_admin_creds *c)
 {
-	struct tsr_token *token = slot->token;
 	const struct tsr_conf *conf = tsr_conf_get ();
 	const struct tsr_conf_mgm_key *ck;
+
+	memset (c, 0, sizeof *c);
+	if (token == NULL || (!token->user_logged_in && !token->so_logged_in))
+		return CKR_USER_NOT_LOGGED_IN;
+	c->needed = card_can (token->card, CARD_OP_ADMIN_AUTH);
+	if (token->so_logged_in && (token->so_with_key || token->info.so_pin_is_admin) &&
+	    token->so_secret_len <= sizeof c->so) {
+		memcpy (c->so, token->so_secret, token->so_secret_len);
+		c->so_len = token->so_secret_len;
+	}
+	c->try_protected = token->user_logged_in;
+	ck = tsr_conf_mgm_key (conf, token->info.serial);
+	if (ck != NULL) {
+		memcpy (c->conf, ck->key, ck->key_len);
+		c->conf_len = ck->key_len;
+	}
+	c->try_default = conf->allow_default_mgm_key;
+	snprintf (c->serial, sizeof c->serial, "%s", token->info.serial);
+	return CKR_OK;
+}
+
+/* Inside the card call: the credentials in their order (see admin.h). */
+static CK_RV
+tsr_admin_auth_card (struct card *card, struct tsr_admin_creds *c)
+{
 	uint8_t key[32];
 	size_t key_len = 0;
 	bool done = false;
 	CK_RV rv = CKR_TOKEN_WRITE_PROTECTED;
 
-	if (token == NULL || (!token->user_logged_in && !token->so_logged_in)) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
-	if (!card_can (card, CARD_OP_ADMIN_AUTH)) {
-		rv = CKR_OK;   /* the card needs no admin credential beyond the login */
-		goto out;
-	}
-	if (token->so_logged_in && (token->so_with_key || token->info.so_pin_is_admin))
-		rv = try_key (card, "the SO login", token->so_secret, token->so_secret_len, &done);
-	if (!done && token->user_logged_in && tsr_admin_protected_key (token, card, key, &key_len) == 0)
+	if (!c->needed)
+		return CKR_OK;   /* the card needs no admin credential beyond the login */
+	if (c->so_len > 0)
+		rv = try_key (card, "the SO login", c->so, c->so_len, &done);
+	if (!done && c->try_protected && tsr_admin_protected_key (card, key, &key_len) == 0) {
+		c->found_protected = true;
 		rv = try_key (card, "the card (PIN-protected)", key, key_len, &done);
-	ck = tsr_conf_mgm_key (conf, token->info.serial);
-	if (!done && ck != NULL)
-		rv = try_key (card, "the configuration", ck->key, ck->key_len, &done);
-	if (!done && conf->allow_default_mgm_key && card->driver->default_admin_key != NULL) {
+	}
+	if (!done && c->conf_len > 0)
+		rv = try_key (card, "the configuration", c->conf, c->conf_len, &done);
+	if (!done && c->try_default && card->driver->default_admin_key != NULL) {
 		rv = try_key (card, "the default", card->driver->default_admin_key,
 		              card->driver->default_admin_key_len, &done);
 		if (rv == CKR_OK)
-			tsr_log ("p11", "warning: card %s still has the well-known default management key: "
-			         "anyone holding it can rewrite it", token->info.serial);
+			tsr_log ("p11", "warning: card %s still has the well-known default admin key: "
+			         "anyone holding it can rewrite it", c->serial);
 	}
 	if (!done)
 		rv = CKR_TOKEN_WRITE_PROTECTED;
-out:
 	OPENSSL_cleanse (key, sizeof key);
+	return rv;
+}
+
+struct tsr_admin_ctx {
+	struct tsr_admin_creds creds;
+	tsr_card_fn fn;
+	void *user;
+	CK_RV admin_rv;
+};
+
+static card_rv
+tsr_admin_then (struct card *card, void *user)
+{
+	struct tsr_admin_ctx *ctx = user;
+
+	ctx->admin_rv = tsr_admin_auth_card (card, &ctx->creds);
+	if (ctx->admin_rv != CKR_OK)
+		return CARD_E_AUTH_FAILED;
+	return ctx->fn (card, ctx->user);
+}
+
+CK_RV
+tsr_admin_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn, void *user)
+{
+	struct tsr_token *token = slot->token;
+	struct tsr_admin_ctx ctx;
+	CK_RV rv;
+
+	ctx.fn = fn;
+	ctx.user = user;
+	ctx.admin_rv = CKR_OK;
+	rv = tsr_admin_creds_inlock (token, &ctx.creds);
+	if (rv != CKR_OK)
+		goto out;
+	rv = tsr_card_call_inlock (slot, session, tsr_admin_then, &ctx);
+	if (ctx.creds.found_protected)
+		token->admin_key_protected = true;   /* the token stays while it is retired */
+	if (ctx.admin_rv != CKR_OK && rv != CKR_DEVICE_REMOVED && rv != CKR_SESSION_CLOSED)
+		rv = ctx.admin_rv;
+out:
+	OPENSSL_cleanse (&ctx.creds, sizeof ctx.creds);
 	return rv;
 }
 

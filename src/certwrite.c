@@ -19,34 +19,6 @@
 
 #include <openssl/x509.h>
 
-struct tsr_admin_ctx {
-	struct tsr_slot *slot;
-	tsr_card_fn fn;
-	void *user;
-	CK_RV admin_rv;
-};
-
-static card_rv
-tsr_admin_then (struct card *card, void *user)
-{
-	struct tsr_admin_ctx *ctx = user;
-
-	ctx->admin_rv = tsr_admin_auth_inlock (ctx->slot, card);
-	if (ctx->admin_rv != CKR_OK)
-		return CARD_E_AUTH_FAILED;
-	return ctx->fn (card, ctx->user);
-}
-
-CK_RV
-tsr_admin_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
-{
-	struct tsr_admin_ctx ctx = { slot, fn, user, CKR_OK };
-	CK_RV rv;
-
-	rv = tsr_card_call_inlock (slot, tsr_admin_then, &ctx);
-	return ctx.admin_rv != CKR_OK ? ctx.admin_rv : rv;
-}
-
 struct tsr_cert_ctx {
 	uint8_t ref;
 	const uint8_t *der;
@@ -64,12 +36,13 @@ tsr_cert_write_fn (struct card *card, void *user)
 }
 
 CK_RV
-tsr_card_write_cert_inlock (struct tsr_slot *slot, uint8_t ref, const uint8_t *der, size_t len)
+tsr_card_write_cert_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, uint8_t ref, const uint8_t *der,
+                            size_t len)
 {
 	struct tsr_cert_ctx ctx = { ref, der, len };
 	CK_RV rv;
 
-	rv = tsr_admin_call_inlock (slot, tsr_cert_write_fn, &ctx);
+	rv = tsr_admin_call_inlock (slot, session, tsr_cert_write_fn, &ctx);
 	tsr_log ("p11", "slot %lu: %s certificate of key %02X: 0x%lx", (unsigned long)slot->id,
 	         der != NULL ? "write" : "delete", ref, (unsigned long)rv);
 	return rv;
@@ -170,7 +143,7 @@ tsr_create_token_cert_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 	if (rv == CKR_OK)
 		rv = tsr_cert_target_inlock (slot, templ, count, &ref, &alias);
 	if (rv == CKR_OK)
-		rv = tsr_card_write_cert_inlock (slot, ref, value->pValue, value->ulValueLen);
+		rv = tsr_card_write_cert_inlock (slot, s->handle, ref, value->pValue, value->ulValueLen);
 	if (rv != CKR_OK)
 		goto out;
 	if (alias.id_len > 0 || alias.label[0] != '\0')
@@ -201,7 +174,7 @@ tsr_destroy_token_object_inlock (struct tsr_session *s, struct tsr_object *obj)
 		         "or import): refused");
 		return CKR_ACTION_PROHIBITED;
 	}
-	rv = tsr_card_write_cert_inlock (slot, ref, NULL, 0);
+	rv = tsr_card_write_cert_inlock (slot, s->handle, ref, NULL, 0);
 	if (rv == CKR_OK)
 		tsr_slot_ref_drop_inlock (slot->id, ref, CKO_CERTIFICATE);
 	return rv;

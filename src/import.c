@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include "src/provision.h"
+#include "src/admin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,7 @@ tsr_import_key_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULON
 	if (rv == CKR_OK)
 		rv = tsr_keygen_pick_slot_inlock (slot, &im.kg);
 	if (rv == CKR_OK)
-		rv = tsr_admin_call_inlock (slot, tsr_keygen_fn, &im.kg);
+		rv = tsr_admin_call_inlock (slot, s->handle, tsr_keygen_fn, &im.kg);
 	tsr_log ("p11", "import: key type %lu alg %d in %02X: 0x%lx", (unsigned long)im.kg.kt, (int)im.kg.alg,
 	         im.kg.ref, (unsigned long)rv);
 	if (rv == CKR_OK)

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "src/provision.h"
+#include "src/admin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -410,7 +411,7 @@ tsr_keygen_inlock (struct tsr_session *s, CK_MECHANISM_PTR mech, const CK_ATTRIB
 	if (rv == CKR_OK)
 		rv = tsr_keygen_pick_slot_inlock (slot, &kg);
 	if (rv == CKR_OK)
-		rv = tsr_admin_call_inlock (slot, tsr_keygen_fn, &kg);
+		rv = tsr_admin_call_inlock (slot, s->handle, tsr_keygen_fn, &kg);
 	tsr_log ("p11", "generate: key type %lu alg %d in %02X: 0x%lx", (unsigned long)kg.kt, (int)kg.alg,
 	         kg.ref, (unsigned long)rv);
 	if (rv == CKR_OK)

@@ -87,10 +87,9 @@ int tsr_templ_ulong_of (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_
 
 /* ---- certwrite.c ---- */
 
-/* Run FN on the card of SLOT after admin authentication (one transaction). */
-CK_RV tsr_admin_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user);
 /* Write or delete (DER NULL) the certificate of REF, with admin authentication. */
-CK_RV tsr_card_write_cert_inlock (struct tsr_slot *slot, uint8_t ref, const uint8_t *der, size_t len);
+CK_RV tsr_card_write_cert_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, uint8_t ref,
+                                  const uint8_t *der, size_t len);
 /* A token object destroyed by C_DestroyObject (certificates; keys where the card can). */
 CK_RV tsr_destroy_token_object_inlock (struct tsr_session *s, struct tsr_object *obj);
 /* A certificate given to C_CreateObject with CKA_TOKEN TRUE. */

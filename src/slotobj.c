@@ -138,8 +138,9 @@ tsr_slot_ref_drop_inlock (CK_SLOT_ID slot_id, uint8_t ref, CK_OBJECT_CLASS klass
 
 	while (i < tsr.n_objects) {
 		if (tsr_is_ref_object (tsr.objects[i], slot_id, ref, klass)) {
-			tsr_object_free (tsr.objects[i]);
+			struct tsr_object *o = tsr.objects[i];
 			tsr.objects[i] = tsr.objects[--tsr.n_objects];
+			tsr_retire_inlock (tsr_slot_owner_inlock (slot_id), TSR_GRAVE_OBJECT, o);
 		} else {
 			i++;
 		}

@@ -95,6 +95,7 @@ mock_setup (int readers, bool card)
 	mock.reset_pending = false;
 	mock.card_calls = mock.verify_calls = mock.private_ops = mock.open_calls = 0;
 	mock.open_fails = false;
+	mock.hold = false;
 	mock.reader_count = readers;
 	pthread_mutex_lock (&mock_mutex);
 	mock_cancelled = false;
@@ -364,10 +365,43 @@ mock_change_pin (struct card *card, enum card_pin which, const uint8_t *o, size_
 	return CARD_E_NOT_SUPPORTED;
 }
 
+void
+mock_hold (bool hold)
+{
+	pthread_mutex_lock (&mock_mutex);
+	mock.hold = hold;
+	pthread_cond_broadcast (&mock_cond);
+	pthread_mutex_unlock (&mock_mutex);
+}
+
+void
+mock_wait_held (int n)
+{
+	pthread_mutex_lock (&mock_mutex);
+	while (mock.held < n)
+		pthread_cond_wait (&mock_cond, &mock_mutex);
+	pthread_mutex_unlock (&mock_mutex);
+}
+
+/* A card that takes its time: wait here while the test holds operations. */
+static void
+mock_maybe_hold (void)
+{
+	pthread_mutex_lock (&mock_mutex);
+	mock.held++;
+	pthread_cond_broadcast (&mock_cond);
+	while (mock.hold)
+		pthread_cond_wait (&mock_cond, &mock_mutex);
+	mock.held--;
+	pthread_cond_broadcast (&mock_cond);
+	pthread_mutex_unlock (&mock_mutex);
+}
+
 /* Security checks of a private-key operation: the PIN, and PIN-always. */
 static card_rv
 mock_authorise (uint8_t ref, struct mock_key **key)
 {
+	mock_maybe_hold ();
 	mock.card_calls++;
 	*key = mock_key_by_ref (ref);
 	if (*key == NULL)
