@@ -230,6 +230,11 @@ def summary(data, run_dir):
         json.dump(tree, f, indent=1, sort_keys=True)
 
 
+def legend(ax, **kw):
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
+
+
 def plots(data, modules, run_dir):
     try:
         import matplotlib
@@ -250,7 +255,7 @@ def plots(data, modules, run_dir):
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(flows))])
         ax.set_xticklabels(flows, rotation=20, ha="right")
         ax.set_ylabel(what)
-        ax.legend()
+        legend(ax)
         ax.grid(axis="y", alpha=0.3)
     axes[1].set_yscale("log")
     keys = ["getattr_p50_ms", "getattr_p99_ms", "slotlist_p50_ms", "slotlist_p99_ms"]
@@ -262,7 +267,7 @@ def plots(data, modules, run_dir):
     axes[2].set_xticklabels(["GetAttributeValue p50", "p99", "GetSlotList p50", "p99"])
     axes[2].set_yscale("log")
     axes[2].set_ylabel("ms while another thread signs (log)")
-    axes[2].legend()
+    legend(axes[2])
     axes[2].grid(axis="y", alpha=0.3)
     fig.suptitle("tessera, OpenSC and ykcs11 on one simulated card (5 ms per APDU)")
     fig.tight_layout()
@@ -285,7 +290,7 @@ def plots(data, modules, run_dir):
         ax.set_xlabel("certificates on the card")
         ax.set_xticks(GROWTH)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        legend(ax, fontsize=8)
     fig.suptitle("NSS certutil -L -h all as the card fills up")
     fig.tight_layout()
     fig.savefig(os.path.join(run_dir, "growth.png"), dpi=90)
