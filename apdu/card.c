@@ -137,6 +137,18 @@ probe_driver (struct card *card, const struct card_driver *driver)
 	return rv;
 }
 
+/* What the ATR says about extended APDUs (card->extended). */
+static void
+card_note_atr (struct card *card, const char *reader_name)
+{
+	uint8_t atr[READER_MAX_ATR];
+	size_t len = sizeof atr;
+
+	card->extended = card->reader->get_atr (card->conn, atr, &len) == READER_OK &&
+	                 apdu_atr_extended (atr, len);
+	tsr_log ("card", "'%s': %s APDUs", reader_name, card->extended ? "extended" : "short");
+}
+
 card_rv
 card_open (const struct reader_ops *reader, const char *reader_name, struct card **out)
 {
@@ -168,6 +180,7 @@ card_open (const struct reader_ops *reader, const char *reader_name, struct card
 		tsr_log ("card", "connect to '%s' failed: %s", reader_name, card_rv_name (rv));
 		goto out;
 	}
+	card_note_atr (card, reader_name);
 	for (i = 0; i < sizeof card_drivers / sizeof card_drivers[0]; i++) {
 		rv = probe_driver (card, card_drivers[i]);
 		tsr_log ("card", "'%s': driver %s: %s", reader_name, card_drivers[i]->name,

@@ -175,6 +175,10 @@ struct card {
 	struct card_info info;
 	const struct card_slot *slots;    /* the driver's slot table for this card (probe) */
 	size_t n_slots;
+	int extended;                     /* send extended APDUs where a command needs them: the
+	                                     ATR announces them and neither card nor reader has
+	                                     refused one yet (apdu_transmit falls back to short
+	                                     APDUs, chaining and GET RESPONSE, and clears it) */
 	int in_transaction;
 };
 

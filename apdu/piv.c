@@ -73,7 +73,7 @@ piv_apdu (struct card *card, struct apdu *apdu, uint8_t ins, uint8_t p1, uint8_t
 {
 	assert (card != NULL);
 	apdu_init (apdu, 0x00, ins, p1, p2);
-	apdu->extended = card->driver_data != NULL && piv_data (card)->extended;
+	apdu->extended = card->extended;
 }
 
 card_rv

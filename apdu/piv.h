@@ -65,7 +65,6 @@ const struct piv_slot *piv_slot_by_ref (uint8_t ref);
 /* The driver's per-card state (card->driver_data). */
 struct piv_data {
 	int yubikey;
-	int extended;                      /* use extended APDUs (0: short + chaining, always works) */
 	enum card_alg alg[PIV_NUM_SLOTS];  /* last known algorithm per slot (list_keys, generate) */
 	uint8_t admin_alg;                 /* management key algorithm that worked, 0 unknown */
 };
@@ -78,6 +77,9 @@ piv_data (struct card *card)
 
 /* A command to the PIV application: CLA 00, the card's extended-length choice. */
 void piv_apdu (struct card *card, struct apdu *apdu, uint8_t ins, uint8_t p1, uint8_t p2);
+/* Ne of a command whose answer may be long: all of it in one extended APDU where the
+ * card takes them, else 256 (and GET RESPONSE). */
+#define PIV_NE_ALL(card) ((card)->extended ? APDU_EXT_MAX_NE : APDU_SHORT_MAX_NE)
 
 /* SELECT the PIV application (probe and after a reset). */
 card_rv piv_select (struct card *card);
