@@ -48,6 +48,14 @@ card_rv_name (card_rv rv)
 }
 
 void
+card_keys_clear (struct card_key *key)
+{
+	free (key->cert_der);
+	free (key->spki_der);
+	memset (key, 0, sizeof *key);
+}
+
+void
 card_keys_free (struct card_key *keys, size_t count)
 {
 	size_t i;
@@ -94,6 +102,7 @@ card_can (const struct card *card, enum card_op op)
 		return 0;
 	switch (op) {
 	case CARD_OP_UNBLOCK_PIN: return d->unblock_pin != NULL;
+	case CARD_OP_KEY_META: return d->key_meta != NULL && card->info.has_metadata;
 	case CARD_OP_RSA: return d->rsa_raw != NULL;
 	case CARD_OP_ECDSA: return d->ecdsa_sign != NULL;
 	case CARD_OP_ECDH: return d->ecdh != NULL;

@@ -127,6 +127,26 @@ struct card_key {
 	uint8_t *spki_der;              /* SubjectPublicKeyInfo from metadata/generation when known
 	                                   without a certificate, or NULL; owned by the array */
 	size_t spki_len;
+	int meta_known;                 /* 1: pin_policy, touch_policy and origin are the card's word;
+	                                   0: the slot's defaults until key_meta() asks */
+};
+
+#define CARD_REF_BIT_SET(map, ref) ((map)[(ref) >> 3] |= (uint8_t)(1u << ((ref) & 7)))
+#define CARD_REF_BIT(map, ref) (((map)[(ref) >> 3] >> ((ref) & 7)) & 1u)
+
+/*
+ * What the front end believes about a card from an earlier look, so that list_keys()
+ * can send fewer APDUs. All optional: a driver may ignore any of it.
+ */
+struct card_list_hints {
+	uint8_t empty[32];      /* bit REF: the slot held neither key nor certificate: not probed */
+	int no_index;           /* the card had no index of its spare slots (PIV key history):
+	                           not asked, spare slots probed unless EMPTY says otherwise */
+	int lazy_meta;          /* do not read the metadata of slots with a certificate: those
+	                           keys come with meta_known 0 (key_meta() later) */
+	/* out, filled by list_keys(): */
+	uint8_t probed[32];     /* bit REF: the slot was looked at (empty unless listed) */
+	int has_index;          /* 1 the card has the index, 0 it has none, -1 not asked */
 };
 
 /* A private key for import_key(): its components, big-endian unsigned integers (leading
@@ -141,6 +161,8 @@ struct card_key_parts {
 	size_t scalar_len;
 };
 
+/* Free what one entry holds and zero it. */
+void card_keys_clear (struct card_key *key);
 /* Free an array from list_keys(). Accepts NULL. */
 void card_keys_free (struct card_key *keys, size_t count);
 
@@ -204,8 +226,14 @@ struct card_driver {
 	void (*release) (struct card *card);
 
 	/* Every key slot that holds a key or a certificate. *keys is owned by the caller
-	 * (card_keys_free). Reads certificates and metadata: the front end caches the result. */
-	card_rv (*list_keys) (struct card *card, struct card_key **keys, size_t *count);
+	 * (card_keys_free). Reads certificates and metadata: the front end caches the result.
+	 * HINTS (may be NULL: read everything) saves APDUs and receives what was probed. */
+	card_rv (*list_keys) (struct card *card, struct card_list_hints *hints,
+	                      struct card_key **keys, size_t *count);
+	/* Optional: the card's metadata of the key in slot KEY->ref (policies, origin, algorithm;
+	 * the public key when KEY has no certificate): sets KEY->meta_known. CARD_E_NOT_FOUND
+	 * when the slot holds no key. */
+	card_rv (*key_meta) (struct card *card, struct card_key *key);
 
 	/* PIN state without sending a PIN (PIV: empty VERIFY). *verified 1 when the card
 	 * currently holds the PIN as verified; *tries_left -1 when unknown. */
@@ -282,6 +310,7 @@ struct card_driver {
 /* The optional operations, for card_can(). */
 enum card_op {
 	CARD_OP_UNBLOCK_PIN,
+	CARD_OP_KEY_META,
 	CARD_OP_RSA,
 	CARD_OP_ECDSA,
 	CARD_OP_ECDH,

@@ -146,18 +146,20 @@ read_metadata (struct card *card, struct card_key *key)
 	rv = piv_get_metadata (card, key->ref, &resp, &meta);
 	if (rv == CARD_E_NOT_FOUND) {
 		key->has_key = 0;    /* a certificate without its key */
+		key->meta_known = 1;
 		rv = CARD_OK;
 		goto out;
 	}
 	if (rv != CARD_OK)
 		goto out;
 	key->has_key = 1;
+	key->meta_known = 1;
 	key->pin_policy = pin_policy (meta.pin_policy, key->pin_policy);
 	key->touch_policy = touch_policy (meta.touch_policy);
 	key->origin_generated = meta.origin == 1 ? 1 : meta.origin == 2 ? 0 : -1;
 	if (piv_alg_to_card (meta.alg) != CARD_ALG_NONE)
 		key->alg = piv_alg_to_card (meta.alg);
-	if (meta.pubkey != NULL && key->alg != CARD_ALG_NONE) {
+	if (meta.pubkey != NULL && key->alg != CARD_ALG_NONE && key->spki_der == NULL) {
 		rv = piv_pubkey_to_spki (key->alg, meta.pubkey, meta.pubkey_len,
 		                         &key->spki_der, &key->spki_len);
 		if (rv == CARD_E_BAD_RESPONSE) {
@@ -177,13 +179,38 @@ out:
 	return rv;
 }
 
-/* Read one slot into KEY: certificate (if WITH_CERT), metadata (if WITH_META and
- * the card has it; for retired slots only when a certificate was found or FORCE_META). */
+card_rv
+piv_key_meta (struct card *card, struct card_key *key)
+{
+	card_rv rv;
+
+	if (card == NULL || card->driver_data == NULL || key == NULL || piv_slot_by_ref (key->ref) == NULL)
+		return CARD_E_INTERNAL;
+	if (!card->info.has_metadata)
+		return CARD_E_NOT_SUPPORTED;
+	rv = read_metadata (card, key);
+	if (rv == CARD_OK && !key->has_key)
+		rv = CARD_E_NOT_FOUND;
+	if (rv == CARD_OK)
+		piv_remember_alg (card, key->ref, key->alg);
+	return rv;
+}
+
+/* How to read one slot. */
+struct slot_plan {
+	int with_cert;          /* read its certificate */
+	int meta;               /* 0 never, 1 when a certificate was found (unless lazy), 2 always,
+	                           3 when none was found (a key without one), or unless lazy */
+	int meta_first;         /* metadata first, the certificate only when it holds a key */
+	int lazy;               /* the metadata of a slot with a certificate waits for key_meta() */
+};
+
+/* Read one slot into KEY as PLAN says. */
 static card_rv
 read_slot (struct card *card, const struct piv_slot *slot, struct card_key *key,
-           int with_cert, int force_meta)
+           const struct slot_plan *plan)
 {
-	int main_slot = slot < piv_slots + 4;
+	enum card_alg alg;
 	card_rv rv = CARD_OK;
 
 	memset (key, 0, sizeof *key);
@@ -191,32 +218,24 @@ read_slot (struct card *card, const struct piv_slot *slot, struct card_key *key,
 	key->pin_policy = piv_card_slots[slot - piv_slots].pin_policy;
 	key->touch_policy = CARD_TOUCH_POLICY_NEVER;
 	key->origin_generated = -1;
-	if (with_cert)
+	if (plan->meta_first) {
+		rv = read_metadata (card, key);
+		if (rv != CARD_OK || !key->has_key)
+			goto out;
+		alg = key->alg;
+		rv = read_cert (card, key, slot);
+		if (key->alg == CARD_ALG_NONE)
+			key->alg = alg;   /* the metadata's word when the certificate's key is unknown */
+		goto out;
+	}
+	if (plan->with_cert)
 		rv = read_cert (card, key, slot);
 	if (rv != CARD_OK)
 		goto out;
 	key->has_key = key->cert_der != NULL;
-	if (card->info.has_metadata && (main_slot || key->cert_der != NULL || force_meta))
+	if (plan->meta == 2 || (plan->meta == 1 && key->cert_der != NULL && !plan->lazy) ||
+	    (plan->meta == 3 && (key->cert_der == NULL || !plan->lazy)))
 		rv = read_metadata (card, key);
-out:
-	return rv;
-}
-
-/* A retired slot of a card with metadata but no key history: its metadata, then
- * its certificate only when it holds a key. */
-static card_rv
-read_retired_by_metadata (struct card *card, const struct piv_slot *slot, struct card_key *key)
-{
-	enum card_alg alg;
-	card_rv rv;
-
-	rv = read_slot (card, slot, key, 0, 1);
-	if (rv != CARD_OK || !key->has_key)
-		goto out;
-	alg = key->alg;
-	rv = read_cert (card, key, slot);
-	if (key->alg == CARD_ALG_NONE)
-		key->alg = alg;   /* the metadata's word when the certificate's key is unknown */
 out:
 	return rv;
 }
@@ -261,13 +280,41 @@ out:
 	return rv;
 }
 
+/* The plan for slot I (PIV order: the four main slots, then 82..95); 0 to skip it. */
+static int
+plan_slot (struct card *card, size_t i, size_t on_card, size_t off_card, int no_history,
+           const struct card_list_hints *hints, struct slot_plan *plan)
+{
+	int retired = i >= 4;
+	size_t r = i - 4;
+	int meta = card->info.has_metadata;
+
+	memset (plan, 0, sizeof *plan);
+	if (hints != NULL && CARD_REF_BIT (hints->empty, piv_slots[i].ref))
+		return 0;   /* believed empty: not probed */
+	plan->lazy = hints != NULL && hints->lazy_meta;
+	if (retired && no_history && meta) {
+		plan->meta_first = 1;
+		return 1;
+	}
+	plan->with_cert = !retired || r < on_card;
+	if (retired && r >= on_card && r < on_card + off_card)
+		plan->meta = meta ? 2 : 0;   /* a key announced with an off-card certificate */
+	else
+		plan->meta = meta ? (retired ? 1 : 2) : 0;
+	if (!retired && meta && plan->lazy)
+		plan->meta = 3;   /* a main slot: metadata only to find a key without certificate */
+	return plan->with_cert || plan->meta;
+}
+
 card_rv
-piv_list_keys (struct card *card, struct card_key **keys, size_t *count)
+piv_list_keys (struct card *card, struct card_list_hints *hints, struct card_key **keys, size_t *count)
 {
 	struct card_key *list = NULL;
-	size_t n = 0, i, on_card = 0, off_card = 0;
-	int no_history = 0;
-	card_rv rv;
+	struct slot_plan plan;
+	size_t n = 0, i, on_card = PIV_NUM_RETIRED, off_card = 0;
+	int no_history = 1;
+	card_rv rv = CARD_OK;
 
 	if (card == NULL || card->driver_data == NULL || keys == NULL || count == NULL)
 		return CARD_E_INTERNAL;
@@ -278,28 +325,27 @@ piv_list_keys (struct card *card, struct card_key **keys, size_t *count)
 		rv = CARD_E_NO_MEMORY;
 		goto out;
 	}
-	rv = retired_counts (card, &on_card, &off_card, &no_history);
+	if (hints == NULL || !hints->no_index)
+		rv = retired_counts (card, &on_card, &off_card, &no_history);
 	if (rv != CARD_OK)
 		goto out;
+	if (hints != NULL)
+		hints->has_index = hints->no_index ? -1 : !no_history;
 	for (i = 0; i < PIV_NUM_SLOTS; i++) {
-		int retired = i >= 4;
-		size_t r = i - 4;
-		int with_cert = !retired || r < on_card;
-		int force_meta = retired && r >= on_card && r < on_card + off_card;
-
-		if (!with_cert && !force_meta)
+		if (!plan_slot (card, i, on_card, off_card, no_history, hints, &plan))
 			continue;
-		if (retired && no_history && card->info.has_metadata)
-			rv = read_retired_by_metadata (card, &piv_slots[i], &list[n]);
-		else
-			rv = read_slot (card, &piv_slots[i], &list[n], with_cert, force_meta);
+		if (hints != NULL)
+			CARD_REF_BIT_SET (hints->probed, piv_slots[i].ref);
+		rv = read_slot (card, &piv_slots[i], &list[n], &plan);
 		if (rv != CARD_OK) {
 			n++;   /* free what this slot holds */
 			goto out;
 		}
 		piv_remember_alg (card, list[n].ref, list[n].alg);
 		if (list[n].has_key || list[n].cert_der != NULL)
-			n++;   /* else nothing was allocated: the entry is reused */
+			n++;
+		else
+			card_keys_clear (&list[n]);   /* the entry is reused */
 	}
 	*keys = list;
 	*count = n;

@@ -262,6 +262,7 @@ const struct card_driver card_driver_piv = {
 	.reselect = piv_reselect,
 	.release = piv_release,
 	.list_keys = piv_list_keys,
+	.key_meta = piv_key_meta,
 	.pin_status = piv_pin_status,
 	.verify_pin = piv_verify_pin,
 	.check_pin = piv_check_pin,

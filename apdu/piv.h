@@ -121,7 +121,8 @@ card_rv piv_get_metadata (struct card *card, uint8_t ref, struct apdu_resp *resp
                           struct piv_metadata *meta);
 
 /* ---- piv-keys.c ---- */
-card_rv piv_list_keys (struct card *card, struct card_key **keys, size_t *count);
+card_rv piv_list_keys (struct card *card, struct card_list_hints *hints, struct card_key **keys, size_t *count);
+card_rv piv_key_meta (struct card *card, struct card_key *key);
 /* The algorithm of the key in slot REF as far as known (cache, then metadata). */
 enum card_alg piv_key_alg (struct card *card, uint8_t ref);
 void piv_remember_alg (struct card *card, uint8_t ref, enum card_alg alg);

@@ -180,7 +180,7 @@ START_TEST (test_rsa_and_list_keys)
 	/* a 2 KB certificate into 9A (command chaining), then list it back */
 	der = tp_cert (soft, 1300, &der_len);
 	ck_assert_int_eq (card->driver->write_cert (card, 0x9A, der, der_len), CARD_OK);
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	for (i = 0; i < count; i++) {
 		if (keys[i].ref == 0x9A) {
 			found_9a = 1;

@@ -279,7 +279,7 @@ START_TEST (test_list_keys_plain_2k_cert)
 	mock_expect (cert_get[3], "6A 82");
 	expect_retired_absent (1, 20);
 	sent = mock_sent_count ();
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	ck_assert_uint_eq (mock_sent_count () - sent, 1 + 4 + 20 + (obj.len - 1) / 256);
 	ck_assert_uint_eq (count, 1);
 	ck_assert_uint_eq (keys[0].ref, 0x9A);
@@ -323,7 +323,7 @@ START_TEST (test_list_keys_key_history)
 	mock_expect_bin (cmd, cmd_len, resp.data, resp.len);
 	free (cmd);
 	sent = mock_sent_count ();
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	ck_assert_uint_eq (mock_sent_count () - sent, 6);
 	ck_assert_uint_eq (count, 1);
 	ck_assert_uint_eq (keys[0].ref, 0x82);
@@ -338,7 +338,7 @@ START_TEST (test_list_keys_key_history)
 	mock_expect (cert_get[1], "6A 82");
 	mock_expect (cert_get[2], "6A 82");
 	mock_expect (cert_get[3], "53 00 90 00");   /* an empty object counts as absent */
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	ck_assert_uint_eq (count, 0);
 	card_keys_free (keys, count);
 
@@ -402,7 +402,7 @@ START_TEST (test_list_keys_yubikey_metadata)
 	mock_expect (cert_get[3], "6A 82");
 	mock_expect ("00 F7 00 9E 00", "6A 88");
 
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	ck_assert_uint_eq (count, 2);
 	ck_assert_uint_eq (keys[0].ref, 0x9A);
 	ck_assert_int_eq (keys[0].alg, CARD_ALG_EC_P256);
@@ -476,7 +476,7 @@ START_TEST (test_list_keys_yubikey_retired_no_history)
 		mock_expect ("00 CB 3F FF 05 5C 03 5F C1 0E 00", "6A 82");   /* 83: no certificate */
 	}
 	sent = mock_sent_count ();
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	ck_assert_uint_eq (mock_sent_count () - sent, 1 + 8 + 20 + 1);
 	ck_assert_uint_eq (count, 1);
 	ck_assert_uint_eq (keys[0].ref, 0x83);
@@ -511,19 +511,19 @@ START_TEST (test_list_keys_malformed)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		mock_expect (GET_KEY_HISTORY, "6A 82");
 		mock_expect (cert_get[0], bad[i]);
-		ck_assert_msg (card->driver->list_keys (card, &keys, &count) == CARD_E_BAD_RESPONSE,
+		ck_assert_msg (card->driver->list_keys (card, NULL, &keys, &count) == CARD_E_BAD_RESPONSE,
 		               "case %s", bad[i]);
 		ck_assert_ptr_null (keys);
 		ck_assert_uint_eq (count, 0);
 	}
 	/* malformed key history */
 	mock_expect (GET_KEY_HISTORY, "53 08 C1 01 00 90 00");
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_E_BAD_RESPONSE);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_E_BAD_RESPONSE);
 	/* the card goes away in the middle */
 	mock_expect (GET_KEY_HISTORY, "6A 82");
 	mock_expect (cert_get[0], "6A 82");
 	mock_expect_fail (cert_get[1], READER_E_REMOVED);
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_E_REMOVED);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_E_REMOVED);
 	ck_assert_ptr_null (keys);
 	tp_close (card);
 }
@@ -540,7 +540,7 @@ START_TEST (test_list_keys_compressed_cert_skipped)
 	mock_expect (cert_get[1], "6A 82");
 	mock_expect (cert_get[2], "6A 82");
 	mock_expect (cert_get[3], "6A 82");
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	ck_assert_uint_eq (count, 0);
 	card_keys_free (keys, count);
 	tp_close (card);
@@ -608,7 +608,7 @@ START_TEST (test_list_keys_bad_template)
 	mock_expect (cert_get[3], "6A 82");
 	mock_expect ("00 F7 00 9E 00", "6A 88");
 
-	ck_assert_int_eq (card->driver->list_keys (card, &keys, &count), CARD_OK);
+	ck_assert_int_eq (card->driver->list_keys (card, NULL, &keys, &count), CARD_OK);
 	ck_assert_uint_ge (count, 1);
 	ck_assert_uint_eq (keys[0].ref, 0x9A);
 	ck_assert_int_eq (keys[0].has_key, 1);

@@ -195,6 +195,7 @@ reader_set_update (struct reader_set *set, size_t index, uint32_t event_state,
 	had = t->status.card_present;
 	has = state_has_card (event_state);
 	steps = counter_steps (t->pcsc_state, event_state);
+	t->status.event_count = COUNTER (event_state);
 	if (atr_len > READER_MAX_ATR)
 		atr_len = READER_MAX_ATR;
 

@@ -101,6 +101,9 @@ struct reader_status {
 	int present;                  /* 1: reader attached (0: it has gone) */
 	int card_present;             /* 1: a card is in the reader */
 	uint32_t card_generation;     /* changes at every insertion / card swap */
+	uint32_t event_count;         /* the service's own count of card events in this reader
+	                                 (pcsc-lite: upper 16 bits of the reader state), the
+	                                 same for every process; 0 when the service has none */
 	uint8_t atr[READER_MAX_ATR];
 	size_t atr_len;
 };

@@ -18,6 +18,7 @@
 
 #include <openssl/crypto.h>
 
+#include "src/cache.h"
 #include "src/conf.h"
 
 /* The credentials a write may try, copied from the module's state before the card
@@ -146,8 +147,11 @@ tsr_admin_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_car
 	if (rv != CKR_OK)
 		goto out;
 	rv = tsr_card_call_inlock (slot, session, tsr_admin_then, &ctx);
-	if (ctx.creds.found_protected)
-		token->admin_key_protected = true;   /* the token stays while it is retired */
+	if (ctx.creds.found_protected && !token->admin_key_protected && slot->token == token) {
+		token->admin_key_protected = true;
+		token->admin_known = true;
+		tsr_cache_note_admin_inlock (slot, true);
+	}
 	if (ctx.admin_rv != CKR_OK && rv != CKR_DEVICE_REMOVED && rv != CKR_SESSION_CLOSED)
 		rv = ctx.admin_rv;
 out:

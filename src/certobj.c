@@ -150,17 +150,47 @@ tsr_set_common (struct tsr_object *obj, CK_SLOT_ID slot_id, const char *label, u
 	tsr_attr_set (obj, CKA_ID, &id, 1);
 }
 
+/* What the card's metadata says of a key (origin, PIN policy): the attributes that
+ * follow from it, on a public or private key object. */
 static void
-tsr_set_key_common (struct tsr_object *obj, const struct card_key *key, X509 *x)
+tsr_set_key_meta (struct tsr_object *obj, const struct card_key *key, const struct card_slot *desc)
 {
 	CK_ULONG gen = CK_UNAVAILABLE_INFORMATION;
+	enum card_pin_policy policy = key->pin_policy != CARD_PIN_POLICY_DEFAULT ? key->pin_policy
+	                                                                         : desc->pin_policy;
 
 	if (key->origin_generated == 1)
 		gen = obj->key_type == CKK_RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN;
-	tsr_attr_set (obj, CKA_START_DATE, NULL, 0);
-	tsr_attr_set (obj, CKA_END_DATE, NULL, 0);
 	tsr_attr_set_bool (obj, CKA_LOCAL, key->origin_generated == 1);
 	tsr_attr_set_ulong (obj, CKA_KEY_GEN_MECHANISM, gen);
+	obj->meta_pending = !key->meta_known;
+	if (obj->klass != CKO_PRIVATE_KEY)
+		return;
+	obj->always_auth = policy == CARD_PIN_POLICY_ALWAYS;
+	tsr_attr_set_bool (obj, CKA_ALWAYS_SENSITIVE, key->origin_generated == 1);
+	tsr_attr_set_bool (obj, CKA_NEVER_EXTRACTABLE, key->origin_generated == 1);
+	tsr_attr_set_bool (obj, CKA_ALWAYS_AUTHENTICATE, obj->always_auth);
+}
+
+void
+tsr_objects_apply_meta_inlock (CK_SLOT_ID slot_id, const struct card_key *key, const struct card_slot *desc)
+{
+	size_t i;
+
+	for (i = 0; i < tsr.n_objects; i++) {
+		struct tsr_object *o = tsr.objects[i];
+		if (o->slot_id == slot_id && o->session == 0 && o->key_ref == key->ref &&
+		    (o->klass == CKO_PUBLIC_KEY || o->klass == CKO_PRIVATE_KEY))
+			tsr_set_key_meta (o, key, desc);
+	}
+}
+
+static void
+tsr_set_key_common (struct tsr_object *obj, const struct card_key *key, const struct card_slot *desc, X509 *x)
+{
+	tsr_attr_set (obj, CKA_START_DATE, NULL, 0);
+	tsr_attr_set (obj, CKA_END_DATE, NULL, 0);
+	tsr_set_key_meta (obj, key, desc);
 	if (x != NULL)
 		TSR_SET_DER (obj, CKA_SUBJECT, i2d_X509_NAME, X509_get_subject_name (x));
 	else
@@ -199,16 +229,16 @@ tsr_cert_object (const struct card_key *key, uint8_t number, X509 *x, CK_SLOT_ID
 }
 
 static struct tsr_object *
-tsr_pub_object (const struct card_key *key, uint8_t number, X509 *x, X509_PUBKEY *xpub, EVP_PKEY *pk,
-                CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
+tsr_pub_object (const struct card_key *key, const struct card_slot *desc, X509 *x, X509_PUBKEY *xpub,
+                EVP_PKEY *pk, CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
 {
 	struct tsr_object *obj = tsr_object_new (CKO_PUBLIC_KEY);
 
 	if (obj == NULL)
 		return NULL;
-	tsr_set_common (obj, slot_id, label, number, false);
+	tsr_set_common (obj, slot_id, label, desc->number, false);
 	tsr_set_key_material (obj, pk, xpub, true);
-	tsr_set_key_common (obj, key, x);
+	tsr_set_key_common (obj, key, desc, x);
 	tsr_attr_set_bool (obj, CKA_ENCRYPT, u->decrypt);
 	tsr_attr_set_bool (obj, CKA_WRAP, u->decrypt);
 	tsr_attr_set_bool (obj, CKA_VERIFY, u->sign);
@@ -225,16 +255,12 @@ tsr_priv_object (const struct card_key *key, const struct card_slot *desc, X509 
                  EVP_PKEY *pk, CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
 {
 	struct tsr_object *obj = tsr_object_new (CKO_PRIVATE_KEY);
-	enum card_pin_policy policy = key->pin_policy != CARD_PIN_POLICY_DEFAULT ? key->pin_policy
-	                                                                         : desc->pin_policy;
-	bool always = policy == CARD_PIN_POLICY_ALWAYS;
 
 	if (obj == NULL)
 		return NULL;
 	tsr_set_common (obj, slot_id, label, desc->number, true);
 	obj->card_key = true;
 	obj->key_ref = key->ref;
-	obj->always_auth = always;
 	if (pk != NULL) {
 		tsr_set_key_material (obj, pk, xpub, false);
 		if (EVP_PKEY_up_ref (pk))
@@ -246,18 +272,15 @@ tsr_priv_object (const struct card_key *key, const struct card_slot *desc, X509 
 		obj->key_bits = (size_t)key->alg < sizeof bits / sizeof bits[0] ? bits[key->alg] : 0;
 		tsr_attr_set_ulong (obj, CKA_KEY_TYPE, obj->key_type);
 	}
-	tsr_set_key_common (obj, key, x);
 	tsr_attr_set_bool (obj, CKA_SENSITIVE, true);
 	tsr_attr_set_bool (obj, CKA_EXTRACTABLE, false);
-	tsr_attr_set_bool (obj, CKA_ALWAYS_SENSITIVE, key->origin_generated == 1);
-	tsr_attr_set_bool (obj, CKA_NEVER_EXTRACTABLE, key->origin_generated == 1);
+	tsr_set_key_common (obj, key, desc, x);
 	tsr_attr_set_bool (obj, CKA_SIGN, u->sign);
 	tsr_attr_set_bool (obj, CKA_SIGN_RECOVER, false);
 	tsr_attr_set_bool (obj, CKA_DECRYPT, u->decrypt);
 	tsr_attr_set_bool (obj, CKA_UNWRAP, u->decrypt);
 	tsr_attr_set_bool (obj, CKA_DERIVE, u->derive);
 	tsr_attr_set_bool (obj, CKA_WRAP_WITH_TRUSTED, false);
-	tsr_attr_set_bool (obj, CKA_ALWAYS_AUTHENTICATE, always);
 	return obj;
 }
 
@@ -333,7 +356,7 @@ tsr_objects_from_card_key (const struct card *card, const struct card_key *key, 
 	if (x != NULL)
 		rv = tsr_objs_append (objs, n_objs, tsr_cert_object (key, desc->number, x, slot_id, labels.cert));
 	if (rv == CKR_OK && pk != NULL)
-		rv = tsr_objs_append (objs, n_objs, tsr_pub_object (key, desc->number, x, xpub, pk, slot_id,
+		rv = tsr_objs_append (objs, n_objs, tsr_pub_object (key, desc, x, xpub, pk, slot_id,
 		                                                     labels.pub, &usage));
 	if (rv == CKR_OK && key->has_key && (pk != NULL || key->alg != CARD_ALG_NONE))
 		rv = tsr_objs_append (objs, n_objs, tsr_priv_object (key, desc, x, xpub, pk, slot_id,

@@ -13,6 +13,7 @@
 
 #include "src/provision.h"
 #include "src/admin.h"
+#include "src/cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,7 @@ tsr_create_token_cert_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 	key.cert_der = value->pValue;
 	key.cert_len = value->ulValueLen;
 	tsr_slot_ref_drop_inlock (slot->id, ref, CKO_CERTIFICATE);
+	tsr_cache_note_write_inlock (slot, ref, NULL);
 	rv = tsr_slot_ref_store_inlock (slot, &key, TSR_WANT (CKO_CERTIFICATE), &alias, NULL, NULL, handle);
 out:
 	X509_free (x);

@@ -17,6 +17,7 @@
 
 #include "src/provision.h"
 #include "src/admin.h"
+#include "src/cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -378,6 +379,8 @@ tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJE
 	key.origin_generated = kg->parts == NULL;
 	key.spki_der = kg->spki;
 	key.spki_len = kg->spki_len;
+	key.meta_known = 1;
+	tsr_cache_note_write_inlock (slot, kg->ref, &key);
 	tsr_slot_ref_drop_inlock (slot->id, kg->ref, CK_UNAVAILABLE_INFORMATION);
 	rv = tsr_slot_ref_store_inlock (slot, &key, TSR_WANT (CKO_PUBLIC_KEY) | TSR_WANT (CKO_PRIVATE_KEY),
 	                                &alias, pub, priv, NULL);

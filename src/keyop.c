@@ -136,6 +136,8 @@ tsr_op_new_inlock (struct tsr_session *s, enum tsr_op_kind kind, const CK_MECHAN
 		goto out;
 	if (kind != TSR_OP_DIGEST) {
 		rv = tsr_op_check_key_inlock (s, kind, mech->mechanism, key, &obj);
+		if (rv == CKR_OK && obj->card_key)
+			rv = tsr_key_meta_resolve_inlock (s, obj);   /* PIN policy before the first use */
 		if (rv != CKR_OK)
 			goto out;
 	}
@@ -219,16 +221,11 @@ struct tsr_priv_ctx {
 };
 
 static card_rv
-tsr_card_priv (struct card *card, void *user)
+tsr_card_priv_op (struct card *card, struct tsr_priv_ctx *c)
 {
-	struct tsr_priv_ctx *c = user;
-	card_rv crv;
-
-	if (c->pin != NULL) {
-		crv = card->driver->verify_pin (card, CARD_PIN_USER, c->pin, c->pin_len, &c->tries);
-		if (crv != CARD_OK)
-			return crv;
-	}
+	if (!card_can (card, c->kind == TSR_PRIV_RSA ? CARD_OP_RSA :
+	                     c->kind == TSR_PRIV_ECDSA ? CARD_OP_ECDSA : CARD_OP_ECDH))
+		return CARD_E_NOT_SUPPORTED;
 	switch (c->kind) {
 	case TSR_PRIV_RSA:
 		return card->driver->rsa_raw (card, c->ref, c->in, c->in_len, c->out, c->out_len);
@@ -238,6 +235,24 @@ tsr_card_priv (struct card *card, void *user)
 		return card->driver->ecdh (card, c->ref, c->in, c->in_len, c->out, c->out_len);
 	}
 	return CARD_E_INTERNAL;
+}
+
+/* The operation; a PIN-always key (C->pin) was authorised by the VERIFY of its
+ * context-specific login, sent just before: only when another command came between
+ * (the card refuses) is the PIN verified again, right before the key is used. */
+static card_rv
+tsr_card_priv (struct card *card, void *user)
+{
+	struct tsr_priv_ctx *c = user;
+	card_rv crv;
+
+	crv = tsr_card_priv_op (card, c);
+	if (crv != CARD_E_SECURITY || c->pin == NULL)
+		return crv;
+	crv = card->driver->verify_pin (card, CARD_PIN_USER, c->pin, c->pin_len, &c->tries);
+	if (crv == CARD_OK)
+		crv = tsr_card_priv_op (card, c);
+	return crv;
 }
 
 static CK_RV

@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "src/admin.h"
+#include "src/cache.h"
 #include "src/conf.h"
 #include "src/pinpolicy.h"
 
@@ -143,11 +144,14 @@ out:
 
 struct tsr_user_login_ctx {
 	struct tsr_pin_ctx *pin;
-	bool admin_key_protected;    /* out */
+	bool ask_admin;              /* whether the card keeps a PIN-protected admin key is not known */
+	bool admin_asked;            /* out: it was asked... */
+	bool admin_key_protected;    /* out: ...and this is the answer */
 };
 
-/* VERIFY, then whether the card keeps a PIN-protected admin key:
- * C_GetTokenInfo's write protection is decided from that without an APDU. */
+/* VERIFY, then, once per card (the card cache remembers it), whether the card keeps a
+ * PIN-protected admin key: C_GetTokenInfo's write protection is decided from that without
+ * an APDU. */
 static card_rv
 tsr_card_verify_user (struct card *card, void *user)
 {
@@ -156,8 +160,10 @@ tsr_card_verify_user (struct card *card, void *user)
 	uint8_t key[TSR_CONF_MAX_KEY];
 	size_t key_len = 0;
 
-	if (crv == CARD_OK && tsr_admin_protected_key (card, key, &key_len) == 0)
-		ctx->admin_key_protected = true;
+	if (crv == CARD_OK && ctx->ask_admin && card_can (card, CARD_OP_PROTECTED_ADMIN_KEY)) {
+		ctx->admin_asked = true;
+		ctx->admin_key_protected = tsr_admin_protected_key (card, key, &key_len) == 0;
+	}
 	OPENSSL_cleanse (key, sizeof key);
 	return crv;
 }
@@ -165,7 +171,7 @@ tsr_card_verify_user (struct card *card, void *user)
 static CK_RV
 tsr_login_user_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, struct tsr_pin_ctx *ctx)
 {
-	struct tsr_user_login_ctx uctx = { ctx, false };
+	struct tsr_user_login_ctx uctx = { ctx, !slot->token->admin_known, false, false };
 	struct tsr_token *token = slot->token;
 	CK_RV rv;
 
@@ -177,8 +183,11 @@ tsr_login_user_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, struct 
 	rv = tsr_pin_rv (rv, ctx->tries);   /* after the call: it sets the counter */
 	if (slot->token != token)
 		goto out;
-	if (uctx.admin_key_protected)
-		token->admin_key_protected = true;
+	if (uctx.admin_asked) {
+		token->admin_known = true;
+		token->admin_key_protected = uctx.admin_key_protected;
+		tsr_cache_note_admin_inlock (slot, uctx.admin_key_protected);
+	}
 	tsr_token_note_pin_result (token, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
 		goto out;

@@ -198,6 +198,19 @@ tsr_object_build_pub (const struct tsr_object *obj)
 	return pk;
 }
 
+/* Attributes a card key's metadata decides, asked before it was read: read it now. */
+static CK_RV
+tsr_attrs_meta_inlock (struct tsr_session *s, struct tsr_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	CK_ULONG i;
+
+	for (i = 0; obj->meta_pending && i < n; i++) {
+		if (tsr_attr_from_meta (t[i].type))
+			return tsr_key_meta_resolve_inlock (s, obj);
+	}
+	return CKR_OK;
+}
+
 CK_RV
 C_GetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
                      CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
@@ -218,6 +231,9 @@ C_GetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		goto out;
 	}
 	rv = tsr_object_handle_inlock (s, hObject, &obj);
+	if (rv != CKR_OK)
+		goto out;
+	rv = tsr_attrs_meta_inlock (s, obj, pTemplate, ulCount);
 	if (rv != CKR_OK)
 		goto out;
 	for (i = 0; i < ulCount; i++) {

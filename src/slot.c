@@ -186,6 +186,7 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	slot->reader_present = st->present != 0;
 	slot->card_present = st->present && st->card_present;
 	slot->card_generation = st->card_generation;
+	slot->event_count = st->event_count;
 	if (ev->kind == READER_EV_CARD_INSERTED)
 		slot->open_failed = CKR_OK;   /* a new card: read it at once */
 	if (slot->token != NULL &&

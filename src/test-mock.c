@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -64,6 +65,39 @@ mock_cert (EVP_PKEY *key, const char *cn, long serial, const char *ku)
 	return x;
 }
 
+/* Hermetic: the module's per-card files go to a folder of this test program, made
+ * before main() and removed after it by the process that made it (not by forked tests). */
+static char mock_cache_dir[64];
+static pid_t mock_cache_pid;
+
+__attribute__ ((constructor)) static void
+mock_cache_folder (void)
+{
+	const char *env = getenv ("TESSERA_CACHE_DIR");
+
+	if (env != NULL && env[0] != '\0')
+		return;
+	snprintf (mock_cache_dir, sizeof mock_cache_dir, "/tmp/tessera-unit.XXXXXX");
+	if (mkdtemp (mock_cache_dir) == NULL) {
+		mock_cache_dir[0] = '\0';
+		return;
+	}
+	mock_cache_pid = getpid ();
+	setenv ("TESSERA_CACHE_DIR", mock_cache_dir, 1);
+}
+
+__attribute__ ((destructor)) static void
+mock_cache_folder_remove (void)
+{
+	char cmd[128];
+
+	if (mock_cache_dir[0] == '\0' || getpid () != mock_cache_pid)
+		return;
+	snprintf (cmd, sizeof cmd, "rm -rf '%s'", mock_cache_dir);
+	if (system (cmd) != 0)
+		fprintf (stderr, "could not remove %s\n", mock_cache_dir);
+}
+
 void
 mock_setup (int readers, bool card)
 {
@@ -93,7 +127,7 @@ mock_setup (int readers, bool card)
 	mock.card_present = card;
 	mock.generation = 1;
 	mock.reset_pending = false;
-	mock.card_calls = mock.verify_calls = mock.private_ops = mock.open_calls = 0;
+	mock.card_calls = mock.verify_calls = mock.private_ops = mock.open_calls = mock.meta_calls = 0;
 	mock.open_fails = false;
 	mock.hold = false;
 	mock.reader_count = readers;
@@ -275,7 +309,7 @@ mock_monitor_cancel (struct reader_monitor *m)
 /* ---- the card ---- */
 
 static card_rv
-mock_list_keys (struct card *card, struct card_key **keys, size_t *count)
+mock_list_keys (struct card *card, struct card_list_hints *hints, struct card_key **keys, size_t *count)
 {
 	struct card_key *k = calloc ((size_t)mock.n_keys, sizeof *k);
 	int i;
@@ -290,8 +324,12 @@ mock_list_keys (struct card *card, struct card_key **keys, size_t *count)
 		k[i].ref = mock.keys[i].ref;
 		k[i].has_key = 1;
 		k[i].alg = EVP_PKEY_get_base_id (mock.keys[i].key) == EVP_PKEY_EC ? CARD_ALG_EC_P256 : CARD_ALG_RSA2048;
-		k[i].pin_policy = mock.keys[i].pin_policy;
-		k[i].origin_generated = 1;
+		/* as a card with metadata: lazy when asked, the slot's default policy meanwhile */
+		k[i].meta_known = hints == NULL || !hints->lazy_meta;
+		k[i].pin_policy = k[i].meta_known ? mock.keys[i].pin_policy : CARD_PIN_POLICY_DEFAULT;
+		k[i].origin_generated = k[i].meta_known ? 1 : -1;
+		if (hints != NULL)
+			CARD_REF_BIT_SET (hints->probed, k[i].ref);
 		k[i].cert_der = malloc ((size_t)len);
 		memcpy (k[i].cert_der, der, (size_t)len);
 		k[i].cert_len = (size_t)len;
@@ -490,6 +528,24 @@ mock_ecdh (struct card *card, uint8_t ref, const uint8_t *point, size_t point_le
 }
 
 static card_rv
+mock_key_meta (struct card *card, struct card_key *key)
+{
+	struct mock_key *k = mock_key_by_ref (key->ref);
+
+	(void)card;
+	mock.card_calls++;
+	mock.meta_calls++;
+	if (k == NULL)
+		return CARD_E_NOT_FOUND;
+	key->has_key = 1;
+	key->meta_known = 1;
+	key->pin_policy = k->pin_policy;
+	key->origin_generated = 1;
+	key->alg = EVP_PKEY_get_base_id (k->key) == EVP_PKEY_EC ? CARD_ALG_EC_P256 : CARD_ALG_RSA2048;
+	return CARD_OK;
+}
+
+static card_rv
 mock_reselect (struct card *card)
 {
 	(void)card;
@@ -518,6 +574,7 @@ static const struct card_driver mock_driver = {
 	.name = "mock",
 	.reselect = mock_reselect,
 	.list_keys = mock_list_keys,
+	.key_meta = mock_key_meta,
 	.pin_status = mock_pin_status,
 	.verify_pin = mock_verify,
 	.logout = mock_logout,
@@ -546,6 +603,7 @@ mock_card_open (const char *reader_name, struct card **card)
 	snprintf (c->info.manufacturer, sizeof c->info.manufacturer, "Yubico");
 	c->info.pin_min = 6;
 	c->info.pin_max = 8;
+	c->info.has_metadata = 1;
 	c->slots = mock_slots;
 	c->n_slots = sizeof mock_slots / sizeof mock_slots[0];
 	*card = c;

@@ -32,6 +32,7 @@ struct mock_state {
 	int card_calls;           /* driver operations, card_begin included (any APDU) */
 	int verify_calls;
 	int private_ops;
+	int meta_calls;           /* key_meta calls (metadata read when first needed) */
 	int reader_count;         /* readers attached (names "Mock Reader 0", "... 1") */
 	int wait_calls;           /* monitor waits in progress */
 	int open_calls;           /* card_open calls */

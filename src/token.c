@@ -11,6 +11,7 @@
 #include "src/tsr.h"
 #include "src/admin.h"
 #include "src/provision.h"
+#include "src/cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +195,31 @@ struct tsr_open_ctx {
 	size_t n_keys;
 	int tries;
 	int puk_tries;
+	char insertion[TSR_CACHE_INSERTION_MAX];
+	int admin_protected;             /* the cache's word: 1, 0, -1 unknown */
 };
+
+/* List the keys, with what the card cache knows (cache.h), and update it. */
+static card_rv
+tsr_token_list (struct card *card, struct tsr_open_ctx *ctx)
+{
+	struct card_list_hints hints;
+	struct tsr_cache cache;
+	card_rv crv;
+
+	tsr_cache_load (card->info.serial, &cache);
+	tsr_cache_hints (&cache, card, ctx->insertion, &hints);
+	crv = card->driver->list_keys (card, &hints, &ctx->keys, &ctx->n_keys);
+	if (crv != CARD_OK)
+		return crv;
+	tsr_cache_apply_meta (&cache, ctx->keys, ctx->n_keys);
+	if (card->info.serial[0] != '\0') {
+		tsr_cache_note_list (&cache, ctx->insertion, &hints, ctx->keys, ctx->n_keys);
+		(void)tsr_cache_save (&cache);
+	}
+	ctx->admin_protected = cache.admin_protected;
+	return CARD_OK;
+}
 
 static card_rv
 tsr_token_read (struct card *card, void *user)
@@ -203,7 +228,7 @@ tsr_token_read (struct card *card, void *user)
 	int verified = 0;
 	card_rv crv;
 
-	crv = card->driver->list_keys (card, &ctx->keys, &ctx->n_keys);
+	crv = tsr_token_list (card, ctx);
 	if (crv != CARD_OK)
 		return crv;
 	if (card->driver->pin_status (card, CARD_PIN_USER, &verified, &ctx->tries) != CARD_OK)
@@ -239,7 +264,7 @@ tsr_token_read_card (const char *reader, CK_SLOT_ID slot_id, struct tsr_token *t
 CK_RV
 tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 {
-	struct tsr_open_ctx ctx = { NULL, 0, -1, -1 };
+	struct tsr_open_ctx ctx = { NULL, 0, -1, -1, "", -1 };
 	char reader[READER_MAX_NAME];
 	struct tsr_token *token;
 	card_rv crv;
@@ -256,6 +281,7 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 	}
 	token->generation = slot->card_generation;
 	snprintf (reader, sizeof reader, "%s", slot->reader_name);
+	tsr_cache_insertion (slot->reader_name, slot->event_count, ctx.insertion, sizeof ctx.insertion);
 	token->calls++;
 	slot->opening = token;
 	tsr_unlock ();
@@ -278,6 +304,8 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 	token->pin_tries_max = ctx.tries > 3 ? ctx.tries : 3;
 	token->puk_tries_left = ctx.puk_tries;
 	token->puk_tries_max = ctx.puk_tries > 3 ? ctx.puk_tries : 3;
+	token->admin_known = ctx.admin_protected != -1;
+	token->admin_key_protected = ctx.admin_protected == 1;
 	*out = token;
 	return CKR_OK;
 }

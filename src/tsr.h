@@ -60,6 +60,8 @@ struct tsr_object {
 	uint8_t key_ref;             /* lock; card key reference (struct card_slot.ref) */
 	CK_ULONG key_bits;           /* lock; RSA modulus bits, EC field bits, 0 unknown */
 	bool always_auth;            /* lock; CKA_ALWAYS_AUTHENTICATE */
+	bool meta_pending;           /* lock; a card key built with its slot's defaults: the card's
+	                                metadata is read when first needed (keymeta.c) */
 	EVP_PKEY *pub;               /* lock; public half (keys), owned; NULL when unknown */
 	CK_ATTRIBUTE *attrs;         /* lock; owned, each pValue owned */
 	CK_ULONG n_attrs;            /* lock */
@@ -89,6 +91,15 @@ bool tsr_object_matches (const struct tsr_object *obj, const CK_ATTRIBUTE *templ
 struct card_key;
 CK_RV tsr_objects_from_card_key (const struct card *card, const struct card_key *key, CK_SLOT_ID slot_id,
                                  struct tsr_object ***objs, size_t *n_objs);
+/* Set what KEY's metadata says (origin, PIN policy) on the key objects of its slot. */
+struct card_slot;
+struct tsr_session;
+void tsr_objects_apply_meta_inlock (CK_SLOT_ID slot_id, const struct card_key *key, const struct card_slot *desc);
+/* Is TYPE an attribute of a card key that its metadata decides? */
+bool tsr_attr_from_meta (CK_ATTRIBUTE_TYPE type);
+/* Read the card's metadata of OBJ's key now if its objects still have the slot's defaults
+ * (one card call for session S), and apply it. CKR_OK when nothing was pending. */
+CK_RV tsr_key_meta_resolve_inlock (struct tsr_session *s, struct tsr_object *obj);
 /* The CKO_PROFILE object of a token. Owned by the caller. */
 struct tsr_object *tsr_object_profile_new (CK_SLOT_ID slot_id);
 
@@ -142,7 +153,8 @@ struct tsr_token {
 	size_t so_secret_len;            /* lock */
 	int puk_tries_left;              /* lock; from metadata or the last PUK exchange, -1 unknown */
 	int puk_tries_max;               /* lock */
-	bool admin_key_protected;        /* lock; the card keeps a PIN-protected management key */
+	bool admin_key_protected;        /* lock; the card keeps a PIN-protected admin key */
+	bool admin_known;                /* lock; admin_key_protected is the card's word (or the cache's) */
 	bool has_rsa, has_ec;            /* lock */
 	CK_ULONG rsa_min_bits, rsa_max_bits, ec_min_bits, ec_max_bits; /* lock */
 };
@@ -153,6 +165,7 @@ struct tsr_slot {
 	bool reader_present;             /* lock */
 	bool card_present;               /* lock; the monitor's view */
 	uint32_t card_generation;        /* lock */
+	uint32_t event_count;            /* lock; the service's event count of the reader (cache.h) */
 	struct tsr_token *token;         /* lock; NULL: no card, or a card we do not know */
 	struct tsr_token *opening;       /* lock; the token being read (its io held), or NULL */
 	uint32_t unrecognised_generation; /* lock; generation whose card is not ours */

@@ -4,6 +4,10 @@ tap_n=0
 tap_failed=0
 TAP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-test.XXXXXX")
 trap 'rm -rf "$TAP_TMP"' EXIT
+# Hermetic: the module's per-card files (pairing store, card cache) go to this test's folder,
+# never to the user's cache folder.
+: "${TESSERA_CACHE_DIR:=$TAP_TMP/cache}"
+export TESSERA_CACHE_DIR
 
 tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 tap_fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
