@@ -140,6 +140,7 @@ struct card_key {
  */
 struct card_list_hints {
 	uint8_t empty[32];      /* bit REF: the slot held neither key nor certificate: not probed */
+	uint8_t cert[32];       /* bit REF: the slot held a certificate: read it first */
 	int no_index;           /* the card had no index of its spare slots (PIV key history):
 	                           not asked, spare slots probed unless EMPTY says otherwise */
 	int lazy_meta;          /* do not read the metadata of slots with a certificate: those

@@ -293,7 +293,7 @@ plan_slot (struct card *card, size_t i, size_t on_card, size_t off_card, int no_
 	if (hints != NULL && CARD_REF_BIT (hints->empty, piv_slots[i].ref))
 		return 0;   /* believed empty: not probed */
 	plan->lazy = hints != NULL && hints->lazy_meta;
-	if (retired && no_history && meta) {
+	if (retired && no_history && meta && !(plan->lazy && CARD_REF_BIT (hints->cert, piv_slots[i].ref))) {
 		plan->meta_first = 1;
 		return 1;
 	}
@@ -302,8 +302,8 @@ plan_slot (struct card *card, size_t i, size_t on_card, size_t off_card, int no_
 		plan->meta = meta ? 2 : 0;   /* a key announced with an off-card certificate */
 	else
 		plan->meta = meta ? (retired ? 1 : 2) : 0;
-	if (!retired && meta && plan->lazy)
-		plan->meta = 3;   /* a main slot: metadata only to find a key without certificate */
+	if (meta && plan->lazy && (!retired || no_history))
+		plan->meta = 3;   /* metadata only to find a key without certificate */
 	return plan->with_cert || plan->meta;
 }
 

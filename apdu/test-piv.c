@@ -582,6 +582,61 @@ END_TEST
 
 /* One slot's unusable public-key template (metadata) does not fail the card: the
  * certificate's key stands in for it, and a key without a certificate is left out. */
+/* With the front end's hints: spare slots believed empty and the key history believed
+ * absent are not asked for; what was looked at is reported. */
+START_TEST (test_list_keys_hints)
+{
+	struct card *card = tp_open_yubikey (5, 4);
+	EVP_PKEY *ec = tp_ec_key ("P-256");
+	struct tp_bytes meta = { 0 };
+	struct card_list_hints hints;
+	struct card_key *keys = NULL;
+	size_t count = 0, tmpl_len, n, sent;
+	uint8_t *tmpl, *cmd;
+	int i;
+
+	memset (&hints, 0, sizeof hints);
+	hints.no_index = 1;
+	hints.lazy_meta = 1;
+	for (i = 0; i < 20; i++) {
+		if (i != 1)
+			CARD_REF_BIT_SET (hints.empty, 0x82 + i);
+	}
+	for (i = 0; i < 4; i++) {
+		static const char *const meta_get[] = { "00 F7 00 9A 00", "00 F7 00 9C 00",
+		                                        "00 F7 00 9D 00", "00 F7 00 9E 00" };
+		mock_expect (cert_get[i], "6A 82");
+		mock_expect (meta_get[i], "6A 88");   /* no certificate: is there a key? */
+	}
+	tmpl = tp_pubkey_template (ec, &tmpl_len);
+	tp_add_hex (&meta, "01 01 11 02 02 02 01 03 01 01");
+	tp_add_header (&meta, 0x04, tmpl_len);
+	tp_add (&meta, tmpl, tmpl_len);
+	tp_add_hex (&meta, "90 00");
+	cmd = mock_unhex ("00 F7 00 83 00", &n);
+	mock_expect_bin (cmd, n, meta.data, meta.len);
+	free (cmd);
+	mock_expect ("00 CB 3F FF 05 5C 03 5F C1 0E 00", "6A 82");   /* 83: no certificate */
+	sent = mock_sent_count ();
+	ck_assert_int_eq (card->driver->list_keys (card, &hints, &keys, &count), CARD_OK);
+	ck_assert_uint_eq (mock_sent_count () - sent, 8 + 2);   /* no key history, no 82, 84..95 */
+	ck_assert_ptr_null (mock_check ());
+	ck_assert_uint_eq (count, 1);
+	ck_assert_uint_eq (keys[0].ref, 0x83);
+	ck_assert_int_eq (keys[0].meta_known, 1);
+	ck_assert_int_eq (hints.has_index, -1);
+	ck_assert_uint_eq (CARD_REF_BIT (hints.probed, 0x9A), 1);
+	ck_assert_uint_eq (CARD_REF_BIT (hints.probed, 0x83), 1);
+	ck_assert_uint_eq (CARD_REF_BIT (hints.probed, 0x82), 0);
+	ck_assert_uint_eq (CARD_REF_BIT (hints.probed, 0x95), 0);
+	card_keys_free (keys, count);
+	tp_bytes_free (&meta);
+	free (tmpl);
+	EVP_PKEY_free (ec);
+	tp_close (card);
+}
+END_TEST
+
 START_TEST (test_list_keys_bad_template)
 {
 	struct card *card = tp_open_yubikey (5, 4);
@@ -653,6 +708,7 @@ main (void)
 	tcase_add_test (keys, test_list_keys_key_history);
 	tcase_add_test (keys, test_list_keys_yubikey_metadata);
 	tcase_add_test (keys, test_list_keys_yubikey_retired_no_history);
+	tcase_add_test (keys, test_list_keys_hints);
 	tcase_add_test (keys, test_list_keys_bad_template);
 	tcase_add_test (keys, test_list_keys_malformed);
 	tcase_add_test (keys, test_list_keys_compressed_cert_skipped);

@@ -7,6 +7,7 @@
  *   serial <hex of the serial>
  *   probed <unix time> <hex of the insertion key> <index: 1|0|-1>
  *   empty <ref hex> ...
+ *   certs <ref hex> ...
  *   meta <ref> <fingerprint hex> <alg> <pin> <touch> <origin>
  *   admin <1|0|-1>
  * Nothing secret. Anything else, a line too many or out of range: the whole file is
@@ -125,11 +126,12 @@ tsr_cache_parse_line (char *line, struct tsr_cache *c)
 		c->admin_protected = (int)v;
 		return strtok_r (NULL, " \n", &save) == NULL;
 	}
-	if (strcmp (key, "empty") == 0) {
+	if (strcmp (key, "empty") == 0 || strcmp (key, "certs") == 0) {
+		uint8_t *map = key[0] == 'e' ? c->empty : c->cert;
 		while ((w = strtok_r (NULL, " \n", &save)) != NULL) {
 			if (!tsr_cache_ref (w, &ref))
 				return false;
-			CARD_REF_BIT_SET (c->empty, ref);
+			CARD_REF_BIT_SET (map, ref);
 		}
 		return true;
 	}
@@ -194,6 +196,17 @@ tsr_cache_load (const char *serial, struct tsr_cache *c)
 }
 
 static void
+tsr_cache_write_refs (FILE *fp, const uint8_t map[32])
+{
+	unsigned i;
+
+	for (i = 0; i < 256; i++) {
+		if (CARD_REF_BIT (map, i))
+			fprintf (fp, " %02x", i);
+	}
+}
+
+static void
 tsr_cache_write (FILE *fp, const void *user)
 {
 	const struct tsr_cache *c = user;
@@ -204,10 +217,9 @@ tsr_cache_write (FILE *fp, const void *user)
 	fprintf (fp, "\nprobed %lld ", c->probed_at);
 	tsr_store_hex_put (fp, (const uint8_t *)c->insertion, strlen (c->insertion));
 	fprintf (fp, " %d\nempty", c->has_index);
-	for (i = 0; i < 256; i++) {
-		if (CARD_REF_BIT (c->empty, i))
-			fprintf (fp, " %02x", (unsigned)i);
-	}
+	tsr_cache_write_refs (fp, c->empty);
+	fputs ("\ncerts", fp);
+	tsr_cache_write_refs (fp, c->cert);
 	fputc ('\n', fp);
 	for (i = 0; i < c->n_meta; i++) {
 		const struct tsr_cache_meta *m = &c->meta[i];
@@ -249,8 +261,13 @@ tsr_cache_hints (const struct tsr_cache *c, const struct card *card, const char 
 		return;   /* another insertion, or too old: probe everything */
 	for (i = 0; i < card->n_slots; i++) {
 		/* only spare slots: the slots with a purpose are looked at in every process */
-		if ((card->slots[i].flags & CARD_SLOT_SPARE) && CARD_REF_BIT (c->empty, card->slots[i].ref))
-			CARD_REF_BIT_SET (h->empty, card->slots[i].ref);
+		uint8_t ref = card->slots[i].ref;
+		if (!(card->slots[i].flags & CARD_SLOT_SPARE))
+			continue;
+		if (CARD_REF_BIT (c->empty, ref))
+			CARD_REF_BIT_SET (h->empty, ref);
+		if (CARD_REF_BIT (c->cert, ref))
+			CARD_REF_BIT_SET (h->cert, ref);
 	}
 	h->no_index = c->has_index == 0;
 }
@@ -363,6 +380,11 @@ tsr_cache_note_list (struct tsr_cache *c, const char *insertion, const struct ca
 			c->empty[i >> 3] &= (uint8_t)~(1u << (i & 7));
 		else
 			CARD_REF_BIT_SET (c->empty, i);
+		c->cert[i >> 3] &= (uint8_t)~(1u << (i & 7));
+	}
+	for (i = 0; i < n; i++) {
+		if (keys[i].cert_der != NULL)
+			CARD_REF_BIT_SET (c->cert, keys[i].ref);
 	}
 	for (i = 0; i < 256; i++) {
 		if (CARD_REF_BIT (used, i))

@@ -46,6 +46,7 @@ struct tsr_cache {
 	char insertion[TSR_CACHE_INSERTION_MAX];   /* reader and the service's event count then */
 	int has_index;                    /* 1, 0, -1 unknown */
 	uint8_t empty[32];                /* bit REF: held nothing at that probe */
+	uint8_t cert[32];                 /* bit REF: held a certificate at the last look */
 	struct tsr_cache_meta meta[TSR_CACHE_MAX_META];
 	size_t n_meta;
 	int admin_protected;              /* 1, 0, -1 unknown */

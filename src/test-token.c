@@ -423,6 +423,37 @@ START_TEST (test_sign_rsa)
 }
 END_TEST
 
+/* A key's metadata (PIN policy, origin) is read from the card when first needed, once:
+ * an attribute that depends on it, or the key's first operation. */
+START_TEST (test_meta_when_needed)
+{
+	CK_BBOOL always = CK_FALSE, local = CK_FALSE;
+	CK_BYTE label[64];
+	CK_ATTRIBUTE l = { CKA_LABEL, label, sizeof label };
+	CK_ATTRIBUTE a[] = { { CKA_ALWAYS_AUTHENTICATE, &always, sizeof always },
+	                     { CKA_LOCAL, &local, sizeof local } };
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_OBJECT_HANDLE sign_key, auth_key;
+
+	login ();
+	sign_key = find_key (CKO_PRIVATE_KEY, 2);
+	auth_key = find_key (CKO_PRIVATE_KEY, 1);
+	ck_assert_int_eq (mock.meta_calls, 0);   /* not at token open */
+	ck_assert_int_eq (f->C_GetAttributeValue (sess, sign_key, &l, 1), CKR_OK);
+	ck_assert_int_eq (mock.meta_calls, 0);   /* a label needs no metadata */
+	ck_assert_int_eq (f->C_GetAttributeValue (sess, sign_key, a, 2), CKR_OK);
+	ck_assert_int_eq (mock.meta_calls, 1);
+	ck_assert_int_eq (always, CK_TRUE);      /* the card's word: PIN always */
+	ck_assert_int_eq (local, CK_TRUE);       /* generated on the card */
+	ck_assert_int_eq (f->C_GetAttributeValue (sess, sign_key, a, 2), CKR_OK);
+	ck_assert_int_eq (mock.meta_calls, 1);   /* once */
+	ck_assert_int_eq (f->C_SignInit (sess, &m, auth_key), CKR_OK);
+	ck_assert_int_eq (mock.meta_calls, 2);   /* before the key's first operation */
+	ck_assert_int_eq (f->C_SignInit (sess, &m, auth_key), CKR_OPERATION_ACTIVE);
+	ck_assert_int_eq (mock.meta_calls, 2);
+}
+END_TEST
+
 START_TEST (test_sign_ecdsa_always)
 {
 	CK_MECHANISM m = { CKM_ECDSA_SHA256, NULL, 0 };
@@ -890,6 +921,7 @@ token_suite (void)
 	tcase_add_test (tc, test_random_digest_mechs);
 	tcase_add_test (tc, test_open_failure_backoff);
 	tcase_add_test (tc, test_open_failure_status_calls);
+	tcase_add_test (tc, test_meta_when_needed);
 	suite_add_tcase (s, tc);
 	return s;
 }

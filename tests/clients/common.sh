@@ -8,6 +8,7 @@
 . "$TESSERA_SRCDIR/tests/lib.sh"
 
 PIN=123456
+MGM=010203040506070801020304050607080102030405060708
 PUK=12345678
 # A hung client (waiting for a PIN on a terminal, a lost card) must not hang make check.
 TOOL_TIMEOUT=${TOOL_TIMEOUT:-40}
