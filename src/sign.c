@@ -66,6 +66,8 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 		rv = tsr_sign_rsa_encode (op, key, data, len, in, n);
 		if (rv == CKR_OK)
 			rv = tsr_card_rsa_raw_inlock (s, key, op, in, n, sig, sig_len);
+		if (rv == CKR_OK)
+			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
 	} else {
 		/* ECDSA: the hash as an integer of the curve's size (leftmost bytes, or zero-extended) */
 		memset (in, 0, n);
@@ -74,6 +76,8 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 		else
 			memcpy (in + n - len, data, len);
 		rv = tsr_card_ecdsa_inlock (s, key, op, in, n, sig, sig_len);
+		if (rv == CKR_OK)
+			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
 	}
 	OPENSSL_cleanse (in, sizeof in);
 	return rv;

@@ -130,6 +130,7 @@ mock_setup (int readers, bool card)
 	mock.card_calls = mock.verify_calls = mock.private_ops = mock.open_calls = mock.meta_calls = 0;
 	mock.open_fails = false;
 	mock.hold = false;
+	mock.fault = false;
 	mock.reader_count = readers;
 	pthread_mutex_lock (&mock_mutex);
 	mock_cancelled = false;
@@ -467,6 +468,10 @@ mock_rsa_raw (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len, 
 	if (EVP_PKEY_decrypt_init (ctx) <= 0 || EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_NO_PADDING) <= 0 ||
 	    EVP_PKEY_decrypt (ctx, out, out_len, in, in_len) <= 0)
 		crv = CARD_E_INVALID_DATA;
+	if (crv == CARD_OK && mock.fault && *out_len > 0) {
+		out[*out_len - 1] ^= 0x01;
+		mock.fault = false;
+	}
 	EVP_PKEY_CTX_free (ctx);
 	return crv;
 }
@@ -494,6 +499,10 @@ mock_ecdsa (struct card *card, uint8_t ref, const uint8_t *hash, size_t hash_len
 		BN_bn2binpad (ECDSA_SIG_get0_r (sig), out, 32);
 		BN_bn2binpad (ECDSA_SIG_get0_s (sig), out + 32, 32);
 		*out_len = 64;
+		if (mock.fault) {
+			out[63] ^= 0x01;
+			mock.fault = false;
+		}
 	}
 	ECDSA_SIG_free (sig);
 	EVP_PKEY_CTX_free (ctx);

@@ -37,6 +37,7 @@ struct mock_state {
 	int wait_calls;           /* monitor waits in progress */
 	int open_calls;           /* card_open calls */
 	bool open_fails;          /* card_open answers CARD_E_COMM */
+	bool fault;               /* the card's next signature is wrong (one bit flipped) */
 	bool hold;                /* mock_mutex: private-key operations wait inside the card */
 	int held;                 /* mock_mutex: operations waiting there now */
 };

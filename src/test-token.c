@@ -454,6 +454,31 @@ START_TEST (test_meta_when_needed)
 }
 END_TEST
 
+/* A signature the card computed wrong (a fault, or another key than the module believes)
+ * is never returned: it is checked with the public key first. */
+START_TEST (test_wrong_signature_withheld)
+{
+	CK_MECHANISM rsa = { CKM_SHA256_RSA_PKCS, NULL, 0 }, ec = { CKM_ECDSA, NULL, 0 };
+	CK_BYTE sig[512], hash[32] = { 1, 2, 3 };
+	CK_ULONG len = sizeof sig;
+	CK_OBJECT_HANDLE key;
+
+	login ();
+	key = find_key (CKO_PRIVATE_KEY, 1);
+	mock.fault = true;
+	ck_assert_int_eq (f->C_SignInit (sess, &rsa, key), CKR_OK);
+	ck_assert_int_eq (f->C_Sign (sess, hash, sizeof hash, sig, &len), CKR_DEVICE_ERROR);
+	len = sizeof sig;
+	ck_assert_int_eq (f->C_SignInit (sess, &rsa, key), CKR_OK);
+	ck_assert_int_eq (f->C_Sign (sess, hash, sizeof hash, sig, &len), CKR_OK);   /* no fault now */
+	key = find_key (CKO_PRIVATE_KEY, 4);
+	mock.fault = true;
+	len = sizeof sig;
+	ck_assert_int_eq (f->C_SignInit (sess, &ec, key), CKR_OK);
+	ck_assert_int_eq (f->C_Sign (sess, hash, sizeof hash, sig, &len), CKR_DEVICE_ERROR);
+}
+END_TEST
+
 START_TEST (test_sign_ecdsa_always)
 {
 	CK_MECHANISM m = { CKM_ECDSA_SHA256, NULL, 0 };
@@ -922,6 +947,7 @@ token_suite (void)
 	tcase_add_test (tc, test_open_failure_backoff);
 	tcase_add_test (tc, test_open_failure_status_calls);
 	tcase_add_test (tc, test_meta_when_needed);
+	tcase_add_test (tc, test_wrong_signature_withheld);
 	suite_add_tcase (s, tc);
 	return s;
 }

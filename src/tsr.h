@@ -341,6 +341,11 @@ CK_RV tsr_card_ecdsa_inlock (struct tsr_session *s, struct tsr_object *key, stru
 CK_RV tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
                             const uint8_t *point, size_t point_len, uint8_t *out, size_t *out_len);
 
+/* Check the card's signature SIG of KEY with its public key (sigcheck.c): IN is the block
+ * given to the card (RSA) or the hash (ECDSA). CKR_DEVICE_ERROR when it does not verify. */
+CK_RV tsr_sigcheck (const struct tsr_object *key, const uint8_t *in, size_t in_len, const uint8_t *sig,
+                    size_t sig_len);
+
 /* RSA decryption with a card key: IN (modulus size) → *out (owned by the caller). */
 CK_RV tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
                               const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len);
