@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,7 +273,9 @@ tsr_priv_object (const struct card_key *key, X509 *x, X509_PUBKEY *xpub, EVP_PKE
 	tsr_attr_set_bool (obj, CKA_UNWRAP, u->decrypt);
 	tsr_attr_set_bool (obj, CKA_DERIVE, u->derive);
 	tsr_attr_set_bool (obj, CKA_WRAP_WITH_TRUSTED, false);
-	tsr_attr_set_bool (obj, CKA_ALWAYS_AUTHENTICATE, always);
+	/* pin_always_keys = login_pin: the module verifies the login PIN before each use */
+	tsr_attr_set_bool (obj, CKA_ALWAYS_AUTHENTICATE,
+	                   always && tsr_conf_get ()->pin_always_keys != TSR_PIN_ALWAYS_LOGIN_PIN);
 	return obj;
 }
 

@@ -7,11 +7,14 @@
  * card's own PIN state: another process may have verified it). A key with
  * CKA_ALWAYS_AUTHENTICATE needs C_Login(CKU_CONTEXT_SPECIFIC) after its *Init;
  * that PIN is verified again in the operation's own transaction, right before
- * the key is used (the card allows one operation per verification).
+ * the key is used (the card allows one operation per verification). With
+ * pin_always_keys = login_pin (tessera.conf) the PIN held for the user's login
+ * is verified there instead, and no context-specific login is needed.
  */
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/conf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -253,11 +256,15 @@ tsr_card_private_inlock (struct tsr_session *s, struct tsr_object *key, struct t
 	/* Never a private-key operation for an application that did not log in. */
 	if (!slot->token->user_logged_in)
 		return CKR_USER_NOT_LOGGED_IN;
-	if (key->always_auth) {
-		if (op == NULL || !op->context_login)
-			return CKR_USER_NOT_LOGGED_IN;
+	if (key->always_auth && op != NULL && op->context_login) {
 		ctx->pin = op->context_pin;
 		ctx->pin_len = op->context_pin_len;
+	} else if (key->always_auth && tsr_conf_get ()->pin_always_keys == TSR_PIN_ALWAYS_LOGIN_PIN &&
+	           slot->token->pin != NULL) {
+		ctx->pin = slot->token->pin;   /* the user chose to give up a PIN per use */
+		ctx->pin_len = slot->token->pin_len;
+	} else if (key->always_auth) {
+		return CKR_USER_NOT_LOGGED_IN;
 	}
 	ctx->ref = key->key_ref;
 	rv = tsr_card_call_inlock (slot, tsr_card_priv, ctx);

@@ -5,10 +5,25 @@
  * key, EC mechanisms when it holds an EC key, with the key sizes it holds; the
  * digests always (software). The card does only the raw private-key operation;
  * hashing and padding are done here with OpenSSL (CKF_HW marks the card's part).
+ *
+ * PIN-always keys (CKA_ALWAYS_AUTHENTICATE) need C_Login(CKU_CONTEXT_SPECIFIC)
+ * between C_SignInit and the signature. NSS does that login only on its
+ * single-part path (PK11_Sign: it hashes, then CKM_RSA_PKCS / CKM_RSA_PKCS_PSS /
+ * CKM_ECDSA); when C_GetMechanismInfo shows CKF_SIGN for a combined hash-and-sign
+ * mechanism (CKM_SHA256_RSA_PKCS_PSS, CKM_ECDSA_SHA256, ...), modern NSS (Firefox
+ * 153's 3.12x: TLS CertificateVerify, SGN_Begin) signs through
+ * C_SignInit/Update/Final instead and never logs in. So C_GetMechanismInfo
+ * shows those mechanisms as verify-only on a token holding a PIN-always key of
+ * their key type: NSS then hashes itself and asks the PIN for each signature.
+ * C_SignInit still accepts them (an application that picks one and does the
+ * context-specific login, like pkcs11-tool -m ECDSA-SHA256, keeps working), and
+ * with pin_always_keys = login_pin (tessera.conf) no such login is needed and
+ * they are offered as usual.
  */
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/conf.h"
 #include "src/provision.h"
 
 #include <string.h>
@@ -165,6 +180,25 @@ tsr_md_of_sign_mech (CK_MECHANISM_TYPE mech)
 	}
 }
 
+/* Is MECH a combined hash-and-sign mechanism that a PIN-always key on SLOT_ID
+ * would let bypass its context-specific login (see the top of this file)? */
+static bool
+tsr_mech_sign_withheld_inlock (CK_SLOT_ID slot_id, CK_MECHANISM_TYPE mech)
+{
+	CK_KEY_TYPE kt;
+	size_t i;
+
+	if (tsr_md_of_sign_mech (mech) == NULL || tsr_conf_get ()->pin_always_keys == TSR_PIN_ALWAYS_LOGIN_PIN)
+		return false;
+	kt = mech >= CKM_ECDSA_SHA1 && mech <= CKM_ECDSA_SHA512 ? CKK_EC : CKK_RSA;
+	for (i = 0; i < tsr.n_objects; i++) {
+		const struct tsr_object *o = tsr.objects[i];
+		if (o->slot_id == slot_id && o->card_key && o->always_auth && o->key_type == kt)
+			return true;
+	}
+	return false;
+}
+
 /* The token of SLOTID for the mechanism functions. */
 static CK_RV
 tsr_mech_token_inlock (CK_SLOT_ID slotID, struct tsr_token **token)
@@ -223,6 +257,8 @@ C_GetMechanismInfo (CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO
 	if (rv != CKR_OK)
 		goto out;
 	rv = tsr_mech_info (token, type, pInfo);
+	if (rv == CKR_OK && tsr_mech_sign_withheld_inlock (slotID, type))
+		pInfo->flags &= ~(CK_FLAGS)CKF_SIGN;
 out:
 	tsr_leave ();
 	return rv;
