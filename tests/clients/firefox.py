@@ -67,35 +67,6 @@ if (!prefs.getBoolPref("tessera.test.cert_responder", false)) {
 return true;
 """
 
-# Chrome-context: the PKCS #11 modules and their slots and tokens, as Firefox sees them.
-LIST_MODULES = r"""
-return (async () => {
-  const db = Cc["@mozilla.org/security/pkcs11moduledb;1"].getService(Ci.nsIPKCS11ModuleDB);
-  const out = [];
-  for (const mod of await db.listModules()) {
-    for (const slot of mod.slots) {
-      let token = null;
-      try { token = slot.getToken(); } catch (e) { token = null; }
-      out.push({ module: mod.name, lib: mod.libName || "", slot: slot.name, status: slot.status,
-                 token: token ? token.tokenName : "",
-                 loggedIn: token ? token.isLoggedIn : false,
-                 hasPassword: token ? token.hasPassword : false });
-    }
-  }
-  return out;
-})();
-"""
-
-# Chrome-context: the certificates of token arguments[0] (subject, token, DER in base64).
-LIST_CERTS = r"""
-return (async () => {
-  const db = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
-  const certs = await db.getCerts();
-  return certs.filter(c => c.tokenName === arguments[0])
-              .map(c => ({ subject: c.subjectName, cn: c.commonName, der: c.getBase64DERString() }));
-})();
-"""
-
 # Chrome-context: log the tokens of module arguments[0] out (as "Log out" in the device manager).
 LOGOUT = r"""
 return (async () => {
@@ -242,7 +213,7 @@ class Firefox:
             return "(no page source: %s)" % e
 
     def modules(self):
-        return self.m.script(LIST_MODULES)
+        return self.m.script(marionette.LIST_MODULES)
 
     def stop(self):
         self.app.stop()
@@ -263,18 +234,13 @@ def pem_blocks(text):
     return out
 
 
-def cert_b64(path):
-    with open(path, "rb") as f:
-        return base64.b64encode(f.read()).decode()
-
-
 class Run:
     """The state of one test run: TAP, options, the card's certificates."""
 
     def __init__(self, args):
         self.tap = Tap()
         self.args = args
-        self.certs = {s: cert_b64(os.path.join(args.card_dir, s + ".cert.der"))
+        self.certs = {s: marionette.cert_b64(os.path.join(args.card_dir, s + ".cert.der"))
                       for s in ("9a", "9c", "9d", "9e")}
         self.cn = {"9a": "Alice Example", "9c": "Alice Example signing"}
 
@@ -331,7 +297,7 @@ def card_token(ff):
 
 def card_ready(ff, token, n):
     """The card present again and its N certificates listed."""
-    return card_token(ff) == token and len(ff.m.script(LIST_CERTS, [token])) == n
+    return card_token(ff) == token and len(ff.m.script(marionette.LIST_CERTS, [token])) == n
 
 
 def check_listing(run, ff, how):
@@ -344,7 +310,7 @@ def check_listing(run, ff, how):
     tap.ok(token.startswith("Alice Example #"), "%s: with the card's token \"%s\"" % (how, token),
            slots)
     tap.ok(not any(x["loggedIn"] for x in slots), "%s: not logged in" % how)
-    certs = ff.m.script(LIST_CERTS, [token]) if token else []
+    certs = ff.m.script(marionette.LIST_CERTS, [token]) if token else []
     got = sorted(c["der"] for c in certs)
     tap.ok(got == sorted(run.certs.values()),
            "%s: the certificate manager shows the card's 4 certificates, byte for byte" % how,
@@ -359,7 +325,7 @@ def removal(run, ff):
     token = card_token(ff)
     t = time.monotonic()
     card_ctl(run.args.ctl, "remove")
-    gone = wait_until(lambda: not card_token(ff) and not ff.m.script(LIST_CERTS, [token]), 30)
+    gone = wait_until(lambda: not card_token(ff) and not ff.m.script(marionette.LIST_CERTS, [token]), 30)
     tap.ok(gone, "card removed: Firefox's slot shows no token, no certificate (%.1f s)"
            % (time.monotonic() - t), tessera_slots(ff))
     srv = Server(run.args, "1.3", "rsa_pss_rsae_sha256", run.log("s_server-removed.log"))

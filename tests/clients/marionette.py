@@ -210,7 +210,8 @@ class App:
 # Chrome-context script: answer every PIN dialog of the application as a user would, with the PIN
 # held in the pref tessera.test.pin (or the next of tessera.test.pins), and count the dialogs in tessera.test.pin_dialogs; the text of
 # the last one is kept in tessera.test.pin_prompt. The dialog is the real one (commonDialog,
-# "common-dialog-loaded"); an empty tessera.test.pin cancels it.
+# "common-dialog-loaded"); an empty tessera.test.pin cancels it. Any other common dialog (an
+# alert, a question) is noted in tessera.test.other_dialogs and accepted.
 PIN_RESPONDER = r"""
 const prefs = Services.prefs;
 if (!prefs.getBoolPref("tessera.test.responder", false)) {
@@ -222,7 +223,13 @@ if (!prefs.getBoolPref("tessera.test.responder", false)) {
       const ui = win.Dialog ? win.Dialog.ui : null;
       const pw = doc.getElementById("password1Textbox");
       if (!pw || (ui && ui.password1Container && ui.password1Container.hidden)) {
-        return;   // not a password prompt
+        // not a password prompt: an alert or a question; noted, then answered with its default
+        const body = doc.getElementById("infoBody");
+        const seen = prefs.getStringPref("tessera.test.other_dialogs", "");
+        prefs.setStringPref("tessera.test.other_dialogs",
+                            seen + (body ? body.textContent : "?") + "\n");
+        win.setTimeout(() => doc.getElementById("commonDialog").acceptDialog(), 0);
+        return;
       }
       const n = prefs.getIntPref("tessera.test.pin_dialogs", 0) + 1;
       prefs.setIntPref("tessera.test.pin_dialogs", n);
@@ -266,6 +273,41 @@ def pin_dialogs(m):
 
 def last_prompt(m):
     return m.script('return Services.prefs.getStringPref("tessera.test.pin_prompt", "");')
+
+
+# Chrome-context: the PKCS #11 modules and their slots and tokens, as the application sees them.
+LIST_MODULES = r"""
+return (async () => {
+  const db = Cc["@mozilla.org/security/pkcs11moduledb;1"].getService(Ci.nsIPKCS11ModuleDB);
+  const out = [];
+  for (const mod of await db.listModules()) {
+    for (const slot of mod.slots) {
+      let token = null;
+      try { token = slot.getToken(); } catch (e) { token = null; }
+      out.push({ module: mod.name, lib: mod.libName || "", slot: slot.name, status: slot.status,
+                 token: token ? token.tokenName : "",
+                 loggedIn: token ? token.isLoggedIn : false,
+                 hasPassword: token ? token.hasPassword : false });
+    }
+  }
+  return out;
+})();
+"""
+
+# Chrome-context: the certificates of token arguments[0] (subject, token, DER in base64).
+LIST_CERTS = r"""
+return (async () => {
+  const db = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);
+  const certs = await db.getCerts();
+  return certs.filter(c => c.tokenName === arguments[0])
+              .map(c => ({ subject: c.subjectName, cn: c.commonName, der: c.getBase64DERString() }));
+})();
+"""
+
+def cert_b64(path):
+    """A DER file in base64 (as nsIX509Cert.getBase64DERString gives it)."""
+    with open(path, "rb") as f:
+        return base64.b64encode(f.read()).decode()
 
 
 class Tap:

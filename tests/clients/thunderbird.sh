@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Thunderbird itself, headless, driven through Marionette by tests/clients/thunderbird.py, with
+# tessera-pkcs11.so added by modutil and no network (Local Folders, Send Later into the Unsent
+# Messages mbox): the card's certificates listed without a PIN; a message that openssl cms
+# -encrypt made for the 9D certificate decrypted and shown (1 PIN dialog: the login); messages
+# written in the compose window and signed with 9A (no PIN: logged in) and twice with the
+# PIN-always 9C (one PIN dialog each), each accepted by openssl cms -verify with the card's
+# certificate as signer. Logs and the messages in thunderbird.logs/ beside this test's log.
+. "$(dirname "$0")/common.sh"
+
+THUNDERBIRD=${THUNDERBIRD:-/usr/lib/thunderbird/thunderbird-bin}
+LOGDIR=$TESSERA_BUILDDIR/tests/clients/thunderbird.logs
+
+if [ "${1:-}" != --inside ]; then
+	clients_require certutil modutil python3 "$THUNDERBIRD"
+	if [ "${TESSERA_SANITIZERS:-no}" = yes ]; then
+		tap_skip_all "sanitizer build: Thunderbird would need the ASan runtime preloaded under its own allocator (mozjemalloc); the ordinary build runs this test"
+	fi
+	rm -rf "$LOGDIR"
+	mkdir -p "$LOGDIR"
+	clients_testbed --cards 1 -- sh "$0" --inside
+	tap_done
+fi
+
+D=$TAP_TMP/card
+provision "$D"
+prof=$TAP_TMP/profile
+nss_db "$prof" "$D/ca.pem" || { tap_fail "create a Thunderbird profile's NSS database"; tap_done; }
+tap_check "modutil -add puts tessera-pkcs11.so in the profile" \
+	with_module modutil -dbdir "sql:$prof" -add tessera -libfile "$TESSERA_MODULE" -force
+mkdir -p "$prof/home"
+printf 'The plan, for Alice only: %s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' ')" >"$TAP_TMP/secret.txt"
+tap_check "openssl cms -encrypt: an S/MIME message for the 9D certificate" \
+	t openssl cms -encrypt -text -aes256 -in "$TAP_TMP/secret.txt" -from alice@example.org \
+	-to alice@example.org -subject "For the key management key" -out "$LOGDIR/encrypted-9d.eml" \
+	"$D/9d.cert.pem"
+python3 -B "$TESSERA_SRCDIR/tests/clients/thunderbird.py" --thunderbird "$THUNDERBIRD" \
+	--profile "$prof" --logdir "$LOGDIR" --ca "$D/ca.pem" --card-dir "$D" \
+	--encrypted "$LOGDIR/encrypted-9d.eml" --secret "$TAP_TMP/secret.txt" 2>"$LOGDIR/driver.err"
+[ $? = 0 ] || tap_diag <"$LOGDIR/driver.err"
+tap_done
