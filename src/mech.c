@@ -3,8 +3,9 @@
  *
  * What a token offers follows from its keys: RSA mechanisms when it holds an RSA
  * key, EC mechanisms when it holds an EC key, with the key sizes it holds; the
- * digests always (software). The card does only the raw private-key operation;
- * hashing and padding are done here with OpenSSL (CKF_HW marks the card's part).
+ * digests and AES key unwrap with a session key always (software). The card does
+ * only the raw private-key operation; hashing and padding are done here with
+ * OpenSSL (CKF_HW marks the card's part).
  *
  * PIN-always keys (CKA_ALWAYS_AUTHENTICATE) need C_Login(CKU_CONTEXT_SPECIFIC)
  * between C_SignInit and the signature. NSS does that login only on its
@@ -28,7 +29,9 @@
 
 #include <string.h>
 
-enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_RSA, TSR_FAM_EC, TSR_FAM_RSA_GEN, TSR_FAM_EC_GEN };
+/* DIGEST and SECRET are software, on every token; SECRET works on session AES keys
+ * (aeswrap.c: the key-encryption key of ECDH S/MIME, derived from the card's ECDH). */
+enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_SECRET, TSR_FAM_RSA, TSR_FAM_EC, TSR_FAM_RSA_GEN, TSR_FAM_EC_GEN };
 
 #define TSR_EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
 #define TSR_SIGVER (CKF_HW | CKF_SIGN | CKF_VERIFY)
@@ -62,6 +65,7 @@ static const struct {
 	{ CKM_ECDH1_COFACTOR_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
 	{ CKM_RSA_PKCS_KEY_PAIR_GEN, TSR_FAM_RSA_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR },
 	{ CKM_EC_KEY_PAIR_GEN, TSR_FAM_EC_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR | TSR_EC_FLAGS },
+	{ CKM_AES_KEY_WRAP, TSR_FAM_SECRET, CKF_UNWRAP },
 	{ CKM_SHA_1, TSR_FAM_DIGEST, CKF_DIGEST },
 	{ CKM_SHA224, TSR_FAM_DIGEST, CKF_DIGEST },
 	{ CKM_SHA256, TSR_FAM_DIGEST, CKF_DIGEST },
@@ -99,7 +103,7 @@ tsr_token_has_family (const struct tsr_token *token, enum tsr_family family)
 {
 	CK_ULONG min, max;
 
-	return family == TSR_FAM_DIGEST || tsr_family_range (token, family, &min, &max);
+	return family == TSR_FAM_DIGEST || family == TSR_FAM_SECRET || tsr_family_range (token, family, &min, &max);
 }
 
 CK_RV
@@ -112,8 +116,12 @@ tsr_mech_info (const struct tsr_token *token, CK_MECHANISM_TYPE mech, CK_MECHANI
 			continue;
 		memset (info, 0, sizeof *info);
 		info->flags = tsr_mechs[i].flags;
-		if (tsr_mechs[i].family != TSR_FAM_DIGEST)
+		if (tsr_mechs[i].family == TSR_FAM_SECRET) {
+			info->ulMinKeySize = 16;   /* AES, in bytes */
+			info->ulMaxKeySize = 32;
+		} else if (tsr_mechs[i].family != TSR_FAM_DIGEST) {
 			(void)tsr_family_range (token, tsr_mechs[i].family, &info->ulMinKeySize, &info->ulMaxKeySize);
+		}
 		return CKR_OK;
 	}
 	return CKR_MECHANISM_INVALID;
