@@ -130,6 +130,23 @@ nss_use_libdir() {
 	esac
 }
 
+# reissue_cert DIR SLOT KEY-USAGE EXT-KEY-USAGE: the certificate of SLOT again (same subject, same
+# key on the card, from the test CA of DIR, provisioned by provision) with other usages, written
+# to the card and to DIR/SLOT.cert.pem and .der; one test.
+reissue_cert() {
+	_reader=$(opensc-tool -l 2>/dev/null | sed -n 's/^[0-9][0-9]* *Yes *//p' | head -n 1)
+	printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,$3" "extendedKeyUsage=$4" \
+		"subjectAltName=email:alice@example.org" >"$1/$2.reissue.ext"
+	tap_check "the $2 certificate again, for $3 and $4" sh -c '
+		subj=$(openssl x509 -in "$1/$2.cert.pem" -noout -subject -nameopt compat | sed "s/^subject=//")
+		openssl x509 -new -force_pubkey "$1/$2.pub.pem" -CA "$1/ca.pem" -CAkey "$1/ca.key" -days 30 \
+			-subj "$subj" -set_serial "0x$(openssl rand -hex 8)" -extfile "$1/$2.reissue.ext" \
+			-out "$1/$2.cert.pem" &&
+		openssl x509 -in "$1/$2.cert.pem" -outform DER -out "$1/$2.cert.der" &&
+		yubico-piv-tool -r "$3" -a import-certificate -s "$2" -i "$1/$2.cert.pem" \
+			--key=010203040506070801020304050607080102030405060708' sh "$1" "$2" "$_reader"
+}
+
 # nss_db DIR CA: a new NSS database in DIR (empty password) that trusts the test CA's certificate.
 nss_db() {
 	mkdir -p "$1"

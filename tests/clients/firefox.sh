@@ -36,16 +36,7 @@ D=$TAP_TMP/card
 provision "$D"
 # Firefox offers for TLS client authentication only certificates for clientAuth: the 9C
 # certificate (e-mail protection) again, with clientAuth added, to sign TLS with the PIN-always key.
-reader=$(opensc-tool -l 2>/dev/null | sed -n 's/^[0-9][0-9]* *Yes *//p' | head -n 1)
-printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,nonRepudiation" \
-	"extendedKeyUsage=emailProtection,clientAuth" "subjectAltName=email:alice@example.org" >"$D/9c.tls.ext"
-tap_check "the 9C certificate again, for e-mail protection and TLS client authentication" sh -c '
-	openssl x509 -new -force_pubkey "$1/9c.pub.pem" -CA "$1/ca.pem" -CAkey "$1/ca.key" -days 30 \
-		-subj "/O=Tessera Test/CN=Alice Example signing/emailAddress=alice@example.org" \
-		-set_serial "0x$(openssl rand -hex 8)" -extfile "$1/9c.tls.ext" -out "$1/9c.cert.pem" &&
-	openssl x509 -in "$1/9c.cert.pem" -outform DER -out "$1/9c.cert.der" &&
-	yubico-piv-tool -r "$2" -a import-certificate -s 9c -i "$1/9c.cert.pem" \
-		--key=010203040506070801020304050607080102030405060708' sh "$D" "$reader"
+reissue_cert "$D" 9c digitalSignature,nonRepudiation emailProtection,clientAuth
 
 # The server: a certificate from the test CA for 127.0.0.1.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TAP_TMP/server.key" -out "$TAP_TMP/server.pem" \

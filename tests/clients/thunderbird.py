@@ -4,8 +4,9 @@ tessera-pkcs11.so and the simulated card of tests/testbed (run by tests/clients/
 
 No network: a Local Folders account and an identity on a server of type "none" (it never
 connects). S/MIME the way a user does it:
-- decrypt: a message that openssl cms -encrypt made for the 9D certificate is copied into
-  Local Folders/Inbox and shown in the message pane (Thunderbird decrypts it on the card);
+- decrypt: messages that openssl cms -encrypt made for the 9D certificate (RSA) and for a P-256
+  certificate (ECDH) are copied into Local Folders/Inbox and shown in the message pane
+  (Thunderbird decrypts them with the card);
 - sign: the compose window, with the identity's S/MIME signing certificate set to 9A or 9C,
   "Send Later" (File > Send Later): the signed message lands in Local Folders/Unsent Messages,
   an mbox file that openssl cms -verify checks.
@@ -106,18 +107,18 @@ return (async () => {
 })();
 """
 
-# Chrome-context: show the first message of Local Folders/Inbox in the 3-pane window.
-SHOW_FIRST = r"""
+# Chrome-context: show message arguments[0] (by date order) of Local Folders/Inbox in the 3-pane
+# window.
+SHOW_MESSAGE = r"""
 const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
 const win = Services.wm.getMostRecentWindow("mail:3pane");
 const inbox = MailServices.accounts.localFoldersServer.rootFolder.getChildNamed("Inbox");
 const about3Pane = win.gTabmail.currentAbout3Pane;
 about3Pane.displayFolder(inbox.URI);
-if (about3Pane.gDBView && about3Pane.gDBView.rowCount > 0) {
-  about3Pane.threadTree.selectedIndex = 0;
-  return true;
-}
-return false;
+if (!about3Pane.gDBView || about3Pane.gDBView.rowCount <= arguments[0]) return false;
+about3Pane.gDBView.sort(Ci.nsMsgViewSortType.byId, Ci.nsMsgViewSortOrder.ascending);
+about3Pane.threadTree.selectedIndex = arguments[0];
+return about3Pane.threadTree.selectedIndex == arguments[0];
 """
 
 # Chrome-context: what the message pane shows: the text, and the S/MIME state in the header.
@@ -219,21 +220,23 @@ class Run:
         self.token = tokens[0] if tokens else ""
         certs = self.m.script(marionette.LIST_CERTS, [self.token])
         want = sorted(marionette.cert_b64(os.path.join(self.args.card_dir, s + ".cert.der"))
-                      for s in ("9a", "9c", "9d", "9e"))
+                      for s in ("9a", "9c", "9d", "9e", "82"))
         tap.ok(sorted(c["der"] for c in certs) == want,
-               "its certificate manager shows the card's 4 certificates, byte for byte",
+               "its certificate manager shows the card's 5 certificates, byte for byte",
                [c["subject"] for c in certs])
         tap.ok(self.pins() == 0, "no PIN dialog for listing them")
 
-    def decrypt(self):
+    def decrypt(self, path, secret_path, what, index, dialogs):
+        """Copy the message PATH into the Inbox (its INDEX-th) and show it: decrypted on the card
+        with DIALOGS PIN dialogs."""
         tap = self.tap
-        res = self.m.script(IMPORT_MESSAGE, [self.args.encrypted])
-        tap.ok(res and res["status"] == 0 and res["total"] == 1, "the message openssl cms -encrypt made for 9D is in "
-               "Local Folders/Inbox", res)
+        res = self.m.script(IMPORT_MESSAGE, [path])
+        tap.ok(res and res["status"] == 0 and res["total"] == index + 1,
+               "the message openssl cms -encrypt made for %s is in Local Folders/Inbox" % what, res)
         before = self.pins()
         t = time.monotonic()
-        shown = wait_until(lambda: self.m.script(SHOW_FIRST), 30)
-        with open(self.args.secret) as f:
+        shown = wait_until(lambda: self.m.script(SHOW_MESSAGE, [index]), 30)
+        with open(secret_path) as f:
             secret = f.read().strip()
 
         def decrypted():
@@ -243,12 +246,12 @@ class Run:
         took = time.monotonic() - t
         if not pane:
             pane = self.m.script(MESSAGE_PANE)
-        tap.ok(secret in pane["text"], "the message pane shows it decrypted with the 9D key on the "
-               "card (%.1f s): \"%s\"" % (took, secret), pane)
+        tap.ok(secret in pane["text"], "%s: the message pane shows it decrypted on the card "
+               "(%.1f s): \"%s\"" % (what, took, secret), pane)
         tap.ok(pane["tech"] == "S/MIME" and "encrypted-ok" in pane["encrypted"],
-               "the message header says S/MIME, encrypted", pane)
-        tap.ok(self.pins() - before == 1, "1 PIN dialog (the login) (counted: %d)"
-               % (self.pins() - before), marionette.last_prompt(self.m))
+               "%s: the message header says S/MIME, encrypted" % what, pane)
+        tap.ok(self.pins() - before == dialogs, "%s: %d PIN dialog(s) (counted: %d)"
+               % (what, dialogs, self.pins() - before), marionette.last_prompt(self.m))
 
     def sign(self, slot, cn, n, dialogs, what):
         """Compose and Send Later a message signed with the card's SLOT key (certificate CN);
@@ -318,7 +321,8 @@ class Run:
             self.identity = self.m.script(SETUP_ACCOUNTS)
             self.tap.ok(bool(self.identity), "a Local Folders account and Alice's identity "
                         "(no server, no network)")
-            self.decrypt()
+            self.decrypt(self.args.encrypted, self.args.secret, "RSA 9D", 0, 1)
+            self.decrypt(self.args.encrypted_ec, self.args.secret_ec, "ECDH P-256 82", 1, 0)
             self.sign("9a", "Alice Example", 1, 0, " (logged in: no PIN)")
             self.sign("9c", "Alice Example signing", 2, 1, " (PIN-always: its own PIN)")
             self.sign("9c", "Alice Example signing", 3, 1, " again (a PIN for every signature)")
@@ -337,6 +341,8 @@ def main():
     ap.add_argument("--card-dir", required=True)
     ap.add_argument("--encrypted", required=True, help="S/MIME message encrypted to 9D")
     ap.add_argument("--secret", required=True, help="its plain text")
+    ap.add_argument("--encrypted-ec", required=True, help="S/MIME message for the P-256 key 82")
+    ap.add_argument("--secret-ec", required=True, help="its plain text")
     args = ap.parse_args()
     run = Run(args)
     try:
