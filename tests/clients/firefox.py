@@ -11,7 +11,6 @@ that fill and accept them; each PIN dialog is counted. The servers are `openssl 
   firefox.py bench OPTIONS   start-to-page timings with client authentication (not a test)
 """
 import argparse
-import base64
 import os
 import re
 import socket
@@ -19,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import traceback
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,7 +28,7 @@ from marionette import App, Tap, wait_until  # noqa: E402
 PIN = "123456"
 
 # Chrome-context script: answer the client certificate dialog (clientauthask.xhtml) with the
-# certificate whose subject contains the pref tessera.test.client_cert, "remember: once" (every
+# certificate whose common name is the pref tessera.test.client_cert, "remember: once" (every
 # new connection asks again), and note the certificates offered and the number of dialogs.
 CERT_RESPONDER = r"""
 const prefs = Services.prefs;
@@ -255,6 +255,7 @@ class Run:
         label = "TLS %s, %s key%s" % (version, slot.upper(), what)
         srv = Server(self.args, version, sigalgs, self.log("s_server-%s-%s.log" % (slot, version)))
         before = pin_count(ff)
+        asked = ff.pref_int("tessera.test.cert_dialogs")
         ff.setup_auth(self.cn[slot], pins)
         t = time.monotonic()
         st, page = ff.load("https://127.0.0.1:%d/" % srv.port, "Peer signature type")
@@ -264,6 +265,11 @@ class Run:
         loaded = st["uri"].startswith("https://") and re.search(r"Protocol *: TLSv%s$" % re.escape(version), page, re.M)
         tap.ok(loaded, "%s: the page of openssl s_server -Verify 1 loads (%.1f s)" % (label, took),
                "%s\n%s\n--- server:\n%s" % (st, page[-1500:], srv.text()[-1500:]))
+        offered = ff.pref_str("tessera.test.offered")
+        tap.ok(ff.pref_int("tessera.test.cert_dialogs") == asked + 1 and
+               ("CN=%s,O=Tessera Test @ %s" % (self.cn[slot], card_token(ff))) in offered,
+               "%s: Firefox's certificate dialog offers the card's %s certificate; chosen"
+               % (label, slot.upper()), offered)
         peer = pem_blocks(page)
         tap.ok(bool(peer) and peer[-1] == self.certs[slot],
                "%s: the server received the card's %s certificate" % (label, slot.upper()))
@@ -403,8 +409,7 @@ def run_test(args):
     for phase in (phase_modutil, phase_policy):
         try:
             phase(run)
-        except Exception as e:  # a crashed driver is one failure, with its story
-            import traceback
+        except Exception:  # a crashed driver is one failure, with its story
             run.tap.ok(False, "%s ran to its end" % phase.__name__, traceback.format_exc())
     return run.tap.failed
 

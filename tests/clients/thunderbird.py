@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import marionette  # noqa: E402
@@ -348,7 +349,6 @@ def main():
     try:
         run.run()
     except Exception:  # a crashed driver is one failure, with its story
-        import traceback
         run.tap.ok(False, "the Thunderbird driver ran to its end", traceback.format_exc())
     sys.exit(1 if run.tap.failed else 0)
 
