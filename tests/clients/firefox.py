@@ -32,8 +32,9 @@ PIN = "123456"
 # new connection asks again), and note the certificates offered and the number of dialogs.
 CERT_RESPONDER = r"""
 const prefs = Services.prefs;
-if (!prefs.getBoolPref("tessera.test.cert_responder", false)) {
-  prefs.setBoolPref("tessera.test.cert_responder", true);
+if (!globalThis.tesseraCertObserver) {   // once per process (the sandbox lives as long)
+  prefs.clearUserPref("tessera.test.cert_dialogs");
+  prefs.clearUserPref("tessera.test.offered");
   const observer = {
     observe(subject) {
       const doc = subject.ownerDocument;
@@ -62,7 +63,7 @@ if (!prefs.getBoolPref("tessera.test.cert_responder", false)) {
     },
   };
   Services.obs.addObserver(observer, "cert-dialog-loaded");
-  Services.wm.getMostRecentWindow(null).tesseraCertObserver = observer;
+  globalThis.tesseraCertObserver = observer;
 }
 return true;
 """

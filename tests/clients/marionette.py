@@ -214,8 +214,11 @@ class App:
 # alert, a question) is noted in tessera.test.other_dialogs and accepted.
 PIN_RESPONDER = r"""
 const prefs = Services.prefs;
-if (!prefs.getBoolPref("tessera.test.responder", false)) {
-  prefs.setBoolPref("tessera.test.responder", true);
+if (!globalThis.tesseraPinObserver) {   // once per process (the sandbox lives as long)
+  for (const p of ["tessera.test.pin_dialogs", "tessera.test.other_dialogs",
+                   "tessera.test.pin_prompt", "tessera.test.pins"]) {
+    prefs.clearUserPref(p);   // a profile's prefs.js keeps them from an earlier run
+  }
   const observer = {
     observe(subject, topic) {
       const win = subject;
@@ -255,8 +258,7 @@ if (!prefs.getBoolPref("tessera.test.responder", false)) {
     },
   };
   Services.obs.addObserver(observer, "common-dialog-loaded");
-  // keep the observer alive with the window that holds this sandbox
-  Services.wm.getMostRecentWindow(null).tesseraPinObserver = observer;
+  globalThis.tesseraPinObserver = observer;   // kept alive by this sandbox
 }
 return true;
 """
