@@ -99,12 +99,19 @@ gnutls_tls() {
 	server=""
 }
 GNUTLS_PIN=$PIN
-gnutls_tls 1.3 9A 01 rsa_pss_rsae_sha256 RSA-PSS
-gnutls_tls 1.2 9A 01 RSA+SHA256 RSA
-gnutls_tls 1.3 9E 04 ecdsa_secp256r1_sha256 ECDSA
-gnutls_tls 1.2 9E 04 ECDSA+SHA256 ECDSA
-# The PIN-always 9C key: GnuTLS logs in for the operation (CKU_CONTEXT_SPECIFIC) with GNUTLS_PIN.
-gnutls_tls 1.3 9C 02 ecdsa_secp256r1_sha256 ECDSA
+# With the ASan runtime preloaded, gnutls-cli never exits, even with keys in files and no PKCS #11
+# module: its exit deadlocks in p11-kit's destructor (freelocale, glibc's locale lock).
+if [ "${TESSERA_SANITIZERS:-no}" = yes ]; then
+	tap_skip "gnutls-cli: TLS client authentication with the card" \
+		"sanitizer build: gnutls-cli hangs at exit with the ASan runtime preloaded, module or not"
+else
+	gnutls_tls 1.3 9A 01 rsa_pss_rsae_sha256 RSA-PSS
+	gnutls_tls 1.2 9A 01 RSA+SHA256 RSA
+	gnutls_tls 1.3 9E 04 ecdsa_secp256r1_sha256 ECDSA
+	gnutls_tls 1.2 9E 04 ECDSA+SHA256 ECDSA
+	# The PIN-always 9C key: GnuTLS logs in for the operation (CKU_CONTEXT_SPECIFIC), GNUTLS_PIN.
+	gnutls_tls 1.3 9C 02 ecdsa_secp256r1_sha256 ECDSA
+fi
 
 GNUTLS_PIN=654321
 expect_fail "p11tool --login with a wrong PIN lists nothing" p11 --login --list-privkeys
