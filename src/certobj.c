@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,9 @@ tsr_set_key_meta (struct tsr_object *obj, const struct card_key *key, const stru
 	obj->always_auth = policy == CARD_PIN_POLICY_ALWAYS;
 	tsr_attr_set_bool (obj, CKA_ALWAYS_SENSITIVE, key->origin_generated == 1);
 	tsr_attr_set_bool (obj, CKA_NEVER_EXTRACTABLE, key->origin_generated == 1);
-	tsr_attr_set_bool (obj, CKA_ALWAYS_AUTHENTICATE, obj->always_auth);
+	/* pin_always_keys = login_pin: the module verifies the login PIN before each use */
+	tsr_attr_set_bool (obj, CKA_ALWAYS_AUTHENTICATE,
+	                   obj->always_auth && tsr_conf_get ()->pin_always_keys != TSR_PIN_ALWAYS_LOGIN_PIN);
 }
 
 void

@@ -5,6 +5,7 @@
  *   pin_policy = card | fips
  *   default_management_key = allow | deny
  *   management_key.SERIAL = 32, 48 or 64 hex digits
+ *   pin_always_keys = ask | login_pin
  * Whatever goes wrong is logged (category "conf", never a key's value) and
  * leaves the default; the file is read once per C_Initialize.
  */
@@ -23,7 +24,7 @@
 #include "src/log.h"
 
 /* written by C_Initialize / C_Finalize only */
-static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, NULL, 0 };
+static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, NULL, 0, TSR_PIN_ALWAYS_ASK };
 
 void
 tsr_conf_defaults (struct tsr_conf *conf)
@@ -153,6 +154,14 @@ conf_set (struct tsr_conf *conf, const char *where, const char *key, const char 
 			         "default (allow) kept", where, value);
 	} else if (strncmp (key, "management_key.", 15) == 0) {
 		conf_add_mgm_key (conf, where, key + 15, value);
+	} else if (strcmp (key, "pin_always_keys") == 0) {
+		if (strcmp (value, "ask") == 0)
+			conf->pin_always_keys = TSR_PIN_ALWAYS_ASK;
+		else if (strcmp (value, "login_pin") == 0)
+			conf->pin_always_keys = TSR_PIN_ALWAYS_LOGIN_PIN;
+		else
+			tsr_log ("conf", "%s: pin_always_keys: \"%s\" is neither ask nor login_pin: "
+			         "default (ask) kept", where, value);
 	} else {
 		tsr_log ("conf", "%s: unknown key \"%s\": ignored", where, key);
 	}

@@ -24,6 +24,12 @@ enum tsr_pin_policy_mode {
 	TSR_PIN_POLICY_FIPS,         /* plus the FIPS rule of NSS "Roles and services" */
 };
 
+/* Keys the card wants a PIN for at every use (PIV PIN policy "always", CKA_ALWAYS_AUTHENTICATE). */
+enum tsr_pin_always_mode {
+	TSR_PIN_ALWAYS_ASK = 0,      /* a PIN per use: C_Login(CKU_CONTEXT_SPECIFIC) (default) */
+	TSR_PIN_ALWAYS_LOGIN_PIN,    /* the module verifies the login PIN again before each use */
+};
+
 /* A management key for the card with this serial number. */
 struct tsr_conf_mgm_key {
 	char serial[33];
@@ -36,6 +42,7 @@ struct tsr_conf {
 	bool allow_default_mgm_key;          /* default true */
 	struct tsr_conf_mgm_key *mgm_keys;   /* owned */
 	size_t n_mgm_keys;
+	enum tsr_pin_always_mode pin_always_keys;   /* default TSR_PIN_ALWAYS_ASK */
 };
 
 /* Defaults into CONF (nothing allocated). */

@@ -149,6 +149,10 @@ tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 	rv = tsr_session_object_new (s, CKO_SECRET_KEY, templ, count, &obj);
 	if (rv != CKR_OK)
 		return rv;
+	/* A derived key may unwrap unless its template says otherwise: NSS derives the
+	 * key-encryption key of ECDH S/MIME asking CKA_WRAP only, then unwraps with it. */
+	if (derived && tsr_templ_find (templ, count, CKA_UNWRAP) == NULL)
+		tsr_attr_set_bool (obj, CKA_UNWRAP, true);
 	obj->key_type = kt;
 	tsr_attr_set_ulong (obj, CKA_KEY_TYPE, kt);
 	tsr_attr_set (obj, CKA_VALUE, value, (CK_ULONG)value_len);

@@ -1,18 +1,24 @@
 /*
  * src/derive.c: keys made from a card's private key: C_DeriveKey with ECDH
  * (CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE: the same for the NIST curves,
- * whose cofactor is 1; KDF CKD_NULL) and C_UnwrapKey with RSA PKCS #1 v1.5 or
- * OAEP. The result is a session secret key (AES, DES3, generic) that every
- * session of the application can use.
+ * whose cofactor is 1; KDF CKD_NULL, or the ANSI X9.63 KDF CKD_SHA1_KDF ..
+ * CKD_SHA512_KDF over the card's shared secret, done here with OpenSSL: NSS 3.12x
+ * asks for it to decrypt ECDH S/MIME (RFC 5753) and has no fallback there) and
+ * C_UnwrapKey with RSA PKCS #1 v1.5 or OAEP (or, with a session AES key, AES key
+ * wrap: aeswrap.c). The result is a session secret key
+ * (AES, DES3, generic) that every session of the application can use.
  */
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/provision.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/kdf.h>
 
 CK_RV
 C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hUnwrappingKey,
@@ -35,6 +41,11 @@ C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 	if (!tsr_check (pMechanism != NULL && pWrappedKey != NULL && phKey != NULL &&
 	                (pTemplate != NULL || ulAttributeCount == 0))) {
 		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if (pMechanism->mechanism == CKM_AES_KEY_WRAP) {   /* a session key, in software */
+		rv = tsr_aes_unwrap_inlock (s, pMechanism, hUnwrappingKey, pWrappedKey, ulWrappedKeyLen,
+		                            pTemplate, ulAttributeCount, phKey);
 		goto out;
 	}
 	rv = tsr_op_new_inlock (s, TSR_OP_UNWRAP, pMechanism, hUnwrappingKey, &op);
@@ -85,6 +96,70 @@ tsr_ecdh_point (const CK_ECDH1_DERIVE_PARAMS *p, size_t field, const uint8_t **p
 	return CKR_MECHANISM_PARAM_INVALID;
 }
 
+static const EVP_MD *
+tsr_md_of_kdf (CK_ULONG kdf)
+{
+	switch (kdf) {
+	case CKD_SHA1_KDF: return tsr_md_sha (1);
+	case CKD_SHA224_KDF: return tsr_md_sha (224);
+	case CKD_SHA256_KDF: return tsr_md_sha (256);
+	case CKD_SHA384_KDF: return tsr_md_sha (384);
+	case CKD_SHA512_KDF: return tsr_md_sha (512);
+	default: return NULL;
+	}
+}
+
+static bool
+tsr_ecdh_params_ok (const CK_MECHANISM *m)
+{
+	const CK_ECDH1_DERIVE_PARAMS *p = m->pParameter;
+
+	if (p == NULL || m->ulParameterLen != sizeof *p)
+		return false;
+	if (p->kdf == CKD_NULL)
+		return p->ulSharedDataLen == 0;
+	return tsr_md_of_kdf (p->kdf) != NULL && (p->ulSharedDataLen == 0 || p->pSharedData != NULL);
+}
+
+/* The X9.63 KDF of the shared secret Z into OUT: as long as the template's CKA_VALUE_LEN,
+ * or the key type's fixed length (DES3, DES2), at most *LEN bytes; *LEN set to it. */
+static CK_RV
+tsr_ecdh_kdf (const CK_ECDH1_DERIVE_PARAMS *p, const CK_ATTRIBUTE *templ, CK_ULONG count,
+              const uint8_t *z, size_t z_len, uint8_t *out, size_t *len)
+{
+	CK_ULONG want = 0, kt = CKK_GENERIC_SECRET;
+	OSSL_PARAM params[4], *q = params;
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *ctx = NULL;
+	CK_RV rv = CKR_OK;
+
+	(void)tsr_templ_ulong_of (templ, count, CKA_KEY_TYPE, &kt);
+	if (tsr_templ_ulong_of (templ, count, CKA_VALUE_LEN, &want) != 1)
+		want = kt == CKK_DES3 ? 24 : kt == CKK_DES2 ? 16 : 0;
+	if (want == 0 || want > *len) {
+		rv = want == 0 ? CKR_TEMPLATE_INCOMPLETE : CKR_TEMPLATE_INCONSISTENT;
+		goto out;
+	}
+	*q++ = OSSL_PARAM_construct_utf8_string (OSSL_KDF_PARAM_DIGEST,
+	                                         (char *)EVP_MD_get0_name (tsr_md_of_kdf (p->kdf)), 0);
+	*q++ = OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_KEY, (void *)z, z_len);
+	if (p->ulSharedDataLen > 0)
+		*q++ = OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_INFO, p->pSharedData, p->ulSharedDataLen);
+	*q = OSSL_PARAM_construct_end ();
+	kdf = EVP_KDF_fetch (tsr_ossl (), "X963KDF", NULL);
+	ctx = kdf != NULL ? EVP_KDF_CTX_new (kdf) : NULL;
+	if (ctx == NULL || EVP_KDF_derive (ctx, out, want, params) != 1) {
+		tsr_log ("p11", "C_DeriveKey: X9.63 KDF failed");
+		rv = CKR_FUNCTION_FAILED;
+		goto out;
+	}
+	*len = want;
+out:
+	EVP_KDF_CTX_free (ctx);
+	EVP_KDF_free (kdf);
+	return rv;
+}
+
 CK_RV
 C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hBaseKey,
              CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
@@ -94,8 +169,8 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 	struct tsr_object *key;
 	struct tsr_op *op = NULL;
 	const uint8_t *point = NULL;
-	uint8_t secret[66];
-	size_t point_len = 0, secret_len = sizeof secret, field;
+	uint8_t secret[66], derived[64];
+	size_t point_len = 0, secret_len = sizeof secret, derived_len = sizeof derived, field;
 	CK_RV rv;
 
 	rv = tsr_enter ();
@@ -114,18 +189,23 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 	(void)tsr_object_get_inlock (s, hBaseKey, &key);
 	params = pMechanism->pParameter;
 	field = (key->key_bits + 7) / 8;
-	if (params == NULL || pMechanism->ulParameterLen != sizeof *params || params->kdf != CKD_NULL ||
-	    params->ulSharedDataLen != 0 || field == 0 || field > sizeof secret) {
+	if (!tsr_ecdh_params_ok (pMechanism) || field == 0 || field > sizeof secret) {
 		rv = CKR_MECHANISM_PARAM_INVALID;
 		goto out;
 	}
 	rv = tsr_ecdh_point (params, field, &point, &point_len);
 	if (rv == CKR_OK)
 		rv = tsr_card_ecdh_inlock (s, key, point, point_len, secret, &secret_len);
-	if (rv == CKR_OK)
+	if (rv == CKR_OK && params->kdf != CKD_NULL) {
+		rv = tsr_ecdh_kdf (params, pTemplate, ulAttributeCount, secret, secret_len, derived, &derived_len);
+		if (rv == CKR_OK)
+			rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, derived, derived_len, true, phKey);
+	} else if (rv == CKR_OK) {
 		rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, secret, secret_len, true, phKey);
+	}
 out:
 	OPENSSL_cleanse (secret, sizeof secret);
+	OPENSSL_cleanse (derived, sizeof derived);
 	tsr_op_free (op);
 	tsr_leave ();
 	return rv;

@@ -7,14 +7,20 @@
  * card's own PIN state: another process may have verified it). A key with
  * CKA_ALWAYS_AUTHENTICATE needs C_Login(CKU_CONTEXT_SPECIFIC) after its *Init;
  * that PIN is verified again in the operation's own transaction, right before
- * the key is used (the card allows one operation per verification).
+ * the key is used (the card allows one operation per verification). With
+ * pin_always_keys = login_pin (tessera.conf) the PIN held for the user's login
+ * is verified there instead, and no context-specific login is needed.
  */
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/conf.h"
+#include "src/login.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 static CK_FLAGS
 tsr_kind_flag (enum tsr_op_kind kind)
@@ -211,8 +217,9 @@ enum tsr_priv_kind { TSR_PRIV_RSA, TSR_PRIV_ECDSA, TSR_PRIV_ECDH };
 struct tsr_priv_ctx {
 	enum tsr_priv_kind kind;
 	uint8_t ref;
-	const uint8_t *pin;
+	const uint8_t *pin;            /* a PIN-always key's PIN, or NULL */
 	size_t pin_len;
+	bool verify_first;             /* the PIN is not verified yet (login_pin): before the operation */
 	const uint8_t *in;
 	size_t in_len;
 	uint8_t *out;
@@ -246,9 +253,11 @@ tsr_card_priv (struct card *card, void *user)
 	struct tsr_priv_ctx *c = user;
 	card_rv crv;
 
-	crv = tsr_card_priv_op (card, c);
-	if (crv != CARD_E_SECURITY || c->pin == NULL)
-		return crv;
+	if (!c->verify_first) {
+		crv = tsr_card_priv_op (card, c);
+		if (crv != CARD_E_SECURITY || c->pin == NULL)
+			return crv;
+	}
 	crv = card->driver->verify_pin (card, CARD_PIN_USER, c->pin, c->pin_len, &c->tries);
 	if (crv == CARD_OK)
 		crv = tsr_card_priv_op (card, c);
@@ -260,6 +269,7 @@ tsr_card_private_inlock (struct tsr_session *s, struct tsr_object *key, struct t
                          struct tsr_priv_ctx *ctx)
 {
 	struct tsr_slot *slot = tsr_slot_get_inlock (s->slot_id);
+	uint8_t *login_pin = NULL;
 	CK_RV rv;
 
 	assert (key->card_key);
@@ -268,14 +278,28 @@ tsr_card_private_inlock (struct tsr_session *s, struct tsr_object *key, struct t
 	/* Never a private-key operation for an application that did not log in. */
 	if (!slot->token->user_logged_in)
 		return CKR_USER_NOT_LOGGED_IN;
-	if (key->always_auth) {
-		if (op == NULL || !op->context_login)
-			return CKR_USER_NOT_LOGGED_IN;
+	if (key->always_auth && op != NULL && op->context_login) {
 		ctx->pin = op->context_pin;
 		ctx->pin_len = op->context_pin_len;
+	} else if (key->always_auth && tsr_conf_get ()->pin_always_keys == TSR_PIN_ALWAYS_LOGIN_PIN &&
+	           slot->token->pin != NULL) {
+		/* the user chose to give up a PIN per use; a copy, as the module lock is released
+		 * during the card call and a C_Logout may wipe the held PIN meanwhile */
+		login_pin = tsr_pin_dup (slot->token->pin, slot->token->pin_len);
+		if (login_pin == NULL)
+			return CKR_HOST_MEMORY;
+		ctx->pin = login_pin;
+		ctx->pin_len = slot->token->pin_len;
+		ctx->verify_first = true;
+	} else if (key->always_auth) {
+		return CKR_USER_NOT_LOGGED_IN;
 	}
 	ctx->ref = key->key_ref;
 	rv = tsr_card_call_inlock (slot, s->handle, tsr_card_priv, ctx);
+	if (login_pin != NULL) {
+		OPENSSL_cleanse (login_pin, ctx->pin_len);
+		free (login_pin);
+	}
 	if (op != NULL && key->always_auth) {
 		op->context_login = false;   /* one operation per context-specific login */
 	}
@@ -288,7 +312,7 @@ CK_RV
 tsr_card_rsa_raw_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
                          const uint8_t *in, size_t k, uint8_t *out, size_t *out_len)
 {
-	struct tsr_priv_ctx ctx = { TSR_PRIV_RSA, 0, NULL, 0, in, k, out, out_len, -1 };
+	struct tsr_priv_ctx ctx = { TSR_PRIV_RSA, 0, NULL, 0, false, in, k, out, out_len, -1 };
 
 	return tsr_card_private_inlock (s, key, op, &ctx);
 }
@@ -297,7 +321,7 @@ CK_RV
 tsr_card_ecdsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
                        const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len)
 {
-	struct tsr_priv_ctx ctx = { TSR_PRIV_ECDSA, 0, NULL, 0, hash, hash_len, out, out_len, -1 };
+	struct tsr_priv_ctx ctx = { TSR_PRIV_ECDSA, 0, NULL, 0, false, hash, hash_len, out, out_len, -1 };
 
 	return tsr_card_private_inlock (s, key, op, &ctx);
 }
@@ -306,7 +330,7 @@ CK_RV
 tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
                       const uint8_t *point, size_t point_len, uint8_t *out, size_t *out_len)
 {
-	struct tsr_priv_ctx ctx = { TSR_PRIV_ECDH, 0, NULL, 0, point, point_len, out, out_len, -1 };
+	struct tsr_priv_ctx ctx = { TSR_PRIV_ECDH, 0, NULL, 0, false, point, point_len, out, out_len, -1 };
 
 	return tsr_card_private_inlock (s, key, NULL, &ctx);
 }

@@ -3,17 +3,35 @@
  *
  * What a token offers follows from its keys: RSA mechanisms when it holds an RSA
  * key, EC mechanisms when it holds an EC key, with the key sizes it holds; the
- * digests always (software). The card does only the raw private-key operation;
- * hashing and padding are done here with OpenSSL (CKF_HW marks the card's part).
+ * digests and AES key unwrap with a session key always (software). The card does
+ * only the raw private-key operation; hashing and padding are done here with
+ * OpenSSL (CKF_HW marks the card's part).
+ *
+ * PIN-always keys (CKA_ALWAYS_AUTHENTICATE) need C_Login(CKU_CONTEXT_SPECIFIC)
+ * between C_SignInit and the signature. NSS does that login only on its
+ * single-part path (PK11_Sign: it hashes, then CKM_RSA_PKCS / CKM_RSA_PKCS_PSS /
+ * CKM_ECDSA); when C_GetMechanismInfo shows CKF_SIGN for a combined hash-and-sign
+ * mechanism (CKM_SHA256_RSA_PKCS_PSS, CKM_ECDSA_SHA256, ...), modern NSS (Firefox
+ * 153's 3.12x: TLS CertificateVerify, SGN_Begin) signs through
+ * C_SignInit/Update/Final instead and never logs in. So C_GetMechanismInfo
+ * shows those mechanisms as verify-only on a token holding a PIN-always key of
+ * their key type: NSS then hashes itself and asks the PIN for each signature.
+ * C_SignInit still accepts them (an application that picks one and does the
+ * context-specific login, like pkcs11-tool -m ECDSA-SHA256, keeps working), and
+ * with pin_always_keys = login_pin (tessera.conf) no such login is needed and
+ * they are offered as usual.
  */
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/conf.h"
 #include "src/provision.h"
 
 #include <string.h>
 
-enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_RSA, TSR_FAM_EC, TSR_FAM_RSA_GEN, TSR_FAM_EC_GEN };
+/* DIGEST and SECRET are software, on every token; SECRET works on session AES keys
+ * (aeswrap.c: the key-encryption key of ECDH S/MIME, derived from the card's ECDH). */
+enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_SECRET, TSR_FAM_RSA, TSR_FAM_EC, TSR_FAM_RSA_GEN, TSR_FAM_EC_GEN };
 
 #define TSR_EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
 #define TSR_SIGVER (CKF_HW | CKF_SIGN | CKF_VERIFY)
@@ -47,6 +65,7 @@ static const struct {
 	{ CKM_ECDH1_COFACTOR_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
 	{ CKM_RSA_PKCS_KEY_PAIR_GEN, TSR_FAM_RSA_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR },
 	{ CKM_EC_KEY_PAIR_GEN, TSR_FAM_EC_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR | TSR_EC_FLAGS },
+	{ CKM_AES_KEY_WRAP, TSR_FAM_SECRET, CKF_UNWRAP },
 	{ CKM_SHA_1, TSR_FAM_DIGEST, CKF_DIGEST },
 	{ CKM_SHA224, TSR_FAM_DIGEST, CKF_DIGEST },
 	{ CKM_SHA256, TSR_FAM_DIGEST, CKF_DIGEST },
@@ -84,7 +103,7 @@ tsr_token_has_family (const struct tsr_token *token, enum tsr_family family)
 {
 	CK_ULONG min, max;
 
-	return family == TSR_FAM_DIGEST || tsr_family_range (token, family, &min, &max);
+	return family == TSR_FAM_DIGEST || family == TSR_FAM_SECRET || tsr_family_range (token, family, &min, &max);
 }
 
 CK_RV
@@ -97,8 +116,12 @@ tsr_mech_info (const struct tsr_token *token, CK_MECHANISM_TYPE mech, CK_MECHANI
 			continue;
 		memset (info, 0, sizeof *info);
 		info->flags = tsr_mechs[i].flags;
-		if (tsr_mechs[i].family != TSR_FAM_DIGEST)
+		if (tsr_mechs[i].family == TSR_FAM_SECRET) {
+			info->ulMinKeySize = 16;   /* AES, in bytes */
+			info->ulMaxKeySize = 32;
+		} else if (tsr_mechs[i].family != TSR_FAM_DIGEST) {
 			(void)tsr_family_range (token, tsr_mechs[i].family, &info->ulMinKeySize, &info->ulMaxKeySize);
+		}
 		return CKR_OK;
 	}
 	return CKR_MECHANISM_INVALID;
@@ -165,6 +188,25 @@ tsr_md_of_sign_mech (CK_MECHANISM_TYPE mech)
 	}
 }
 
+/* Is MECH a combined hash-and-sign mechanism that a PIN-always key on SLOT_ID
+ * would let bypass its context-specific login (see the top of this file)? */
+static bool
+tsr_mech_sign_withheld_inlock (CK_SLOT_ID slot_id, CK_MECHANISM_TYPE mech)
+{
+	CK_KEY_TYPE kt;
+	size_t i;
+
+	if (tsr_md_of_sign_mech (mech) == NULL || tsr_conf_get ()->pin_always_keys == TSR_PIN_ALWAYS_LOGIN_PIN)
+		return false;
+	kt = mech >= CKM_ECDSA_SHA1 && mech <= CKM_ECDSA_SHA512 ? CKK_EC : CKK_RSA;
+	for (i = 0; i < tsr.n_objects; i++) {
+		const struct tsr_object *o = tsr.objects[i];
+		if (o->slot_id == slot_id && o->card_key && o->always_auth && o->key_type == kt)
+			return true;
+	}
+	return false;
+}
+
 /* The token of SLOTID for the mechanism functions. */
 static CK_RV
 tsr_mech_token_inlock (CK_SLOT_ID slotID, struct tsr_token **token)
@@ -223,6 +265,8 @@ C_GetMechanismInfo (CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO
 	if (rv != CKR_OK)
 		goto out;
 	rv = tsr_mech_info (token, type, pInfo);
+	if (rv == CKR_OK && tsr_mech_sign_withheld_inlock (slotID, type))
+		pInfo->flags &= ~(CK_FLAGS)CKF_SIGN;
 out:
 	tsr_leave ();
 	return rv;

@@ -355,6 +355,11 @@ CK_RV tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *t
                                     const uint8_t *value, size_t value_len, bool value_len_free,
                                     CK_OBJECT_HANDLE *handle);
 
+/* C_UnwrapKey with CKM_AES_KEY_WRAP and the session AES key KEK (aeswrap.c). */
+CK_RV tsr_aes_unwrap_inlock (struct tsr_session *s, const CK_MECHANISM *m, CK_OBJECT_HANDLE kek,
+                             const uint8_t *in, size_t in_len, const CK_ATTRIBUTE *templ, CK_ULONG count,
+                             CK_OBJECT_HANDLE *out);
+
 /* ---- OpenSSL (ossl.c): the module's own library context ---- */
 
 CK_RV tsr_ossl_init (void);

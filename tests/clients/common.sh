@@ -103,6 +103,51 @@ provision() {
 		t sh "$TESSERA_SRCDIR/tests/provision.sh" "$@"
 }
 
+# Which NSS the NSS clients (certutil, modutil, cmsutil, tstclnt) run with: Debian's, or with
+# TESSERA_NSS_LIBDIR=DIR another build through LD_LIBRARY_PATH, e.g. Firefox's own
+# (/usr/lib/firefox-esr: libnss3, libsmime3, libssl3, libsoftokn3), so that a change in NSS shows.
+# nss_require (outside the test bed): skip when DIR has no NSS. nss_use_libdir (inside): export
+# LD_LIBRARY_PATH for the rest of the script, and one test that the clients load that NSS.
+nss_require() {
+	[ -z "${TESSERA_NSS_LIBDIR:-}" ] || [ -f "$TESSERA_NSS_LIBDIR/libnss3.so" ] ||
+		tap_skip_all "no NSS in $TESSERA_NSS_LIBDIR (TESSERA_NSS_LIBDIR)"
+}
+nss_use_libdir() {
+	_dir=${TESSERA_NSS_LIBDIR:-$(dirname "$(ldconfig -p | sed -n 's/.*libsoftokn3.so (libc6,x86-64) => //p' | head -n 1)")}
+	if [ -n "${TESSERA_NSS_LIBDIR:-}" ]; then
+		LD_LIBRARY_PATH=$TESSERA_NSS_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+		export LD_LIBRARY_PATH
+	fi
+	_want=$(grep -ao 'Version: NSS [0-9.]*' "$_dir/libsoftokn3.so" 2>/dev/null | head -n 1 | sed 's/.* //')
+	mkdir -p "$TAP_TMP/nssver"
+	certutil -N -d "sql:$TAP_TMP/nssver" --empty-password >/dev/null 2>&1
+	_got=$(modutil -dbdir "sql:$TAP_TMP/nssver" -list </dev/null 2>/dev/null |
+		sed -n 's/.*NSS%20Internal.*library-version=\([0-9.]*\).*/\1/p' | head -n 1)
+	case $_want in
+	"$_got" | "$_got".*)
+		[ -n "$_got" ] && tap_ok "the NSS clients run NSS $_got, from $_dir" ||
+			tap_fail "the NSS clients run the NSS of $_dir (no version found)" ;;
+	*) tap_fail "the NSS clients run NSS $_got, not $_want from $_dir" ;;
+	esac
+}
+
+# reissue_cert DIR SLOT KEY-USAGE EXT-KEY-USAGE: the certificate of SLOT again (same subject, same
+# key on the card, from the test CA of DIR, provisioned by provision) with other usages, written
+# to the card and to DIR/SLOT.cert.pem and .der; one test.
+reissue_cert() {
+	_reader=$(opensc-tool -l 2>/dev/null | sed -n 's/^[0-9][0-9]* *Yes *//p' | head -n 1)
+	printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,$3" "extendedKeyUsage=$4" \
+		"subjectAltName=email:alice@example.org" >"$1/$2.reissue.ext"
+	tap_check "the $2 certificate again, for $3 and $4" sh -c '
+		subj=$(openssl x509 -in "$1/$2.cert.pem" -noout -subject -nameopt compat | sed "s/^subject=//")
+		openssl x509 -new -force_pubkey "$1/$2.pub.pem" -CA "$1/ca.pem" -CAkey "$1/ca.key" -days 30 \
+			-subj "$subj" -set_serial "0x$(openssl rand -hex 8)" -extfile "$1/$2.reissue.ext" \
+			-out "$1/$2.cert.pem" &&
+		openssl x509 -in "$1/$2.cert.pem" -outform DER -out "$1/$2.cert.der" &&
+		yubico-piv-tool -r "$3" -a import-certificate -s "$2" -i "$1/$2.cert.pem" \
+			--key=010203040506070801020304050607080102030405060708' sh "$1" "$2" "$_reader"
+}
+
 # nss_db DIR CA: a new NSS database in DIR (empty password) that trusts the test CA's certificate.
 nss_db() {
 	mkdir -p "$1"

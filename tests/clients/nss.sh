@@ -3,9 +3,11 @@
 # lists the card's certificates without a PIN and its keys after login; cmsutil signs S/MIME with
 # the 9A key and the PIN-always 9C key (openssl cms verifies) and decrypts EnvelopedData that
 # openssl cms made for the 9D certificate (RSA key transport; ECDH key agreement with a P-256 9D).
+# With TESSERA_NSS_LIBDIR the NSS tools run another NSS (nss-firefox.sh: Firefox's own).
 . "$(dirname "$0")/common.sh"
 
 if [ "${1:-}" != --inside ]; then
+	nss_require
 	clients_require certutil modutil cmsutil
 	clients_testbed --cards 1 -- sh "$0" --inside
 	tap_done
@@ -17,6 +19,7 @@ echo "$PIN" >"$TAP_TMP/pin"
 printf 'S/MIME on a smartcard: %s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' ')" >"$TAP_TMP/msg"
 
 provision "$D"
+nss_use_libdir
 nss_db "$TAP_TMP/nss" "$D/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
 tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
 	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force

@@ -3,10 +3,12 @@
 # a client certificate (s_server -Verify 1 -www) with the card's 9A certificate and signs the
 # handshake on the card. TLS 1.2 and TLS 1.3, with an RSA-2048 key (PKCS#1 v1.5 in TLS 1.2, RSA-PSS
 # in TLS 1.3) and, on a second card, a P-256 key (ECDSA). The server's page must name the card's
-# certificate subject and the signature scheme the server asked for.
+# certificate subject and the signature scheme the server asked for. With TESSERA_NSS_LIBDIR the NSS
+# tools run another NSS (tls-firefox.sh: Firefox's own).
 . "$(dirname "$0")/common.sh"
 
 if [ "${1:-}" != --inside ]; then
+	nss_require
 	clients_require certutil modutil tstclnt
 	clients_testbed --cards 1 -- sh "$0" --inside RSA2048
 	clients_testbed --cards 1 -- sh "$0" --inside ECCP256
@@ -20,6 +22,7 @@ server=""
 trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null; fi; rm -rf "$TAP_TMP"' EXIT
 
 provision "$D" "9a:$alg"
+nss_use_libdir
 nss_db "$TAP_TMP/nss" "$D/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
 tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
 	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
