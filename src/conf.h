@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reader/reader.h"
+
 #define TSR_CONF_DEFAULT_PATH "/etc/tessera/tessera.conf"
 #define TSR_CONF_MAX_KEY 32          /* AES-256 */
 #define TSR_CONF_MAX_LINE 1024       /* longer lines are ignored (logged) */
@@ -36,6 +38,7 @@ struct tsr_conf {
 	bool allow_default_mgm_key;          /* default true */
 	struct tsr_conf_mgm_key *mgm_keys;   /* owned */
 	size_t n_mgm_keys;
+	enum reader_choice reader_backend;   /* default auto */
 };
 
 /* Defaults into CONF (nothing allocated). */
