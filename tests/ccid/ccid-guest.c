@@ -25,9 +25,11 @@
 #include "src/pkcs11-3.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static CK_FUNCTION_LIST *f;
 static int failures;
@@ -218,6 +220,42 @@ wait_token_back (void)
 	ok (back, "C_WaitForSlotEvent: the card back", rv);
 }
 
+static CK_RV waiter_rv;
+static volatile int waiter_done;
+
+static void *
+waiter (void *arg)
+{
+	CK_SLOT_ID slot;
+
+	(void) arg;
+	waiter_rv = f->C_WaitForSlotEvent (0, &slot, NULL);
+	waiter_done = 1;
+	return NULL;
+}
+
+/* C_Finalize wakes a thread blocked in C_WaitForSlotEvent (CKR_CRYPTOKI_NOT_INITIALIZED). */
+static void
+finalize_wakes_waiter (void)
+{
+	struct timespec pause = { 0, 300000000L }, until;
+	pthread_t t;
+	CK_RV rv;
+
+	if (pthread_create (&t, NULL, waiter, NULL) != 0) {
+		ok (0, "waiter thread", 0);
+		return;
+	}
+	nanosleep (&pause, NULL);
+	ok (!waiter_done, "a C_WaitForSlotEvent blocks while nothing happens", 0);
+	rv = f->C_Finalize (NULL);
+	ok (rv == CKR_OK, "C_Finalize", rv);
+	clock_gettime (CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	ok (pthread_timedjoin_np (t, NULL, &until) == 0 && waiter_rv == CKR_CRYPTOKI_NOT_INITIALIZED,
+	    "C_Finalize woke it: CKR_CRYPTOKI_NOT_INITIALIZED", waiter_rv);
+}
+
 static void
 do_events (void)
 {
@@ -238,6 +276,7 @@ do_events (void)
 	wait_event ("card removed", 0);
 	host ("insert");
 	wait_event ("card inserted", 1);
+	finalize_wakes_waiter ();
 }
 
 static void
@@ -276,8 +315,10 @@ main (int argc, char **argv)
 	load (argv[1], argc > 3 && strcmp (argv[3], "nss") == 0);
 	if (strcmp (argv[2], "sign") == 0 && argc > 3)
 		do_sign (argv[3]);
-	else if (strcmp (argv[2], "events") == 0)
+	else if (strcmp (argv[2], "events") == 0) {
 		do_events ();
+		return failures == 0 ? 0 : 1;   /* finalized already */
+	}
 	else if (strcmp (argv[2], "pull-mid-sign") == 0)
 		do_pull_mid_sign ();
 	else
