@@ -91,7 +91,7 @@ hub_free (struct ccid_hub *hub)
 }
 
 struct ccid_hub *
-ccid_hub_ref (void)
+ccid_hub_ref (int create)
 {
 	struct ccid_hub *hub;
 
@@ -100,7 +100,7 @@ ccid_hub_ref (void)
 		/* A forked child: the parent's USB handles are not ours to use or release. */
 		hub_current = NULL;
 	}
-	if (hub_current == NULL)
+	if (hub_current == NULL && create)
 		hub_current = hub_new ();
 	hub = hub_current;
 	if (hub != NULL) {
@@ -175,7 +175,7 @@ ccid_watch_open (struct reader_watch **out)
 	w = calloc (1, sizeof *w);
 	if (w == NULL)
 		return READER_E_NO_MEMORY;
-	w->hub = ccid_hub_ref ();
+	w->hub = ccid_hub_ref (1);
 	if (w->hub == NULL) {
 		free (w);
 		return READER_E_NO_SERVICE;

@@ -92,7 +92,7 @@ ccid_connect (const char *name, struct reader_conn **out)
 	c = calloc (1, sizeof *c);
 	if (c == NULL)
 		return READER_E_NO_MEMORY;
-	c->hub = ccid_hub_ref ();
+	c->hub = ccid_hub_ref (0);   /* the readers a watch has found, no other */
 	if (c->hub != NULL)
 		c->d = ccid_hub_find (c->hub, name, &c->slot);
 	if (c->d == NULL) {

@@ -91,9 +91,10 @@ void ccid_slot_record_inlock (struct ccid_hub *hub, struct ccid_slot_state *s, i
                               int changed);
 
 /* ccid-hub.c */
-/* The process's hub, referenced (created when needed): NULL when libusb
- * cannot start. Release with ccid_hub_unref. */
-struct ccid_hub *ccid_hub_ref (void);
+/* The process's hub, referenced: created when CREATE (a watch) and there is
+ * none; NULL when there is none (and not CREATE) or libusb cannot start.
+ * Release with ccid_hub_unref. */
+struct ccid_hub *ccid_hub_ref (int create);
 void ccid_hub_unref (struct ccid_hub *hub);
 /* The device and slot holding reader NAME, the device referenced (unref with
  * ccid_usbdev_unref); NULL when no listed reader has that name. */

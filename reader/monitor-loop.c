@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/monitor-loop.c: one round of the reader monitor over its backends:
  * open the backends that are due (a fallback only while every primary is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/pcsc-private.h: the PC/SC backend's parts, shared by pcsc.c (one card)
  * and pcsc-watch.c (readers and changes). Internal to reader/.

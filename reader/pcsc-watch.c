@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/pcsc-watch.c: the PC/SC backend's watch (struct reader_ops'
  * watch_open .. watch_wake): pcscd's reader list and SCardGetStatusChange
