@@ -206,6 +206,45 @@ out:
 	return rv;
 }
 
+/* Does APDU need the extended form? */
+static int
+needs_extended (const struct apdu *apdu)
+{
+	return apdu->extended && (apdu->data_len > APDU_SHORT_MAX_LC || apdu->ne > APDU_SHORT_MAX_NE);
+}
+
+static card_rv
+send_any (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw)
+{
+	if (!apdu->extended && apdu->data_len > APDU_SHORT_MAX_LC)
+		return send_chained (x, apdu, out, sw);
+	return send_one (x, apdu, out, sw);
+}
+
+/* An extended APDU refused (6700 wrong length, or the reader could not pass it): the card
+ * did not run it. Short APDUs from now on for this card (chaining, GET RESPONSE), and
+ * the command once more that way. */
+static card_rv
+fall_back_if_refused (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw,
+                      card_rv rv)
+{
+	struct apdu shrt;
+
+	if (!needs_extended (apdu) || (rv == CARD_OK && *sw != 0x6700))
+		return rv;
+	tsr_log ("apdu", "%02X %02X: extended APDU refused (%s): short APDUs from now on",
+	         apdu->cla, apdu->ins, rv == CARD_OK ? "SW 6700" : card_rv_name (rv));
+	x->card->extended = 0;
+	shrt = *apdu;
+	shrt.extended = 0;
+	if (shrt.ne > APDU_SHORT_MAX_NE)
+		shrt.ne = APDU_SHORT_MAX_NE;
+	apdu_buf_clear (out);
+	apdu_buf_init (out);
+	out->max = APDU_MAX_RESPONSE;
+	return send_any (x, &shrt, out, sw);
+}
+
 card_rv
 apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *resp)
 {
@@ -230,10 +269,9 @@ apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *res
 		rv = CARD_E_NO_MEMORY;
 		goto out;
 	}
-	if (!apdu->extended && apdu->data_len > APDU_SHORT_MAX_LC)
-		rv = send_chained (&x, apdu, &out, &sw);
-	else
-		rv = send_one (&x, apdu, &out, &sw);
+	rv = send_any (&x, apdu, &out, &sw);
+	if (rv == CARD_OK || rv == CARD_E_COMM)
+		rv = fall_back_if_refused (&x, apdu, &out, &sw, rv);
 	if (rv != CARD_OK)
 		goto out;
 	resp->sw = sw;

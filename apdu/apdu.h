@@ -81,6 +81,12 @@ card_rv apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_r
 card_rv apdu_exchange (struct card *card, const struct apdu *apdu, struct apdu_resp *resp,
                        int *tries_left);
 
+/* ---- apdu/atr.c ---- */
+
+/* Do the ATR's historical bytes announce extended Lc/Le (card capabilities, compact-TLV
+ * tag 7)? 0 for no, an ATR without them, or a malformed ATR. */
+int apdu_atr_extended (const uint8_t *atr, size_t len);
+
 /* ---- apdu/sw.c ---- */
 
 /* Status word → card_rv. 63Cx sets *TRIES_LEFT (may be NULL) to x, other words to -1. */

@@ -41,6 +41,7 @@ card_rv_name (card_rv rv)
 	case CARD_E_INVALID_DATA: return "CARD_E_INVALID_DATA";
 	case CARD_E_NO_SPACE: return "CARD_E_NO_SPACE";
 	case CARD_E_NO_MEMORY: return "CARD_E_NO_MEMORY";
+	case CARD_E_REFUSED: return "CARD_E_REFUSED";
 	case CARD_E_INTERNAL: return "CARD_E_INTERNAL";
 	}
 	return "CARD_E_(unknown)";
@@ -58,6 +59,55 @@ card_keys_free (struct card_key *keys, size_t count)
 		free (keys[i].spki_der);
 	}
 	free (keys);
+}
+
+const struct card_slot *
+card_slot_by_ref (const struct card *card, uint8_t ref)
+{
+	size_t i;
+
+	for (i = 0; card != NULL && i < card->n_slots; i++) {
+		if (card->slots[i].ref == ref)
+			return &card->slots[i];
+	}
+	return NULL;
+}
+
+const struct card_slot *
+card_slot_by_number (const struct card *card, uint8_t number)
+{
+	size_t i;
+
+	for (i = 0; card != NULL && number != 0 && i < card->n_slots; i++) {
+		if (card->slots[i].number == number)
+			return &card->slots[i];
+	}
+	return NULL;
+}
+
+int
+card_can (const struct card *card, enum card_op op)
+{
+	const struct card_driver *d = card != NULL ? card->driver : NULL;
+
+	if (d == NULL)
+		return 0;
+	switch (op) {
+	case CARD_OP_UNBLOCK_PIN: return d->unblock_pin != NULL;
+	case CARD_OP_RSA: return d->rsa_raw != NULL;
+	case CARD_OP_ECDSA: return d->ecdsa_sign != NULL;
+	case CARD_OP_ECDH: return d->ecdh != NULL;
+	case CARD_OP_ADMIN_AUTH: return d->admin_auth != NULL;
+	case CARD_OP_PROTECTED_ADMIN_KEY: return d->protected_admin_key != NULL;
+	case CARD_OP_GENERATE: return d->generate != NULL && card->info.can_generate;
+	case CARD_OP_WRITE_CERT: return d->write_cert != NULL;
+	case CARD_OP_READ_OBJECT: return d->read_object != NULL;
+	case CARD_OP_WRITE_OBJECT: return d->write_object != NULL;
+	case CARD_OP_RESET: return d->reset != NULL && card->info.can_reset;
+	case CARD_OP_SET_ADMIN_KEY: return d->set_admin_key != NULL;
+	case CARD_OP_IMPORT_KEY: return d->import_key != NULL && card->info.can_import;
+	}
+	return 0;
 }
 
 /* Probe one driver inside its own transaction. */
@@ -80,9 +130,23 @@ probe_driver (struct card *card, const struct card_driver *driver)
 			driver->release (card);
 		card->driver = NULL;
 		card->driver_data = NULL;
+		card->slots = NULL;
+		card->n_slots = 0;
 		memset (&card->info, 0, sizeof card->info);
 	}
 	return rv;
+}
+
+/* What the ATR says about extended APDUs (card->extended). */
+static void
+card_note_atr (struct card *card, const char *reader_name)
+{
+	uint8_t atr[READER_MAX_ATR];
+	size_t len = sizeof atr;
+
+	card->extended = card->reader->get_atr (card->conn, atr, &len) == READER_OK &&
+	                 apdu_atr_extended (atr, len);
+	tsr_log ("card", "'%s': %s APDUs", reader_name, card->extended ? "extended" : "short");
 }
 
 card_rv
@@ -116,6 +180,7 @@ card_open (const struct reader_ops *reader, const char *reader_name, struct card
 		tsr_log ("card", "connect to '%s' failed: %s", reader_name, card_rv_name (rv));
 		goto out;
 	}
+	card_note_atr (card, reader_name);
 	for (i = 0; i < sizeof card_drivers / sizeof card_drivers[0]; i++) {
 		rv = probe_driver (card, card_drivers[i]);
 		tsr_log ("card", "'%s': driver %s: %s", reader_name, card_drivers[i]->name,

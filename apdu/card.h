@@ -33,6 +33,7 @@ typedef enum {
 	CARD_E_INVALID_DATA,    /* the caller's data is wrong for this key or card (6A80, 6700) */
 	CARD_E_NO_SPACE,        /* card memory full (6A84) */
 	CARD_E_NO_MEMORY,       /* host out of memory */
+	CARD_E_REFUSED,         /* the card refuses in its present state (6985; a precondition) */
 	CARD_E_INTERNAL,        /* any other status word or a bug: logged with the SW */
 } card_rv;
 
@@ -69,11 +70,53 @@ enum card_pin {
 	CARD_PIN_SO,     /* PIV PUK (key reference 81) */
 };
 
+struct card;
+
+/* Usage a key slot is meant for, as bits: what its key does when no certificate says. */
+#define CARD_USE_SIGN     0x01u   /* signatures (and client authentication) */
+#define CARD_USE_DECRYPT  0x02u   /* RSA decryption / key transport; EC key agreement */
+
+/* The usage combinations an application asks for when it generates a key and names no
+ * slot (bits of struct card_slot.keygen_for). */
+#define CARD_KEYGEN_SIGN_DECRYPT  0x01u
+#define CARD_KEYGEN_SIGN          0x02u
+#define CARD_KEYGEN_DECRYPT       0x04u
+#define CARD_KEYGEN_UNSAID        0x08u   /* neither usage given */
+
+/* Bits of struct card_slot.flags. */
+#define CARD_SLOT_SPARE        0x01u   /* a spare slot (PIV retired 82..95): takes a generated or
+                                          imported key when the slot its usage names is in use */
+#define CARD_SLOT_LABEL_CERT   0x02u   /* the token label is its certificate's subject CN */
+
+/*
+ * One key slot of a card family: the driver's slot descriptor table (struct card.slots,
+ * set by probe(), read-only, valid while the card is open). The front end takes every
+ * per-slot fact from here and from struct card_key, and knows no card family.
+ */
+struct card_slot {
+	uint8_t ref;                    /* the card's key reference (PIV 9A, OpenPGP 01) */
+	uint8_t number;                 /* the slot's number in the scheme applications share
+	                                   (OpenSC and ykcs11: PIV 01=9A 02=9C 03=9D 04=9E
+	                                   05..18=82..95): the one-byte identifier of its objects */
+	const char *cert_label;         /* e.g. "Certificate for PIV Authentication" */
+	const char *key_label;          /* e.g. "PIV AUTH": keys "PIV AUTH key" / "PIV AUTH pubkey" */
+	unsigned usage;                 /* CARD_USE_*: the slot's purpose without a certificate */
+	unsigned keygen_for;            /* CARD_KEYGEN_*: generation requests this slot answers */
+	enum card_pin_policy pin_policy;/* the slot's default (never DEFAULT) */
+	uint32_t algs;                  /* CARD_ALG_BIT (alg) of the algorithms the slot can hold */
+	unsigned flags;                 /* CARD_SLOT_* */
+};
+
+#define CARD_ALG_BIT(alg) (1u << (unsigned)(alg))
+
+/* The descriptor of slot REF of CARD, or NULL. */
+const struct card_slot *card_slot_by_ref (const struct card *card, uint8_t ref);
+/* The descriptor whose number is NUMBER, or NULL. */
+const struct card_slot *card_slot_by_number (const struct card *card, uint8_t number);
+
 /* One key slot of the card and what is known about it. Filled by list_keys(). */
 struct card_key {
-	uint8_t ref;                    /* card key reference (PIV: 9A, 9C, 9D, 9E, 82..95) */
-	uint8_t id;                     /* CKA_ID byte (PIV: 01=9A 02=9C 03=9D 04=9E 05..18=82..95) */
-	char slot_name[32];             /* e.g. "PIV AUTH key", "SIGN key", "RETIRED1 key" */
+	uint8_t ref;                    /* card key reference: one of card->slots */
 	int has_key;                    /* 1: the slot holds a private key (metadata or certificate) */
 	enum card_alg alg;              /* CARD_ALG_NONE when unknown */
 	enum card_pin_policy pin_policy;/* resolved: never DEFAULT after list_keys() */
@@ -104,15 +147,21 @@ void card_keys_free (struct card_key *keys, size_t count);
 /* Static identity of a card, read once at probe (no APDU afterwards). */
 struct card_info {
 	char serial[33];         /* printable, NUL-terminated: e.g. the YubiKey serial or CHUID FASC-N/GUID */
-	char model[33];          /* e.g. "YubiKey 5", "PIV card" */
+	char model[33];          /* e.g. "YubiKey 5", "PIV card": also the token label without a holder */
 	char manufacturer[33];   /* e.g. "Yubico", "unknown" */
+	char holder[65];         /* the cardholder's name where the card keeps one, else "" */
 	uint8_t version[3];      /* firmware / application version when known */
 	int pin_min, pin_max;    /* the card's PIN length rules (PIV: 6..8) */
 	int puk_min, puk_max;
 	int can_generate;        /* card supports on-card key generation */
-	int can_import;          /* card supports private-key import (YubiKey) */
-	int can_reset;           /* card supports a reset when PIN and PUK are blocked (YubiKey) */
+	int can_import;          /* card supports private-key import */
+	int can_reset;           /* card returns to its factory state (driver->reset) */
 	int has_metadata;        /* card can report per-key metadata (YubiKey >= 5.3) */
+	uint32_t gen_algs;       /* CARD_ALG_BIT() of what generate() / import_key() can make */
+	int so_admin_key;        /* CKU_SO may log in with the admin key itself, given in hex
+	                            (PIV management key), beside the SO PIN */
+	int so_pin_is_admin;     /* the SO PIN is the admin credential (OpenPGP PW3): an SO login
+	                            authenticates writes by itself */
 };
 
 struct card_driver;
@@ -124,18 +173,30 @@ struct card {
 	const struct card_driver *driver;
 	void *driver_data;                /* owned by the driver, freed by driver->release() */
 	struct card_info info;
+	const struct card_slot *slots;    /* the driver's slot table for this card (probe) */
+	size_t n_slots;
+	int extended;                     /* send extended APDUs where a command needs them: the
+	                                     ATR announces them and neither card nor reader has
+	                                     refused one yet (apdu_transmit falls back to short
+	                                     APDUs, chaining and GET RESPONSE, and clears it) */
 	int in_transaction;
 };
 
 /*
  * A card driver. Every operation but probe/release runs inside a transaction
  * opened with card_begin(); the driver transmits with apdu/apdu.h.
+ *
+ * Required: name, probe, reselect, release, list_keys, pin_status, verify_pin, logout,
+ * change_pin. Every other operation is optional: NULL when the family has no such
+ * command. The front end asks card_can() before it uses one (the one place that knows
+ * which operation needs which capability flag of struct card_info).
  */
 struct card_driver {
 	const char *name;    /* "piv" */
 
-	/* Is this our card? Selects the application and reads the identity into card->info.
-	 * CARD_E_NOT_SUPPORTED when the card is not of this family. Allocates driver_data. */
+	/* Is this our card? Selects the application, reads the identity into card->info and
+	 * sets card->slots. CARD_E_NOT_SUPPORTED when the card is not of this family.
+	 * Allocates driver_data. */
 	card_rv (*probe) (struct card *card);
 	/* Restore the application state after a reset by another process (re-select). */
 	card_rv (*reselect) (struct card *card);
@@ -149,18 +210,24 @@ struct card_driver {
 	/* PIN state without sending a PIN (PIV: empty VERIFY). *verified 1 when the card
 	 * currently holds the PIN as verified; *tries_left -1 when unknown. */
 	card_rv (*pin_status) (struct card *card, enum card_pin which, int *verified, int *tries_left);
+	/* Check a PIN: the user PIN (CARD_PIN_USER: the card then holds it as verified) or the
+	 * SO PIN (CARD_PIN_SO; PIV: the PUK, by changing it to itself). */
 	card_rv (*verify_pin) (struct card *card, enum card_pin which,
 	                       const uint8_t *pin, size_t pin_len, int *tries_left);
+	/* Optional: can the card hold PIN (length, characters)? CARD_E_PIN_LEN or
+	 * CARD_E_PIN_INVALID, without an APDU. NULL: the lengths of card->info decide. */
+	card_rv (*check_pin) (struct card *card, enum card_pin which, const uint8_t *pin, size_t pin_len);
 	/* Forget the verified PIN on the card (PIV: VERIFY P1=FF). */
 	card_rv (*logout) (struct card *card);
 	card_rv (*change_pin) (struct card *card, enum card_pin which,
 	                       const uint8_t *old_pin, size_t old_len,
 	                       const uint8_t *new_pin, size_t new_len, int *tries_left);
-	/* Unblock the user PIN with the SO PIN (PUK) and set a new user PIN. */
+	/* Optional: unblock the user PIN with the SO PIN (PUK) and set a new user PIN. */
 	card_rv (*unblock_pin) (struct card *card, const uint8_t *puk, size_t puk_len,
 	                        const uint8_t *new_pin, size_t new_len, int *tries_left);
 
-	/* Raw RSA private-key operation (sign or decrypt): IN is exactly the modulus size. */
+	/* Optional (the slot's algorithms say which one a key needs). Raw RSA private-key
+	 * operation (sign or decrypt): IN is exactly the modulus size. */
 	card_rv (*rsa_raw) (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len,
 	                    uint8_t *out, size_t *out_len);
 	/* ECDSA over a hash: OUT receives the signature as r||s, each the curve's size. */
@@ -170,33 +237,67 @@ struct card_driver {
 	card_rv (*ecdh) (struct card *card, uint8_t ref, const uint8_t *point, size_t point_len,
 	                 uint8_t *out, size_t *out_len);
 
-	/* Administrative authentication (PIV: management key 9B; the driver knows the
-	 * key's algorithm from metadata or tries 3DES then AES). */
+	/* Optional: administrative authentication for writes with the admin credential KEY
+	 * (PIV: management key 9B, the driver knows its algorithm from metadata or tries 3DES
+	 * then AES). NULL: the card needs none beyond the logged-in PIN. */
 	card_rv (*admin_auth) (struct card *card, const uint8_t *key, size_t key_len);
-	/* Generate a key pair in slot REF; *spki (owned by the caller, free()) receives the
-	 * SubjectPublicKeyInfo DER of the new public key. Needs admin_auth first. */
+	/* The family's well-known factory admin credential (PIV: 010203..08 x3), or NULL. */
+	const uint8_t *default_admin_key;
+	size_t default_admin_key_len;
+	/* Optional: the admin credential the card keeps protected by the user PIN (YubiKey:
+	 * ADMIN DATA 5FFF00 says it is stored, PRINTED 5FC109 holds it), after the PIN was
+	 * verified. CARD_E_NOT_FOUND when the card keeps none. KEY receives at most 32 bytes
+	 * (the caller wipes it). */
+	card_rv (*protected_admin_key) (struct card *card, uint8_t key[32], size_t *key_len);
+	/* Optional (card->info.can_generate): generate a key pair in slot REF; *spki (owned
+	 * by the caller, free()) receives the SubjectPublicKeyInfo DER of the new public key.
+	 * Needs admin_auth first. */
 	card_rv (*generate) (struct card *card, uint8_t ref, enum card_alg alg,
 	                     enum card_pin_policy pin_policy, enum card_touch_policy touch_policy,
 	                     uint8_t **spki, size_t *spki_len);
-	/* Write (DER != NULL) or delete (DER == NULL) the certificate of slot REF. Needs admin_auth. */
+	/* Optional: write (DER != NULL) or delete (DER == NULL) the certificate of slot REF.
+	 * Needs admin_auth. */
 	card_rv (*write_cert) (struct card *card, uint8_t ref, const uint8_t *der, size_t der_len);
-	/* Read / write a generic data object (PIV: GET DATA / PUT DATA by tag), e.g. the
-	 * PIN-protected management key or printed information. *data owned by the caller. */
+	/* Optional: read / write a generic data object (PIV: GET DATA / PUT DATA by tag).
+	 * *data owned by the caller. */
 	card_rv (*read_object) (struct card *card, uint32_t tag, uint8_t **data, size_t *len);
 	card_rv (*write_object) (struct card *card, uint32_t tag, const uint8_t *data, size_t len);
 
-	/* Return the card to its factory state where it offers that (YubiKey: only once PIN and
-	 * PUK are both blocked); CARD_E_NOT_SUPPORTED elsewhere. The caller re-reads the card. */
-	card_rv (*reset) (struct card *card);
-	/* Replace the management key (YubiKey SET MANAGEMENT KEY); needs admin_auth first.
-	 * KEY_LEN 16, 24 (3DES, or the current AES-192) or 32. CARD_E_NOT_SUPPORTED elsewhere. */
+	/* Optional (card->info.can_reset): return the application to its factory state
+	 * where the card offers that, then make SO_PIN its SO PIN or, when ADMIN_KEY is not
+	 * NULL, ADMIN_KEY its admin credential. CARD_E_REFUSED when the card's present state
+	 * does not allow a reset (YubiKey: only once PIN and PUK are both blocked). The
+	 * caller reads the card again afterwards. */
+	card_rv (*reset) (struct card *card, const uint8_t *so_pin, size_t so_pin_len,
+	                  const uint8_t *admin_key, size_t admin_key_len);
+	/* Optional: replace the admin credential (YubiKey SET MANAGEMENT KEY); needs admin_auth
+	 * first. KEY_LEN 16, 24 (3DES, or the current AES-192) or 32. */
 	card_rv (*set_admin_key) (struct card *card, const uint8_t *key, size_t key_len);
-	/* Import the private key KEY into slot REF (YubiKey IMPORT ASYMMETRIC KEY); needs
-	 * admin_auth first. Cards without an import command: CARD_E_NOT_SUPPORTED without an
-	 * APDU (card->info.can_import 0), or a NULL operation. Never logs key material. */
+	/* Optional (card->info.can_import): import the private key KEY into slot REF; needs
+	 * admin_auth first. Never logs key material. */
 	card_rv (*import_key) (struct card *card, uint8_t ref, const struct card_key_parts *key,
 	                       enum card_pin_policy pin_policy, enum card_touch_policy touch_policy);
 };
+
+/* The optional operations, for card_can(). */
+enum card_op {
+	CARD_OP_UNBLOCK_PIN,
+	CARD_OP_RSA,
+	CARD_OP_ECDSA,
+	CARD_OP_ECDH,
+	CARD_OP_ADMIN_AUTH,
+	CARD_OP_PROTECTED_ADMIN_KEY,
+	CARD_OP_GENERATE,
+	CARD_OP_WRITE_CERT,
+	CARD_OP_READ_OBJECT,
+	CARD_OP_WRITE_OBJECT,
+	CARD_OP_RESET,
+	CARD_OP_SET_ADMIN_KEY,
+	CARD_OP_IMPORT_KEY,
+};
+
+/* Does CARD offer OP: its driver has the operation and the card the capability. */
+int card_can (const struct card *card, enum card_op op);
 
 /* The drivers, tried in this order by card_open(). */
 extern const struct card_driver card_driver_piv;

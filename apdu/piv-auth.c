@@ -49,7 +49,7 @@ piv_general_auth (struct card *card, uint8_t alg, uint8_t ref,
 	piv_apdu (card, &apdu, PIV_INS_GENERAL_AUTH, alg, ref);
 	apdu.data = cmd.data;
 	apdu.data_len = cmd.len;
-	apdu.ne = 256;
+	apdu.ne = PIV_NE_ALL (card);
 	rv = apdu_exchange (card, &apdu, &resp, NULL);
 	if (rv != CARD_OK)
 		goto out;

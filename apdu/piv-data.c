@@ -53,7 +53,7 @@ piv_get_data (struct card *card, uint32_t tag, int sensitive, uint8_t **data, si
 	piv_apdu (card, &apdu, PIV_INS_GET_DATA, 0x3F, 0xFF);
 	apdu.data = cmd.data;
 	apdu.data_len = cmd.len;
-	apdu.ne = 256;
+	apdu.ne = PIV_NE_ALL (card);
 	apdu.sensitive = sensitive;
 	rv = apdu_exchange (card, &apdu, &resp, NULL);
 	if (rv != CARD_OK)

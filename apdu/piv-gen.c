@@ -88,7 +88,7 @@ piv_generate (struct card *card, uint8_t ref, enum card_alg alg,
 	piv_apdu (card, &apdu, PIV_INS_GENERATE, 0x00, ref);
 	apdu.data = tmpl.data;
 	apdu.data_len = tmpl.len;
-	apdu.ne = 256;
+	apdu.ne = PIV_NE_ALL (card);
 	rv = apdu_exchange (card, &apdu, &resp, NULL);
 	tsr_log ("piv", "generate %02X in %02X: %s", piv_alg_from_card (alg), ref, card_rv_name (rv));
 	if (rv != CARD_OK)

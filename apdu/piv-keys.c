@@ -188,9 +188,7 @@ read_slot (struct card *card, const struct piv_slot *slot, struct card_key *key,
 
 	memset (key, 0, sizeof *key);
 	key->ref = slot->ref;
-	key->id = slot->id;
-	strncpy (key->slot_name, slot->name, sizeof key->slot_name - 1);
-	key->pin_policy = slot->default_pin_policy;
+	key->pin_policy = piv_card_slots[slot - piv_slots].pin_policy;
 	key->touch_policy = CARD_TOUCH_POLICY_NEVER;
 	key->origin_generated = -1;
 	if (with_cert)

@@ -67,7 +67,7 @@ piv_get_metadata (struct card *card, uint8_t ref, struct apdu_resp *resp,
 	memset (meta, 0, sizeof *meta);
 	meta->tries_total = meta->tries_left = -1;
 	piv_apdu (card, &apdu, PIV_INS_YK_METADATA, 0x00, ref);
-	apdu.ne = 256;
+	apdu.ne = PIV_NE_ALL (card);
 	rv = apdu_exchange (card, &apdu, resp, NULL);
 	if (rv != CARD_OK)
 		goto out;

@@ -1,6 +1,7 @@
 /*
  * apdu/piv-pin.c: PIN and PUK: status (empty VERIFY), VERIFY, logout (VERIFY
- * P1=FF), CHANGE REFERENCE DATA, RESET RETRY COUNTER. PINs are padded with FF
+ * P1=FF), CHANGE REFERENCE DATA, RESET RETRY COUNTER; the PUK is checked by changing
+ * it to itself (PIV has no VERIFY for it). PINs are padded with FF
  * to 8 bytes, checked for length before anything is sent, and wiped after use.
  */
 #include "config.h"
@@ -32,6 +33,19 @@ pad_pin (const struct card *card, enum card_pin which, const uint8_t *pin, size_
 	memset (out, 0xFF, PIV_PIN_PAD_LEN);
 	memcpy (out, pin, len);
 	return CARD_OK;
+}
+
+card_rv
+piv_check_pin (struct card *card, enum card_pin which, const uint8_t *pin, size_t pin_len)
+{
+	uint8_t padded[PIV_PIN_PAD_LEN];
+	card_rv rv;
+
+	if (card == NULL)
+		return CARD_E_INTERNAL;
+	rv = pad_pin (card, which, pin, pin_len, padded);
+	OPENSSL_cleanse (padded, sizeof padded);
+	return rv;
 }
 
 static uint8_t
@@ -106,8 +120,9 @@ piv_verify_pin (struct card *card, enum card_pin which, const uint8_t *pin, size
 	if (card == NULL || card->driver_data == NULL)
 		return CARD_E_INTERNAL;
 	if (which == CARD_PIN_SO) {
-		/* PIV has no VERIFY for the PUK: it is only used by RESET RETRY COUNTER. */
-		rv = CARD_E_NOT_SUPPORTED;
+		/* PIV has no VERIFY for the PUK: changing it to itself checks it, and nothing
+		 * changes but its retry counter. */
+		rv = piv_change_pin (card, CARD_PIN_SO, pin, pin_len, pin, pin_len, &tries);
 		goto out;
 	}
 	rv = pad_pin (card, which, pin, pin_len, padded);

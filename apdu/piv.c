@@ -19,13 +19,37 @@ static const uint8_t piv_aid[] = {
 	0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00
 };
 
-#define RETIRED(n) { 0x81 + (n), 0x04 + (n), 0x5FC10C + (n), "RETIRED" #n " key", CARD_PIN_POLICY_ONCE }
+#define RETIRED_TAG(n) { 0x81 + (n), 0x5FC10C + (n) }
 
 const struct piv_slot piv_slots[PIV_NUM_SLOTS] = {
-	{ 0x9A, 0x01, 0x5FC105, "PIV AUTH key", CARD_PIN_POLICY_ONCE },
-	{ 0x9C, 0x02, 0x5FC10A, "SIGN key", CARD_PIN_POLICY_ALWAYS },
-	{ 0x9D, 0x03, 0x5FC10B, "KEY MGMT key", CARD_PIN_POLICY_ONCE },
-	{ 0x9E, 0x04, 0x5FC101, "CARD AUTH key", CARD_PIN_POLICY_NEVER },
+	{ 0x9A, 0x5FC105 }, { 0x9C, 0x5FC10A }, { 0x9D, 0x5FC10B }, { 0x9E, 0x5FC101 },
+	RETIRED_TAG (1), RETIRED_TAG (2), RETIRED_TAG (3), RETIRED_TAG (4), RETIRED_TAG (5),
+	RETIRED_TAG (6), RETIRED_TAG (7), RETIRED_TAG (8), RETIRED_TAG (9), RETIRED_TAG (10),
+	RETIRED_TAG (11), RETIRED_TAG (12), RETIRED_TAG (13), RETIRED_TAG (14), RETIRED_TAG (15),
+	RETIRED_TAG (16), RETIRED_TAG (17), RETIRED_TAG (18), RETIRED_TAG (19), RETIRED_TAG (20),
+};
+
+/* Every algorithm a PIV slot can hold; what a card can make is card->info.gen_algs. */
+#define PIV_ALGS (CARD_ALG_BIT (CARD_ALG_RSA1024) | CARD_ALG_BIT (CARD_ALG_RSA2048) | \
+                  CARD_ALG_BIT (CARD_ALG_RSA3072) | CARD_ALG_BIT (CARD_ALG_RSA4096) | \
+                  CARD_ALG_BIT (CARD_ALG_EC_P256) | CARD_ALG_BIT (CARD_ALG_EC_P384))
+
+/* Retired key management keys 82..95: numbers 05..18; decryption or key agreement by
+ * their purpose, spare slots for generation. */
+#define RETIRED(n) { 0x81 + (n), 0x04 + (n), "Retired Certificate for Key Management " #n, \
+                     "RETIRED KEY " #n, CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, PIV_ALGS, \
+                     CARD_SLOT_SPARE }
+
+/* SP 800-73-4's key purposes; numbers and labels as OpenSC and ykcs11 have them. */
+const struct card_slot piv_card_slots[PIV_NUM_SLOTS] = {
+	{ 0x9A, 0x01, "Certificate for PIV Authentication", "PIV AUTH", CARD_USE_SIGN | CARD_USE_DECRYPT,
+	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, PIV_ALGS, CARD_SLOT_LABEL_CERT },
+	{ 0x9C, 0x02, "Certificate for Digital Signature", "SIGN", CARD_USE_SIGN,
+	  CARD_KEYGEN_SIGN, CARD_PIN_POLICY_ALWAYS, PIV_ALGS, 0 },
+	{ 0x9D, 0x03, "Certificate for Key Management", "KEY MAN", CARD_USE_DECRYPT,
+	  CARD_KEYGEN_DECRYPT, CARD_PIN_POLICY_ONCE, PIV_ALGS, 0 },
+	{ 0x9E, 0x04, "Certificate for Card Authentication", "CARD AUTH", CARD_USE_SIGN,
+	  0, CARD_PIN_POLICY_NEVER, PIV_ALGS, 0 },
 	RETIRED (1), RETIRED (2), RETIRED (3), RETIRED (4), RETIRED (5),
 	RETIRED (6), RETIRED (7), RETIRED (8), RETIRED (9), RETIRED (10),
 	RETIRED (11), RETIRED (12), RETIRED (13), RETIRED (14), RETIRED (15),
@@ -49,7 +73,7 @@ piv_apdu (struct card *card, struct apdu *apdu, uint8_t ins, uint8_t p1, uint8_t
 {
 	assert (card != NULL);
 	apdu_init (apdu, 0x00, ins, p1, p2);
-	apdu->extended = card->driver_data != NULL && piv_data (card)->extended;
+	apdu->extended = card->extended;
 }
 
 card_rv
@@ -154,6 +178,9 @@ identify_yubikey (struct card *card, const uint8_t *version)
 	card->info.can_import = 1;
 	card->info.can_reset = 1;
 	card->info.has_metadata = version[0] > 5 || (version[0] == 5 && version[1] >= 3);
+	card->info.gen_algs |= CARD_ALG_BIT (CARD_ALG_RSA1024);
+	if (version[0] > 5 || (version[0] == 5 && version[1] >= 7))
+		card->info.gen_algs |= CARD_ALG_BIT (CARD_ALG_RSA3072) | CARD_ALG_BIT (CARD_ALG_RSA4096);
 
 	rv = yk_get (card, PIV_INS_YK_SERIAL, &resp);
 	if (rv == CARD_OK && resp.len == 4) {
@@ -196,6 +223,11 @@ piv_probe (struct card *card)
 	card->info.pin_min = card->info.puk_min = 6;
 	card->info.pin_max = card->info.puk_max = 8;
 	card->info.can_generate = 1;
+	card->info.gen_algs = CARD_ALG_BIT (CARD_ALG_RSA2048) | CARD_ALG_BIT (CARD_ALG_EC_P256) |
+	                      CARD_ALG_BIT (CARD_ALG_EC_P384);
+	card->info.so_admin_key = 1;
+	card->slots = piv_card_slots;
+	card->n_slots = PIV_NUM_SLOTS;
 
 	rv = yk_get (card, PIV_INS_YK_VERSION, &resp);
 	if (rv == CARD_OK && resp.len >= 3) {
@@ -232,6 +264,7 @@ const struct card_driver card_driver_piv = {
 	.list_keys = piv_list_keys,
 	.pin_status = piv_pin_status,
 	.verify_pin = piv_verify_pin,
+	.check_pin = piv_check_pin,
 	.logout = piv_logout,
 	.change_pin = piv_change_pin,
 	.unblock_pin = piv_unblock_pin,
@@ -239,6 +272,9 @@ const struct card_driver card_driver_piv = {
 	.ecdsa_sign = piv_ecdsa_sign,
 	.ecdh = piv_ecdh,
 	.admin_auth = piv_admin_auth,
+	.default_admin_key = piv_default_admin_key,
+	.default_admin_key_len = sizeof piv_default_admin_key,
+	.protected_admin_key = piv_yk_protected_admin_key,
 	.generate = piv_generate,
 	.write_cert = piv_write_cert,
 	.read_object = piv_read_object,

@@ -51,22 +51,20 @@
 #define PIV_NUM_SLOTS   24   /* 9A 9C 9D 9E and the 20 retired slots 82..95 */
 #define PIV_NUM_RETIRED 20
 
-/* One key slot: its reference, CKA_ID, certificate object and defaults. */
+/* One key slot: its reference and certificate object. piv_card_slots (the slot
+ * descriptors the front end sees, struct card.slots) has the same order. */
 struct piv_slot {
 	uint8_t ref;
-	uint8_t id;
 	uint32_t cert_tag;
-	const char *name;
-	enum card_pin_policy default_pin_policy;
 };
 
 extern const struct piv_slot piv_slots[PIV_NUM_SLOTS];   /* main slots first, then 82..95 */
+extern const struct card_slot piv_card_slots[PIV_NUM_SLOTS];
 const struct piv_slot *piv_slot_by_ref (uint8_t ref);
 
 /* The driver's per-card state (card->driver_data). */
 struct piv_data {
 	int yubikey;
-	int extended;                      /* use extended APDUs (0: short + chaining, always works) */
 	enum card_alg alg[PIV_NUM_SLOTS];  /* last known algorithm per slot (list_keys, generate) */
 	uint8_t admin_alg;                 /* management key algorithm that worked, 0 unknown */
 };
@@ -79,6 +77,9 @@ piv_data (struct card *card)
 
 /* A command to the PIV application: CLA 00, the card's extended-length choice. */
 void piv_apdu (struct card *card, struct apdu *apdu, uint8_t ins, uint8_t p1, uint8_t p2);
+/* Ne of a command whose answer may be long: all of it in one extended APDU where the
+ * card takes them, else 256 (and GET RESPONSE). */
+#define PIV_NE_ALL(card) ((card)->extended ? APDU_EXT_MAX_NE : APDU_SHORT_MAX_NE)
 
 /* SELECT the PIV application (probe and after a reset). */
 card_rv piv_select (struct card *card);
@@ -127,6 +128,7 @@ void piv_remember_alg (struct card *card, uint8_t ref, enum card_alg alg);
 
 /* ---- piv-pin.c ---- */
 card_rv piv_pin_status (struct card *card, enum card_pin which, int *verified, int *tries_left);
+card_rv piv_check_pin (struct card *card, enum card_pin which, const uint8_t *pin, size_t pin_len);
 card_rv piv_verify_pin (struct card *card, enum card_pin which,
                         const uint8_t *pin, size_t pin_len, int *tries_left);
 card_rv piv_logout (struct card *card);
@@ -137,7 +139,11 @@ card_rv piv_unblock_pin (struct card *card, const uint8_t *puk, size_t puk_len,
                          const uint8_t *new_pin, size_t new_len, int *tries_left);
 
 /* ---- piv-yk.c (YubiKey administration) ---- */
-card_rv piv_yk_reset (struct card *card);
+card_rv piv_yk_reset (struct card *card, const uint8_t *so_pin, size_t so_pin_len,
+                      const uint8_t *admin_key, size_t admin_key_len);
+card_rv piv_yk_protected_admin_key (struct card *card, uint8_t key[32], size_t *key_len);
+/* The well-known factory management key (3DES / AES-192). */
+extern const uint8_t piv_default_admin_key[24];
 card_rv piv_yk_set_admin_key (struct card *card, const uint8_t *key, size_t key_len);
 
 /* ---- piv-auth.c ---- */

@@ -312,6 +312,67 @@ START_TEST (test_extended_no_chaining)
 }
 END_TEST
 
+/* A card (or reader) that refuses an extended APDU: the same command again as short
+ * APDUs, and short APDUs from then on. */
+START_TEST (test_extended_refused_falls_back)
+{
+	static uint8_t data[300];
+	uint8_t cmd[4 + 3 + 300 + 3];
+	struct apdu a;
+	struct apdu_resp r;
+
+	memset (data, 0x55, sizeof data);
+	memcpy (cmd, "\x00\x87\x07\x9A\x00\x01\x2C", 7);
+	memcpy (cmd + 7, data, 300);
+	memcpy (cmd + 307, "\x00\x00", 2);
+	mock_expect_bin (cmd, 309, (const uint8_t *)"\x67\x00", 2);
+	/* short: the first 255 bytes chained, then the rest with Le 00 */
+	memcpy (cmd, "\x10\x87\x07\x9A\xFF", 5);
+	memcpy (cmd + 5, data, 255);
+	mock_expect_bin (cmd, 260, (const uint8_t *)"\x90\x00", 2);
+	memcpy (cmd, "\x00\x87\x07\x9A\x2D", 5);
+	memcpy (cmd + 5, data + 255, 45);
+	cmd[50] = 0x00;
+	mock_expect_bin (cmd, 51, (const uint8_t *)"\x01\x02\x90\x00", 4);
+	card.extended = 1;
+	apdu_init (&a, 0x00, 0x87, 0x07, 0x9A);
+	a.data = data;
+	a.data_len = sizeof data;
+	a.ne = 65536;
+	a.extended = card.extended;
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_OK);
+	ck_assert_uint_eq (r.len, 2);
+	ck_assert_int_eq (card.extended, 0);
+	ck_assert_ptr_null (mock_check ());
+	ck_assert_ptr_nonnull (strstr (logged, "extended APDU refused"));
+	apdu_resp_clear (&r);
+}
+END_TEST
+
+START_TEST (test_atr_extended)
+{
+	/* YubiKey 5: historical bytes 80 73 C0 21 C0 ...: card capabilities C0 21 C0, 0x40 set */
+	static const uint8_t yk5[] = { 0x3B, 0xFD, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x15, 0x80, 0x73,
+	                               0xC0, 0x21, 0xC0, 0x57, 0x59, 0x75, 0x62, 0x69, 0x4B, 0x65, 0x79,
+	                               0x40 };
+	/* the same with the capability bit clear */
+	uint8_t plain[sizeof yk5];
+	/* category 00: compact-TLV, then a 3-byte status indicator */
+	static const uint8_t cat0[] = { 0x3B, 0x88, 0x80, 0x01, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00,
+	                                0x90, 0x00, 0x0F };
+	static const uint8_t truncated[] = { 0x3B, 0xFD, 0x13, 0x00 };
+
+	memcpy (plain, yk5, sizeof yk5);
+	plain[13] = 0x80;
+	ck_assert_int_eq (apdu_atr_extended (yk5, sizeof yk5), 1);
+	ck_assert_int_eq (apdu_atr_extended (plain, sizeof plain), 0);
+	ck_assert_int_eq (apdu_atr_extended (cat0, sizeof cat0), 1);
+	ck_assert_int_eq (apdu_atr_extended (truncated, sizeof truncated), 0);
+	ck_assert_int_eq (apdu_atr_extended (NULL, 0), 0);
+	ck_assert_int_eq (apdu_atr_extended ((const uint8_t *)"\x3B\x00", 2), 0);
+}
+END_TEST
+
 START_TEST (test_reader_errors)
 {
 	struct apdu a;
@@ -442,6 +503,8 @@ main (void)
 	tcase_add_test (xfer, test_wrong_le);
 	tcase_add_test (xfer, test_command_chaining);
 	tcase_add_test (xfer, test_extended_no_chaining);
+	tcase_add_test (xfer, test_extended_refused_falls_back);
+	tcase_add_test (enc, test_atr_extended);
 	tcase_add_test (xfer, test_reader_errors);
 	tcase_add_test (xfer, test_endless_response);
 	tcase_add_test (xfer, test_trace_redaction);

@@ -120,6 +120,12 @@ START_TEST (test_verify_pin)
 	                                            &tries), CARD_E_PIN_LOCKED);
 	ck_assert_int_eq (tries, 0);
 
+	/* the SO PIN (PUK) is checked by changing it to itself: nothing changes but its counter */
+	mock_expect ("00 24 00 81 10 31 32 33 34 35 36 37 38 31 32 33 34 35 36 37 38", "63 C1");
+	ck_assert_int_eq (card->driver->verify_pin (card, CARD_PIN_SO, (const uint8_t *)"12345678", 8,
+	                                            &tries), CARD_E_PIN_INCORRECT);
+	ck_assert_int_eq (tries, 1);
+
 	/* length and characters checked before anything is sent */
 	sent = mock_sent_count ();
 	ck_assert_int_eq (card->driver->verify_pin (card, CARD_PIN_USER, (const uint8_t *)"12345", 5,
@@ -131,8 +137,8 @@ START_TEST (test_verify_pin)
 	ck_assert_int_eq (card->driver->verify_pin (card, CARD_PIN_USER,
 	                                            (const uint8_t *)"123\xff" "56", 6, &tries),
 	                  CARD_E_PIN_INVALID);
-	ck_assert_int_eq (card->driver->verify_pin (card, CARD_PIN_SO, (const uint8_t *)"12345678", 8,
-	                                            &tries), CARD_E_NOT_SUPPORTED);
+	ck_assert_int_eq (card->driver->verify_pin (card, CARD_PIN_SO, (const uint8_t *)"12345", 5,
+	                                            &tries), CARD_E_PIN_LEN);
 	ck_assert_uint_eq (mock_sent_count (), sent);
 	tp_close (card);
 }
@@ -277,8 +283,8 @@ START_TEST (test_list_keys_plain_2k_cert)
 	ck_assert_uint_eq (mock_sent_count () - sent, 1 + 4 + 20 + (obj.len - 1) / 256);
 	ck_assert_uint_eq (count, 1);
 	ck_assert_uint_eq (keys[0].ref, 0x9A);
-	ck_assert_uint_eq (keys[0].id, 0x01);
-	ck_assert_str_eq (keys[0].slot_name, "PIV AUTH key");
+	ck_assert_uint_eq (card_slot_by_ref (card, keys[0].ref)->number, 0x01);
+	ck_assert_str_eq (card_slot_by_ref (card, keys[0].ref)->key_label, "PIV AUTH");
 	ck_assert_int_eq (keys[0].has_key, 1);
 	ck_assert_int_eq (keys[0].alg, CARD_ALG_RSA2048);
 	ck_assert_int_eq (keys[0].pin_policy, CARD_PIN_POLICY_ONCE);
@@ -321,8 +327,8 @@ START_TEST (test_list_keys_key_history)
 	ck_assert_uint_eq (mock_sent_count () - sent, 6);
 	ck_assert_uint_eq (count, 1);
 	ck_assert_uint_eq (keys[0].ref, 0x82);
-	ck_assert_uint_eq (keys[0].id, 0x05);
-	ck_assert_str_eq (keys[0].slot_name, "RETIRED1 key");
+	ck_assert_uint_eq (card_slot_by_ref (card, keys[0].ref)->number, 0x05);
+	ck_assert_str_eq (card_slot_by_ref (card, keys[0].ref)->key_label, "RETIRED KEY 1");
 	ck_assert_int_eq (keys[0].alg, CARD_ALG_EC_P256);
 	card_keys_free (keys, count);
 
@@ -410,7 +416,7 @@ START_TEST (test_list_keys_yubikey_metadata)
 	OPENSSL_free (spki);
 
 	ck_assert_uint_eq (keys[1].ref, 0x9C);
-	ck_assert_uint_eq (keys[1].id, 0x02);
+	ck_assert_uint_eq (card_slot_by_ref (card, keys[1].ref)->number, 0x02);
 	ck_assert_int_eq (keys[1].has_key, 1);
 	ck_assert_int_eq (keys[1].alg, CARD_ALG_RSA2048);
 	ck_assert_int_eq (keys[1].pin_policy, CARD_PIN_POLICY_ALWAYS);
@@ -474,7 +480,7 @@ START_TEST (test_list_keys_yubikey_retired_no_history)
 	ck_assert_uint_eq (mock_sent_count () - sent, 1 + 8 + 20 + 1);
 	ck_assert_uint_eq (count, 1);
 	ck_assert_uint_eq (keys[0].ref, 0x83);
-	ck_assert_uint_eq (keys[0].id, 0x06);
+	ck_assert_uint_eq (card_slot_by_ref (card, keys[0].ref)->number, 0x06);
 	ck_assert_int_eq (keys[0].has_key, 1);
 	ck_assert_int_eq (keys[0].alg, CARD_ALG_EC_P256);
 	ck_assert_int_eq (keys[0].origin_generated, 1);

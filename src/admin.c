@@ -2,15 +2,17 @@
  * src/admin.c: the management key for writes (see admin.h).
  *
  * tessera writes to a token only in a session where the user or the SO is
- * logged in, whatever the card itself would accept. The key is searched in a
- * fixed order (SO login with the key, the card's PIN-protected key, the
- * configuration per card serial, the default key unless denied); every key
- * tried is wiped afterwards and none is ever logged.
+ * logged in, whatever the card itself would accept. Where the card wants an admin
+ * credential for writes (driver->admin_auth; PIV: the management key), it is
+ * searched in a fixed order (the SO login, the card's PIN-protected key, the
+ * configuration per card serial, the driver's well-known default unless denied);
+ * every key tried is wiped afterwards and none is ever logged.
  */
 #include "config.h"
 
 #include "src/admin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,77 +20,27 @@
 
 #include "src/conf.h"
 
-#define TSR_OBJ_ADMIN_DATA 0x5FFF00   /* YubiKey: 80 { 81 flags, ... } */
-#define TSR_OBJ_PRINTED    0x5FC109   /* YubiKey: 88 { 89 management key } */
-#define TSR_ADMIN_FLAG_KEY_STORED 0x02
-
-const uint8_t tsr_admin_default_key[24] = {
-	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+/* The credentials a write may try, copied from the module's state before the card
+ * call (the module lock is not held while the card works). Wiped afterwards. */
+struct tsr_admin_creds {
+	bool needed;                     /* the card wants an admin credential */
+	uint8_t so[TSR_ADMIN_MAX];       /* the SO login's secret, when it is the credential */
+	size_t so_len;
+	bool try_protected;              /* the user is logged in: the card's PIN-protected key */
+	uint8_t conf[TSR_CONF_MAX_KEY];  /* the configuration's key for this card */
+	size_t conf_len;
+	bool try_default;
+	char serial[33];                 /* for the warning */
+	bool found_protected;            /* out: the card keeps a PIN-protected key */
 };
 
-/* The value of the first element with one-byte TAG among the BER-TLV elements of
- * [data, data+len): *val points into DATA. 0 when found. */
-static int
-tlv_child (const uint8_t *data, size_t len, uint8_t tag, const uint8_t **val, size_t *val_len)
-{
-	size_t pos = 0;
-
-	while (pos + 2 <= len) {
-		uint8_t t = data[pos++];
-		size_t l = data[pos++];
-		if (l == 0x81 || l == 0x82) {
-			size_t n = l == 0x81 ? 1 : 2;
-			if (pos + n > len)
-				return -1;
-			l = n == 1 ? data[pos] : (size_t)data[pos] << 8 | data[pos + 1];
-			pos += n;
-		} else if (l > 0x7F) {
-			return -1;
-		}
-		if (l > len - pos)
-			return -1;
-		if (t == tag) {
-			*val = data + pos;
-			*val_len = l;
-			return 0;
-		}
-		pos += l;
-	}
-	return -1;
-}
-
 int
-tsr_admin_protected_key (struct tsr_token *token, struct card *card, uint8_t key[32], size_t *key_len)
+tsr_admin_protected_key (struct card *card, uint8_t key[32], size_t *key_len)
 {
-	uint8_t *data = NULL;
-	size_t len = 0, v_len, w_len;
-	const uint8_t *v, *w;
-	int found = -1;
-
-	if (card->driver->read_object (card, TSR_OBJ_ADMIN_DATA, &data, &len) != CARD_OK ||
-	    tlv_child (data, len, 0x80, &v, &v_len) != 0 ||
-	    tlv_child (v, v_len, 0x81, &w, &w_len) != 0 || w_len < 1 ||
-	    !(w[0] & TSR_ADMIN_FLAG_KEY_STORED))
-		goto out;
-	free (data);
-	data = NULL;
-	if (card->driver->read_object (card, TSR_OBJ_PRINTED, &data, &len) != CARD_OK ||
-	    tlv_child (data, len, 0x88, &v, &v_len) != 0 ||
-	    tlv_child (v, v_len, 0x89, &w, &w_len) != 0 ||
-	    (w_len != 16 && w_len != 24 && w_len != 32))
-		goto out;
-	memcpy (key, w, w_len);
-	*key_len = w_len;
-	token->admin_key_protected = true;
-	found = 0;
-out:
-	if (data != NULL) {
-		OPENSSL_cleanse (data, len);
-		free (data);
-	}
-	return found;
+	if (!card_can (card, CARD_OP_PROTECTED_ADMIN_KEY) ||
+	    card->driver->protected_admin_key (card, key, key_len) != CARD_OK)
+		return -1;
+	return 0;
 }
 
 /* Try one key. Stops the search (*done) on success or on an error that is not
@@ -98,43 +50,108 @@ try_key (struct card *card, const char *what, const uint8_t *key, size_t key_len
 {
 	card_rv crv = card->driver->admin_auth (card, key, key_len);
 
-	tsr_log ("p11", "management key from %s: card_rv %d", what, (int)crv);
-	*done = crv != CARD_E_AUTH_FAILED && crv != CARD_E_INVALID_DATA && crv != CARD_E_SECURITY;
+	tsr_log ("p11", "admin key from %s: %s", what, card_rv_name (crv));
+	*done = crv != CARD_E_AUTH_FAILED && crv != CARD_E_INVALID_DATA && crv != CARD_E_SECURITY &&
+	        crv != CARD_E_PIN_INCORRECT;
 	return crv == CARD_OK ? CKR_OK : tsr_ckr_from_card (crv);
 }
 
-CK_RV
-tsr_admin_auth_inlock (struct tsr_slot *slot, struct card *card)
+static CK_RV
+tsr_admin_creds_inlock (const struct tsr_token *token, struct tsr_admin_creds *c)
 {
-	struct tsr_token *token = slot->token;
 	const struct tsr_conf *conf = tsr_conf_get ();
 	const struct tsr_conf_mgm_key *ck;
+
+	memset (c, 0, sizeof *c);
+	if (token == NULL || (!token->user_logged_in && !token->so_logged_in))
+		return CKR_USER_NOT_LOGGED_IN;
+	c->needed = card_can (token->card, CARD_OP_ADMIN_AUTH);
+	if (token->so_logged_in && (token->so_with_key || token->info.so_pin_is_admin) &&
+	    token->so_secret_len <= sizeof c->so) {
+		memcpy (c->so, token->so_secret, token->so_secret_len);
+		c->so_len = token->so_secret_len;
+	}
+	c->try_protected = token->user_logged_in;
+	ck = tsr_conf_mgm_key (conf, token->info.serial);
+	if (ck != NULL) {
+		memcpy (c->conf, ck->key, ck->key_len);
+		c->conf_len = ck->key_len;
+	}
+	c->try_default = conf->allow_default_mgm_key;
+	snprintf (c->serial, sizeof c->serial, "%s", token->info.serial);
+	return CKR_OK;
+}
+
+/* Inside the card call: the credentials in their order (see admin.h). */
+static CK_RV
+tsr_admin_auth_card (struct card *card, struct tsr_admin_creds *c)
+{
 	uint8_t key[32];
 	size_t key_len = 0;
 	bool done = false;
 	CK_RV rv = CKR_TOKEN_WRITE_PROTECTED;
 
-	if (token == NULL || (!token->user_logged_in && !token->so_logged_in)) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
-	if (token->so_logged_in && token->so_with_key)
-		rv = try_key (card, "the SO login", token->so_secret, token->so_secret_len, &done);
-	if (!done && token->user_logged_in && tsr_admin_protected_key (token, card, key, &key_len) == 0)
+	if (!c->needed)
+		return CKR_OK;   /* the card needs no admin credential beyond the login */
+	if (c->so_len > 0)
+		rv = try_key (card, "the SO login", c->so, c->so_len, &done);
+	if (!done && c->try_protected && tsr_admin_protected_key (card, key, &key_len) == 0) {
+		c->found_protected = true;
 		rv = try_key (card, "the card (PIN-protected)", key, key_len, &done);
-	ck = tsr_conf_mgm_key (conf, token->info.serial);
-	if (!done && ck != NULL)
-		rv = try_key (card, "the configuration", ck->key, ck->key_len, &done);
-	if (!done && conf->allow_default_mgm_key) {
-		rv = try_key (card, "the default", tsr_admin_default_key, sizeof tsr_admin_default_key, &done);
+	}
+	if (!done && c->conf_len > 0)
+		rv = try_key (card, "the configuration", c->conf, c->conf_len, &done);
+	if (!done && c->try_default && card->driver->default_admin_key != NULL) {
+		rv = try_key (card, "the default", card->driver->default_admin_key,
+		              card->driver->default_admin_key_len, &done);
 		if (rv == CKR_OK)
-			tsr_log ("p11", "warning: card %s still has the well-known default management key: "
-			         "anyone holding it can rewrite it", token->info.serial);
+			tsr_log ("p11", "warning: card %s still has the well-known default admin key: "
+			         "anyone holding it can rewrite it", c->serial);
 	}
 	if (!done)
 		rv = CKR_TOKEN_WRITE_PROTECTED;
-out:
 	OPENSSL_cleanse (key, sizeof key);
+	return rv;
+}
+
+struct tsr_admin_ctx {
+	struct tsr_admin_creds creds;
+	tsr_card_fn fn;
+	void *user;
+	CK_RV admin_rv;
+};
+
+static card_rv
+tsr_admin_then (struct card *card, void *user)
+{
+	struct tsr_admin_ctx *ctx = user;
+
+	ctx->admin_rv = tsr_admin_auth_card (card, &ctx->creds);
+	if (ctx->admin_rv != CKR_OK)
+		return CARD_E_AUTH_FAILED;
+	return ctx->fn (card, ctx->user);
+}
+
+CK_RV
+tsr_admin_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn, void *user)
+{
+	struct tsr_token *token = slot->token;
+	struct tsr_admin_ctx ctx;
+	CK_RV rv;
+
+	ctx.fn = fn;
+	ctx.user = user;
+	ctx.admin_rv = CKR_OK;
+	rv = tsr_admin_creds_inlock (token, &ctx.creds);
+	if (rv != CKR_OK)
+		goto out;
+	rv = tsr_card_call_inlock (slot, session, tsr_admin_then, &ctx);
+	if (ctx.creds.found_protected)
+		token->admin_key_protected = true;   /* the token stays while it is retired */
+	if (ctx.admin_rv != CKR_OK && rv != CKR_DEVICE_REMOVED && rv != CKR_SESSION_CLOSED)
+		rv = ctx.admin_rv;
+out:
+	OPENSSL_cleanse (&ctx.creds, sizeof ctx.creds);
 	return rv;
 }
 
@@ -143,8 +160,11 @@ tsr_admin_key_available (const struct tsr_token *token)
 {
 	const struct tsr_conf *conf = tsr_conf_get ();
 
-	return (token->so_logged_in && token->so_with_key) || token->admin_key_protected ||
-	       conf->allow_default_mgm_key || tsr_conf_mgm_key (conf, token->info.serial) != NULL;
+	if (!card_can (token->card, CARD_OP_ADMIN_AUTH))
+		return true;
+	return (token->so_logged_in && (token->so_with_key || token->info.so_pin_is_admin)) ||
+	       token->admin_key_protected || tsr_conf_mgm_key (conf, token->info.serial) != NULL ||
+	       (conf->allow_default_mgm_key && token->card->driver->default_admin_key != NULL);
 }
 
 void

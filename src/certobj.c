@@ -2,15 +2,15 @@
  * src/certobj.c: the token objects of one card key slot, derived with OpenSSL
  * from the slot's certificate (or the public key the card reported).
  *
- * CKA_ID scheme (the one OpenSC and ykcs11 use, so PKCS #11 URIs keep working):
- * one byte, 01=9A 02=9C 03=9D 04=9E 05..18=82..95 (card_key.id, filled by the
- * driver). Certificate, public key and private key of a slot share it; it is
- * unique on the token.
+ * Everything per slot comes from the card driver's slot descriptor (struct
+ * card_slot): CKA_ID is the slot's number as one byte (the scheme OpenSC and
+ * ykcs11 share, so PKCS #11 URIs keep working), shared by certificate, public key
+ * and private key and unique on the token; the labels; the default usage and PIN
+ * policy.
  *
  * Usage: with a keyUsage extension, sign = digitalSignature|nonRepudiation|
  * keyCertSign|cRLSign, decrypt/unwrap = keyEncipherment|dataEncipherment (RSA),
- * derive = keyAgreement (EC). Without it, the PIV slot's purpose: 9A sign +
- * decrypt/derive, 9C and 9E sign, 9D and the retired slots decrypt/derive.
+ * derive = keyAgreement (EC). Without it, the slot's purpose (card_slot.usage).
  */
 #include "config.h"
 
@@ -34,31 +34,15 @@ struct tsr_labels {
 };
 
 static void
-tsr_labels_for_ref (uint8_t ref, struct tsr_labels *l)
+tsr_labels_for_slot (const struct card_slot *desc, struct tsr_labels *l)
 {
-	static const struct { uint8_t ref; const char *cert, *key; } names[] = {
-		{ 0x9A, "Certificate for PIV Authentication", "PIV AUTH" },
-		{ 0x9C, "Certificate for Digital Signature", "SIGN" },
-		{ 0x9D, "Certificate for Key Management", "KEY MAN" },
-		{ 0x9E, "Certificate for Card Authentication", "CARD AUTH" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (names[i].ref == ref) {
-			snprintf (l->cert, sizeof l->cert, "%s", names[i].cert);
-			snprintf (l->pub, sizeof l->pub, "%s pubkey", names[i].key);
-			snprintf (l->priv, sizeof l->priv, "%s key", names[i].key);
-			return;
-		}
-	}
-	snprintf (l->cert, sizeof l->cert, "Retired Certificate for Key Management %d", ref - 0x81);
-	snprintf (l->pub, sizeof l->pub, "RETIRED KEY %d pubkey", ref - 0x81);
-	snprintf (l->priv, sizeof l->priv, "RETIRED KEY %d key", ref - 0x81);
+	snprintf (l->cert, sizeof l->cert, "%s", desc->cert_label);
+	snprintf (l->pub, sizeof l->pub, "%s pubkey", desc->key_label);
+	snprintf (l->priv, sizeof l->priv, "%s key", desc->key_label);
 }
 
 static void
-tsr_usage_for (const struct card_key *key, X509 *x, CK_KEY_TYPE kt, struct tsr_usage *u)
+tsr_usage_for (const struct card_slot *desc, X509 *x, CK_KEY_TYPE kt, struct tsr_usage *u)
 {
 	uint32_t ku = x != NULL ? X509_get_key_usage (x) : UINT32_MAX;
 
@@ -68,9 +52,9 @@ tsr_usage_for (const struct card_key *key, X509 *x, CK_KEY_TYPE kt, struct tsr_u
 		u->derive = kt == CKK_EC && (ku & KU_KEY_AGREEMENT) != 0;
 		return;
 	}
-	u->sign = key->ref == 0x9A || key->ref == 0x9C || key->ref == 0x9E;
-	u->decrypt = kt == CKK_RSA && (key->ref == 0x9A || key->ref == 0x9D || (key->ref >= 0x82 && key->ref <= 0x95));
-	u->derive = kt == CKK_EC && (key->ref == 0x9A || key->ref == 0x9D || (key->ref >= 0x82 && key->ref <= 0x95));
+	u->sign = (desc->usage & CARD_USE_SIGN) != 0;
+	u->decrypt = kt == CKK_RSA && (desc->usage & CARD_USE_DECRYPT) != 0;
+	u->derive = kt == CKK_EC && (desc->usage & CARD_USE_DECRYPT) != 0;
 }
 
 /* Set an attribute to the DER of an OpenSSL object (i2d function F). */
@@ -184,7 +168,7 @@ tsr_set_key_common (struct tsr_object *obj, const struct card_key *key, X509 *x)
 }
 
 static struct tsr_object *
-tsr_cert_object (const struct card_key *key, X509 *x, CK_SLOT_ID slot_id, const char *label)
+tsr_cert_object (const struct card_key *key, uint8_t number, X509 *x, CK_SLOT_ID slot_id, const char *label)
 {
 	struct tsr_object *obj = tsr_object_new (CKO_CERTIFICATE);
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -192,7 +176,7 @@ tsr_cert_object (const struct card_key *key, X509 *x, CK_SLOT_ID slot_id, const 
 
 	if (obj == NULL)
 		return NULL;
-	tsr_set_common (obj, slot_id, label, key->id, false);
+	tsr_set_common (obj, slot_id, label, number, false);
 	tsr_attr_set_ulong (obj, CKA_CERTIFICATE_TYPE, CKC_X_509);
 	tsr_attr_set_bool (obj, CKA_TRUSTED, false);
 	tsr_attr_set_ulong (obj, CKA_CERTIFICATE_CATEGORY, 1 /* token user */);
@@ -215,14 +199,14 @@ tsr_cert_object (const struct card_key *key, X509 *x, CK_SLOT_ID slot_id, const 
 }
 
 static struct tsr_object *
-tsr_pub_object (const struct card_key *key, X509 *x, X509_PUBKEY *xpub, EVP_PKEY *pk,
+tsr_pub_object (const struct card_key *key, uint8_t number, X509 *x, X509_PUBKEY *xpub, EVP_PKEY *pk,
                 CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
 {
 	struct tsr_object *obj = tsr_object_new (CKO_PUBLIC_KEY);
 
 	if (obj == NULL)
 		return NULL;
-	tsr_set_common (obj, slot_id, label, key->id, false);
+	tsr_set_common (obj, slot_id, label, number, false);
 	tsr_set_key_material (obj, pk, xpub, true);
 	tsr_set_key_common (obj, key, x);
 	tsr_attr_set_bool (obj, CKA_ENCRYPT, u->decrypt);
@@ -237,16 +221,17 @@ tsr_pub_object (const struct card_key *key, X509 *x, X509_PUBKEY *xpub, EVP_PKEY
 }
 
 static struct tsr_object *
-tsr_priv_object (const struct card_key *key, X509 *x, X509_PUBKEY *xpub, EVP_PKEY *pk,
-                 CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
+tsr_priv_object (const struct card_key *key, const struct card_slot *desc, X509 *x, X509_PUBKEY *xpub,
+                 EVP_PKEY *pk, CK_SLOT_ID slot_id, const char *label, const struct tsr_usage *u)
 {
 	struct tsr_object *obj = tsr_object_new (CKO_PRIVATE_KEY);
-	bool always = key->pin_policy == CARD_PIN_POLICY_ALWAYS ||
-	              (key->pin_policy == CARD_PIN_POLICY_DEFAULT && key->ref == 0x9C);
+	enum card_pin_policy policy = key->pin_policy != CARD_PIN_POLICY_DEFAULT ? key->pin_policy
+	                                                                         : desc->pin_policy;
+	bool always = policy == CARD_PIN_POLICY_ALWAYS;
 
 	if (obj == NULL)
 		return NULL;
-	tsr_set_common (obj, slot_id, label, key->id, true);
+	tsr_set_common (obj, slot_id, label, desc->number, true);
 	obj->card_key = true;
 	obj->key_ref = key->ref;
 	obj->always_auth = always;
@@ -296,9 +281,10 @@ tsr_objs_append (struct tsr_object ***objs, size_t *n, struct tsr_object *obj)
 }
 
 CK_RV
-tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
+tsr_objects_from_card_key (const struct card *card, const struct card_key *key, CK_SLOT_ID slot_id,
                            struct tsr_object ***objs, size_t *n_objs)
 {
+	const struct card_slot *desc = card_slot_by_ref (card, key->ref);
 	const unsigned char *p;
 	X509 *x = NULL;
 	X509_PUBKEY *xpub = NULL, *own = NULL;
@@ -309,7 +295,11 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 	size_t first = *n_objs, i;
 	CK_RV rv = CKR_OK;
 
-	tsr_labels_for_ref (key->ref, &labels);
+	if (desc == NULL) {
+		tsr_log ("p11", "key %02X: not a slot of the card's driver: ignored", key->ref);
+		return CKR_OK;
+	}
+	tsr_labels_for_slot (desc, &labels);
 	if (key->cert_der != NULL) {
 		p = key->cert_der;
 		x = X509_new_ex (tsr_ossl (), NULL);
@@ -339,13 +329,15 @@ tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
 		kt = EVP_PKEY_get_base_id (pk) == EVP_PKEY_RSA ? CKK_RSA : CKK_EC;
 	else if (key->alg != CARD_ALG_NONE)
 		kt = key->alg == CARD_ALG_EC_P256 || key->alg == CARD_ALG_EC_P384 ? CKK_EC : CKK_RSA;
-	tsr_usage_for (key, x, kt, &usage);
+	tsr_usage_for (desc, x, kt, &usage);
 	if (x != NULL)
-		rv = tsr_objs_append (objs, n_objs, tsr_cert_object (key, x, slot_id, labels.cert));
+		rv = tsr_objs_append (objs, n_objs, tsr_cert_object (key, desc->number, x, slot_id, labels.cert));
 	if (rv == CKR_OK && pk != NULL)
-		rv = tsr_objs_append (objs, n_objs, tsr_pub_object (key, x, xpub, pk, slot_id, labels.pub, &usage));
+		rv = tsr_objs_append (objs, n_objs, tsr_pub_object (key, desc->number, x, xpub, pk, slot_id,
+		                                                     labels.pub, &usage));
 	if (rv == CKR_OK && key->has_key && (pk != NULL || key->alg != CARD_ALG_NONE))
-		rv = tsr_objs_append (objs, n_objs, tsr_priv_object (key, x, xpub, pk, slot_id, labels.priv, &usage));
+		rv = tsr_objs_append (objs, n_objs, tsr_priv_object (key, desc, x, xpub, pk, slot_id,
+		                                                      labels.priv, &usage));
 	for (i = first; i < *n_objs; i++)
 		(*objs)[i]->key_ref = key->ref;   /* the objects of one card slot (provision.h) */
 	EVP_PKEY_free (pk);

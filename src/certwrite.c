@@ -4,10 +4,10 @@
  * C_CreateObject of an X.509 certificate with CKA_TOKEN TRUE goes to the card slot
  * its CKA_ID names (the one-byte scheme, or the alias of a slot), else to the slot
  * whose key matches the certificate's public key; no such slot: CKR_TEMPLATE_INCONSISTENT
- * (a PIV card keeps certificates only beside their keys). The application's CKA_ID and
+ * (a card keeps certificates only beside their keys). The application's CKA_ID and
  * CKA_LABEL become the slot's alias (pairing store). C_DestroyObject of a token
- * certificate deletes it from the card; keys cannot be deleted by a PIV card
- * (CKR_ACTION_PROHIBITED, CKA_DESTROYABLE FALSE).
+ * certificate deletes it from the card; keys cannot be deleted (no card driver has a
+ * command for it: CKR_ACTION_PROHIBITED, CKA_DESTROYABLE FALSE).
  */
 #include "config.h"
 
@@ -18,34 +18,6 @@
 #include <string.h>
 
 #include <openssl/x509.h>
-
-struct tsr_admin_ctx {
-	struct tsr_slot *slot;
-	tsr_card_fn fn;
-	void *user;
-	CK_RV admin_rv;
-};
-
-static card_rv
-tsr_admin_then (struct card *card, void *user)
-{
-	struct tsr_admin_ctx *ctx = user;
-
-	ctx->admin_rv = tsr_admin_auth_inlock (ctx->slot, card);
-	if (ctx->admin_rv != CKR_OK)
-		return CARD_E_AUTH_FAILED;
-	return ctx->fn (card, ctx->user);
-}
-
-CK_RV
-tsr_admin_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
-{
-	struct tsr_admin_ctx ctx = { slot, fn, user, CKR_OK };
-	CK_RV rv;
-
-	rv = tsr_card_call_inlock (slot, tsr_admin_then, &ctx);
-	return ctx.admin_rv != CKR_OK ? ctx.admin_rv : rv;
-}
 
 struct tsr_cert_ctx {
 	uint8_t ref;
@@ -58,16 +30,19 @@ tsr_cert_write_fn (struct card *card, void *user)
 {
 	struct tsr_cert_ctx *ctx = user;
 
+	if (!card_can (card, CARD_OP_WRITE_CERT))
+		return CARD_E_NOT_SUPPORTED;
 	return card->driver->write_cert (card, ctx->ref, ctx->der, ctx->len);
 }
 
 CK_RV
-tsr_card_write_cert_inlock (struct tsr_slot *slot, uint8_t ref, const uint8_t *der, size_t len)
+tsr_card_write_cert_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, uint8_t ref, const uint8_t *der,
+                            size_t len)
 {
 	struct tsr_cert_ctx ctx = { ref, der, len };
 	CK_RV rv;
 
-	rv = tsr_admin_call_inlock (slot, tsr_cert_write_fn, &ctx);
+	rv = tsr_admin_call_inlock (slot, session, tsr_cert_write_fn, &ctx);
 	tsr_log ("p11", "slot %lu: %s certificate of key %02X: 0x%lx", (unsigned long)slot->id,
 	         der != NULL ? "write" : "delete", ref, (unsigned long)rv);
 	return rv;
@@ -135,7 +110,7 @@ tsr_cert_template (const CK_ATTRIBUTE *templ, CK_ULONG count, X509 **x)
 	if (tsr_templ_ulong_of (templ, count, CKA_CERTIFICATE_TYPE, &type) == -2 || type != CKC_X_509)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	if (tsr_templ_bool_of (templ, count, CKA_PRIVATE) == 1)
-		return CKR_ATTRIBUTE_VALUE_INVALID;   /* certificates on a PIV card are public */
+		return CKR_ATTRIBUTE_VALUE_INVALID;   /* certificates on a card are public */
 	if (value == NULL || value->pValue == NULL || value->ulValueLen == 0)
 		return CKR_TEMPLATE_INCOMPLETE;
 	p = value->pValue;
@@ -168,14 +143,13 @@ tsr_create_token_cert_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 	if (rv == CKR_OK)
 		rv = tsr_cert_target_inlock (slot, templ, count, &ref, &alias);
 	if (rv == CKR_OK)
-		rv = tsr_card_write_cert_inlock (slot, ref, value->pValue, value->ulValueLen);
+		rv = tsr_card_write_cert_inlock (slot, s->handle, ref, value->pValue, value->ulValueLen);
 	if (rv != CKR_OK)
 		goto out;
 	if (alias.id_len > 0 || alias.label[0] != '\0')
 		(void)tsr_pairing_store (slot->token->info.serial, &alias);
 	memset (&key, 0, sizeof key);
 	key.ref = ref;
-	key.id = tsr_id_from_ref (ref);
 	key.cert_der = value->pValue;
 	key.cert_len = value->ulValueLen;
 	tsr_slot_ref_drop_inlock (slot->id, ref, CKO_CERTIFICATE);
@@ -196,11 +170,11 @@ tsr_destroy_token_object_inlock (struct tsr_session *s, struct tsr_object *obj)
 	if (rv != CKR_OK)
 		return rv;
 	if (obj->klass != CKO_CERTIFICATE || ref == 0) {
-		tsr_log ("p11", "destroy: a PIV card cannot delete keys (only overwrite them by generation "
+		tsr_log ("p11", "destroy: the card cannot delete keys (only overwrite them by generation "
 		         "or import): refused");
 		return CKR_ACTION_PROHIBITED;
 	}
-	rv = tsr_card_write_cert_inlock (slot, ref, NULL, 0);
+	rv = tsr_card_write_cert_inlock (slot, s->handle, ref, NULL, 0);
 	if (rv == CKR_OK)
 		tsr_slot_ref_drop_inlock (slot->id, ref, CKO_CERTIFICATE);
 	return rv;

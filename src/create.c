@@ -3,7 +3,7 @@
  * C_CopyObject) and by C_UnwrapKey / C_DeriveKey (secret keys), and token objects
  * written to the card: X.509 certificates (certwrite.c) and private keys imported
  * into a card slot where the card can (import.c). Other token objects cannot be
- * stored by a PIV card (CKR_TOKEN_WRITE_PROTECTED). Private keys are never created
+ * stored on a card (CKR_TOKEN_WRITE_PROTECTED). Private keys are never created
  * in software.
  */
 #include "config.h"

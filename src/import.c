@@ -1,12 +1,12 @@
 /*
  * src/import.c: private keys imported into a card slot (C_CreateObject of a
  * CKO_PRIVATE_KEY with CKA_TOKEN TRUE), where the card has an import command
- * (YubiKey); elsewhere CKR_FUNCTION_NOT_SUPPORTED, with a log line saying why.
+ * (card_can CARD_OP_IMPORT_KEY); elsewhere CKR_FUNCTION_NOT_SUPPORTED, with a log line saying why.
  *
  * RSA: CKA_MODULUS, CKA_PUBLIC_EXPONENT (65537, the card's only one), CKA_PRIME_1,
  * CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT (CKA_PRIVATE_EXPONENT
  * is not needed). EC: CKA_EC_PARAMS (P-256, P-384) and CKA_VALUE. The slot is chosen
- * as for key generation (keygen.c: CKA_ID, else usage, else a free retired slot);
+ * as for key generation (keygen.c: CKA_ID, else usage, else a free spare slot);
  * what a card key cannot be (CKA_EXTRACTABLE TRUE, CKA_SENSITIVE FALSE, ...) is
  * refused, and the whole template is checked, the public key made (importpub.c),
  * before anything is sent. Then the slot's public and private key objects appear as
@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include "src/provision.h"
+#include "src/admin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,16 +92,16 @@ tsr_import_rsa_template (const struct tsr_token *token, const CK_ATTRIBUTE *t, C
 }
 
 static CK_RV
-tsr_import_ec_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_import *im)
+tsr_import_ec_template (const struct tsr_token *token, const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_import *im)
 {
 	const CK_ATTRIBUTE *params = tsr_templ_attr (t, n, CKA_EC_PARAMS);
 	CK_RV rv;
 
 	if (params == NULL || !tsr_import_part (t, n, CKA_VALUE, &im->parts.scalar, &im->parts.scalar_len))
 		return CKR_TEMPLATE_INCOMPLETE;
-	rv = tsr_keygen_ec_alg (params, &im->parts.alg);
+	rv = tsr_keygen_ec_alg (token, params, &im->parts.alg);
 	if (rv == CKR_CURVE_NOT_SUPPORTED)
-		tsr_log ("p11", "import: the card has no such curve (P-256 and P-384 only)");
+		tsr_log ("p11", "import: the card has no such curve");
 	return rv;
 }
 
@@ -119,7 +120,8 @@ tsr_import_template (struct tsr_slot *slot, const CK_ATTRIBUTE *t, CK_ULONG n, s
 	im->kg.kt = kt;
 	rv = tsr_keygen_priv_template (t, n, &im->kg);
 	if (rv == CKR_OK)
-		rv = kt == CKK_RSA ? tsr_import_rsa_template (slot->token, t, n, im) : tsr_import_ec_template (t, n, im);
+		rv = kt == CKK_RSA ? tsr_import_rsa_template (slot->token, t, n, im)
+		                    : tsr_import_ec_template (slot->token, t, n, im);
 	if (rv == CKR_OK)
 		rv = tsr_import_spki (&im->parts, im->modulus, im->exponent, &im->kg.spki, &im->kg.spki_len);
 	im->kg.alg = im->parts.alg;
@@ -132,9 +134,9 @@ tsr_import_supported (const struct tsr_slot *slot)
 {
 	const struct tsr_token *token = slot->token;
 
-	if (token->info.can_import && token->card != NULL && token->card->driver->import_key != NULL)
+	if (token->card != NULL && card_can (token->card, CARD_OP_IMPORT_KEY))
 		return CKR_OK;
-	tsr_log ("p11", "import: %s (%s) has no private-key import command (a YubiKey has): not supported",
+	tsr_log ("p11", "import: %s (%s) has no private-key import command: not supported",
 	         token->info.model, token->info.manufacturer);
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
@@ -159,7 +161,7 @@ tsr_import_key_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULON
 	if (rv == CKR_OK)
 		rv = tsr_keygen_pick_slot_inlock (slot, &im.kg);
 	if (rv == CKR_OK)
-		rv = tsr_admin_call_inlock (slot, tsr_keygen_fn, &im.kg);
+		rv = tsr_admin_call_inlock (slot, s->handle, tsr_keygen_fn, &im.kg);
 	tsr_log ("p11", "import: key type %lu alg %d in %02X: 0x%lx", (unsigned long)im.kg.kt, (int)im.kg.alg,
 	         im.kg.ref, (unsigned long)rv);
 	if (rv == CKR_OK)

@@ -1,11 +1,12 @@
 /*
  * src/inittoken.c: C_InitToken, where the card offers a reset.
  *
- * A YubiKey returns its PIV application to the factory state (RESET) once both
- * the PIN and the PUK are blocked; other PIV cards are initialised by their
- * issuer (CKR_FUNCTION_NOT_SUPPORTED). The SO PIN given becomes the new PUK (or,
- * as 32, 48 or 64 hex digits, the new management key); the label is ignored
- * (PIV has none). The token is read again afterwards.
+ * Where the card's driver offers a reset (card_can CARD_OP_RESET; a YubiKey's PIV
+ * application, once both PIN and PUK are blocked), the card returns to its factory
+ * state and the SO PIN given becomes its SO PIN (or, as 32, 48 or 64 hex digits on a
+ * card whose SO may log in with the admin key, its new admin key); elsewhere
+ * CKR_FUNCTION_NOT_SUPPORTED. A card that refuses in its present state:
+ * CKR_FUNCTION_FAILED. The label is ignored. The token is read again afterwards.
  */
 #include "config.h"
 
@@ -19,53 +20,20 @@
 #include "src/conf.h"
 #include "src/pinpolicy.h"
 
-#define TSR_DEFAULT_PUK "12345678"
-
 struct tsr_reset_ctx {
 	const uint8_t *so_pin;
 	size_t so_pin_len;
-	uint8_t key[TSR_CONF_MAX_KEY];   /* the SO PIN as a management key; wiped */
+	uint8_t key[TSR_CONF_MAX_KEY];   /* the SO PIN as an admin key; wiped */
 	size_t key_len;
-	bool not_blocked;                /* the card refuses: PIN or PUK still usable */
 };
-
-/* After the reset: the SO PIN replaces the factory PUK or management key. */
-static card_rv
-tsr_card_set_so_secret (struct card *card, struct tsr_reset_ctx *ctx)
-{
-	const size_t dlen = strlen (TSR_DEFAULT_PUK);
-	card_rv crv;
-
-	if (ctx->key_len > 0) {
-		crv = card->driver->admin_auth (card, tsr_admin_default_key, sizeof tsr_admin_default_key);
-		if (crv == CARD_OK)
-			crv = card->driver->set_admin_key (card, ctx->key, ctx->key_len);
-		return crv;
-	}
-	if (ctx->so_pin_len == dlen && memcmp (ctx->so_pin, TSR_DEFAULT_PUK, dlen) == 0)
-		return CARD_OK;
-	return card->driver->change_pin (card, CARD_PIN_SO, (const uint8_t *)TSR_DEFAULT_PUK, dlen,
-	                                 ctx->so_pin, ctx->so_pin_len, NULL);
-}
 
 static card_rv
 tsr_card_reset (struct card *card, void *user)
 {
 	struct tsr_reset_ctx *ctx = user;
-	int verified = 0, pin_tries = -1, puk_tries = -1;
-	card_rv crv;
 
-	if (card->driver->pin_status (card, CARD_PIN_USER, &verified, &pin_tries) == CARD_OK &&
-	    card->driver->pin_status (card, CARD_PIN_SO, &verified, &puk_tries) == CARD_OK &&
-	    (pin_tries != 0 || puk_tries > 0)) {
-		/* a YubiKey resets only with both blocked (an unknown PUK counter: let it judge) */
-		ctx->not_blocked = true;
-		return CARD_OK;
-	}
-	crv = card->driver->reset (card);
-	if (crv == CARD_OK)
-		crv = tsr_card_set_so_secret (card, ctx);
-	return crv;
+	return card->driver->reset (card, ctx->so_pin, ctx->so_pin_len,
+	                            ctx->key_len > 0 ? ctx->key : NULL, ctx->key_len);
 }
 
 static CK_RV
@@ -83,20 +51,20 @@ tsr_init_token_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
 		rv = CKR_SESSION_EXISTS;
 		goto out;
 	}
-	if (!slot->token->info.can_reset || slot->token->card->driver->reset == NULL) {
+	if (!card_can (slot->token->card, CARD_OP_RESET)) {
 		rv = CKR_FUNCTION_NOT_SUPPORTED;
 		goto out;
 	}
-	if (!tsr_so_pin_is_key (pin, len, ctx.key, &ctx.key_len)) {
+	if (!slot->token->info.so_admin_key || !tsr_so_pin_is_key (pin, len, ctx.key, &ctx.key_len)) {
+		ctx.key_len = 0;
 		rv = tsr_pin_new_check (slot->token, tsr_conf_get ()->pin_policy, CARD_PIN_SO, pin, len);
 		if (rv != CKR_OK)
 			goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_reset, &ctx);
-	if (rv == CKR_OK && ctx.not_blocked) {
-		tsr_log ("p11", "slot %lu: C_InitToken: the card resets only once PIN and PUK are blocked",
-		         (unsigned long)slot->id);
-		rv = CKR_FUNCTION_FAILED;
+	rv = tsr_card_call_inlock (slot, 0, tsr_card_reset, &ctx);
+	if (rv == CKR_FUNCTION_FAILED) {
+		tsr_log ("p11", "slot %lu: C_InitToken: the card refuses a reset in its present state "
+		         "(e.g. only once PIN and PUK are blocked)", (unsigned long)slot->id);
 		goto out;
 	}
 	tsr_log ("p11", "slot %lu: C_InitToken: card reset: 0x%lx", (unsigned long)slot->id,

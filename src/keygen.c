@@ -2,10 +2,11 @@
  * src/keygen.c: C_GenerateKeyPair on the card (CKM_RSA_PKCS_KEY_PAIR_GEN,
  * CKM_EC_KEY_PAIR_GEN).
  *
- * The card slot: the one CKA_ID names (the one-byte scheme 01=9A ... 18=95, or the
- * alias of a slot in use), which is overwritten; else by usage (sign and
- * decrypt/derive → 9A, sign only → 9C, decrypt/derive only → 9D), or the first free
- * retired slot (82..95) when that one is in use; none free: CKR_DEVICE_MEMORY.
+ * The card slot: the one CKA_ID names (a slot's number as one byte, or the alias of
+ * a slot in use), which is overwritten; else the slot the driver's table names for
+ * the usage asked (card_slot.keygen_for; PIV: sign and decrypt/derive → 9A, sign
+ * only → 9C, decrypt/derive only → 9D), or the first free spare slot (PIV: retired
+ * 82..95) when that one is in use; none free: CKR_DEVICE_MEMORY.
  * Templates without CKA_ID or CKA_LABEL (NSS) work: NSS sets CKA_ID afterwards
  * (setattr.c). A certificate left in the slot certified the replaced key: it is
  * deleted in the same transaction. Nothing is sent to the card before the whole
@@ -15,50 +16,55 @@
 #include "config.h"
 
 #include "src/provision.h"
+#include "src/admin.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+static const struct { enum card_alg alg; CK_KEY_TYPE kt; CK_ULONG bits; } tsr_algs[] = {
+	{ CARD_ALG_RSA1024, CKK_RSA, 1024 }, { CARD_ALG_RSA2048, CKK_RSA, 2048 },
+	{ CARD_ALG_RSA3072, CKK_RSA, 3072 }, { CARD_ALG_RSA4096, CKK_RSA, 4096 },
+	{ CARD_ALG_EC_P256, CKK_EC, 256 }, { CARD_ALG_EC_P384, CKK_EC, 384 },
+};
+
 bool
 tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, CK_ULONG *max)
 {
-	bool yubikey = strcmp (token->info.manufacturer, "Yubico") == 0;
-	bool big_rsa = yubikey && (token->info.version[0] > 5 ||
-	                           (token->info.version[0] == 5 && token->info.version[1] >= 7));
+	bool any = false;
+	size_t i;
 
 	if (!token->info.can_generate)
 		return false;
-	if (kt == CKK_RSA) {
-		*min = yubikey ? 1024 : 2048;
-		*max = big_rsa ? 4096 : 2048;
-	} else if (kt == CKK_EC) {
-		*min = 256;
-		*max = 384;
-	} else {
-		return false;
+	for (i = 0; i < sizeof tsr_algs / sizeof tsr_algs[0]; i++) {
+		if (tsr_algs[i].kt != kt || !(token->info.gen_algs & CARD_ALG_BIT (tsr_algs[i].alg)))
+			continue;
+		if (!any || tsr_algs[i].bits < *min)
+			*min = tsr_algs[i].bits;
+		if (!any || tsr_algs[i].bits > *max)
+			*max = tsr_algs[i].bits;
+		any = true;
 	}
-	return true;
+	return any;
 }
 
 CK_RV
 tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg *alg)
 {
-	CK_ULONG min = 0, max = 0;
+	size_t i;
 
-	if (!tsr_keygen_range (token, CKK_RSA, &min, &max) || bits < min || bits > max)
-		return CKR_KEY_SIZE_RANGE;
-	switch (bits) {
-	case 1024: *alg = CARD_ALG_RSA1024; return CKR_OK;
-	case 2048: *alg = CARD_ALG_RSA2048; return CKR_OK;
-	case 3072: *alg = CARD_ALG_RSA3072; return CKR_OK;
-	case 4096: *alg = CARD_ALG_RSA4096; return CKR_OK;
-	default: return CKR_KEY_SIZE_RANGE;
+	for (i = 0; i < sizeof tsr_algs / sizeof tsr_algs[0]; i++) {
+		if (tsr_algs[i].kt == CKK_RSA && tsr_algs[i].bits == bits &&
+		    (token->info.gen_algs & CARD_ALG_BIT (tsr_algs[i].alg))) {
+			*alg = tsr_algs[i].alg;
+			return CKR_OK;
+		}
 	}
+	return CKR_KEY_SIZE_RANGE;
 }
 
-/* CKA_EC_PARAMS: a named curve OID; P-256 and P-384 on a PIV card. */
+/* CKA_EC_PARAMS: a named curve OID the card can make keys on. */
 CK_RV
-tsr_keygen_ec_alg (const CK_ATTRIBUTE *params, enum card_alg *alg)
+tsr_keygen_ec_alg (const struct tsr_token *token, const CK_ATTRIBUTE *params, enum card_alg *alg)
 {
 	static const uint8_t p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
 	static const uint8_t p384[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22 };
@@ -72,6 +78,8 @@ tsr_keygen_ec_alg (const CK_ATTRIBUTE *params, enum card_alg *alg)
 	else if (len == sizeof p384 && memcmp (p, p384, len) == 0)
 		*alg = CARD_ALG_EC_P384;
 	else
+		return CKR_CURVE_NOT_SUPPORTED;
+	if (!(token->info.gen_algs & CARD_ALG_BIT (*alg)))
 		return CKR_CURVE_NOT_SUPPORTED;
 	return CKR_OK;
 }
@@ -130,7 +138,7 @@ tsr_keygen_pub_template (const struct tsr_token *token, const CK_ATTRIBUTE *t, C
 		a = tsr_templ_attr (t, n, CKA_EC_PARAMS);
 		if (a == NULL)
 			return CKR_TEMPLATE_INCOMPLETE;
-		rv = tsr_keygen_ec_alg (a, &kg->alg);
+		rv = tsr_keygen_ec_alg (token, a, &kg->alg);
 	}
 	if (rv == CKR_OK && (tsr_templ_attr (t, n, CKA_MODULUS) || tsr_templ_attr (t, n, CKA_EC_POINT)))
 		rv = CKR_TEMPLATE_INCONSISTENT;   /* the card makes the key */
@@ -191,38 +199,91 @@ tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *
 	return CKR_OK;
 }
 
+/* Which CARD_KEYGEN_* request the template makes (a usage not said counts as asked). */
+static unsigned
+tsr_keygen_request (const struct tsr_keygen *kg)
+{
+	bool sign = kg->sign != 0, dec = kg->dec != 0;
+
+	if (sign && dec)
+		return CARD_KEYGEN_SIGN_DECRYPT;
+	if (sign)
+		return CARD_KEYGEN_SIGN;
+	return dec ? CARD_KEYGEN_DECRYPT : CARD_KEYGEN_UNSAID;
+}
+
+static bool
+tsr_keygen_slot_free_inlock (CK_SLOT_ID slot_id, const struct card_slot *desc, enum card_alg alg)
+{
+	return (desc->algs & CARD_ALG_BIT (alg)) &&
+	       !tsr_slot_ref_used_inlock (slot_id, desc->ref, CKO_PRIVATE_KEY) &&
+	       !tsr_slot_ref_used_inlock (slot_id, desc->ref, CKO_CERTIFICATE);
+}
+
+/* The slot the driver's table names for this request, else the first free spare slot. */
+static const struct card_slot *
+tsr_keygen_slot_by_usage_inlock (struct tsr_slot *slot, const struct tsr_keygen *kg)
+{
+	const struct card *card = slot->token->card;
+	unsigned want = tsr_keygen_request (kg);
+	const struct card_slot *named = NULL;
+	bool has_spare = false;
+	size_t i;
+
+	for (i = 0; i < card->n_slots && named == NULL; i++) {
+		if ((card->slots[i].keygen_for & want) && (card->slots[i].algs & CARD_ALG_BIT (kg->alg)))
+			named = &card->slots[i];
+	}
+	if (named != NULL && tsr_keygen_slot_free_inlock (slot->id, named, kg->alg))
+		return named;
+	for (i = 0; i < card->n_slots; i++) {
+		if (!(card->slots[i].flags & CARD_SLOT_SPARE))
+			continue;
+		has_spare = true;
+		if (tsr_keygen_slot_free_inlock (slot->id, &card->slots[i], kg->alg))
+			return &card->slots[i];
+	}
+	/* a family without spare slots: the named one is replaced, as by its CKA_ID */
+	return has_spare ? NULL : named;
+}
+
 /* The card slot for the new key (see the top of the file). */
 CK_RV
 tsr_keygen_pick_slot_inlock (struct tsr_slot *slot, struct tsr_keygen *kg)
 {
-	bool sign = kg->sign != 0, dec = kg->dec != 0;
-	uint8_t ref = 0, r;
+	const struct card_slot *desc = NULL;
+	uint8_t ref = 0;
 
 	if (kg->id != NULL && kg->id->ulValueLen > 0)
 		ref = tsr_ref_from_id_inlock (slot->id, kg->id->pValue, kg->id->ulValueLen);
 	if (ref == 0 && kg->id != NULL && kg->id->ulValueLen == 1)
 		return CKR_ATTRIBUTE_VALUE_INVALID;   /* a one-byte CKA_ID names a slot of the scheme */
-	if (ref == 0) {
-		ref = sign && dec ? 0x9A : sign ? 0x9C : dec ? 0x9D : 0x9A;
-		for (r = 0x82; r <= 0x96 && (tsr_slot_ref_used_inlock (slot->id, ref, CKO_PRIVATE_KEY) ||
-		                             tsr_slot_ref_used_inlock (slot->id, ref, CKO_CERTIFICATE)); r++)
-			ref = r;
-		if (ref == 0x96) {
-			tsr_log ("p11", "generate: slot %02X and every retired slot in use", sign && dec ? 0x9A : sign ? 0x9C : 0x9D);
+	if (ref != 0) {
+		desc = card_slot_by_ref (slot->token->card, ref);
+		if (desc != NULL && !(desc->algs & CARD_ALG_BIT (kg->alg)))
+			return kg->kt == CKK_EC ? CKR_CURVE_NOT_SUPPORTED : CKR_KEY_SIZE_RANGE;
+	} else {
+		desc = tsr_keygen_slot_by_usage_inlock (slot, kg);
+		if (desc == NULL) {
+			tsr_log ("p11", "generate: the slot for this usage and every spare slot are in use");
 			return CKR_DEVICE_MEMORY;
 		}
 	}
-	kg->ref = ref;
-	kg->had_cert = tsr_slot_ref_used_inlock (slot->id, ref, CKO_CERTIFICATE);
+	if (desc == NULL)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	kg->ref = desc->ref;
+	kg->had_cert = tsr_slot_ref_used_inlock (slot->id, kg->ref, CKO_CERTIFICATE);
 	return CKR_OK;
 }
 
 static enum card_pin_policy
-tsr_keygen_pin_policy (const struct tsr_keygen *kg)
+tsr_keygen_pin_policy (const struct tsr_keygen *kg, const struct card *card)
 {
-	if (kg->always_auth || kg->ref == 0x9C)
+	const struct card_slot *desc = card_slot_by_ref (card, kg->ref);
+
+	if (kg->always_auth)
 		return CARD_PIN_POLICY_ALWAYS;
-	return kg->ref == 0x9E ? CARD_PIN_POLICY_NEVER : CARD_PIN_POLICY_ONCE;
+	return desc != NULL ? desc->pin_policy : CARD_PIN_POLICY_ONCE;
 }
 
 card_rv
@@ -310,10 +371,9 @@ tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJE
 	(void)tsr_pairing_store (slot->token->info.serial, &alias);   /* replaces the old key's */
 	memset (&key, 0, sizeof key);
 	key.ref = kg->ref;
-	key.id = tsr_id_from_ref (kg->ref);
 	key.has_key = 1;
 	key.alg = kg->alg;
-	key.pin_policy = tsr_keygen_pin_policy (kg);
+	key.pin_policy = tsr_keygen_pin_policy (kg, slot->token->card);
 	key.touch_policy = CARD_TOUCH_POLICY_NEVER;
 	key.origin_generated = kg->parts == NULL;
 	key.spki_der = kg->spki;
@@ -340,7 +400,7 @@ tsr_keygen_inlock (struct tsr_session *s, CK_MECHANISM_PTR mech, const CK_ATTRIB
 		return CKR_MECHANISM_PARAM_INVALID;
 	kg.kt = mech->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN ? CKK_RSA : CKK_EC;
 	rv = tsr_write_check_inlock (s, &slot);
-	if (rv == CKR_OK && !slot->token->info.can_generate) {
+	if (rv == CKR_OK && !card_can (slot->token->card, CARD_OP_GENERATE)) {
 		tsr_log ("p11", "generate: this card cannot generate keys");
 		rv = CKR_FUNCTION_NOT_SUPPORTED;
 	}
@@ -351,7 +411,7 @@ tsr_keygen_inlock (struct tsr_session *s, CK_MECHANISM_PTR mech, const CK_ATTRIB
 	if (rv == CKR_OK)
 		rv = tsr_keygen_pick_slot_inlock (slot, &kg);
 	if (rv == CKR_OK)
-		rv = tsr_admin_call_inlock (slot, tsr_keygen_fn, &kg);
+		rv = tsr_admin_call_inlock (slot, s->handle, tsr_keygen_fn, &kg);
 	tsr_log ("p11", "generate: key type %lu alg %d in %02X: 0x%lx", (unsigned long)kg.kt, (int)kg.alg,
 	         kg.ref, (unsigned long)rv);
 	if (rv == CKR_OK)

@@ -260,7 +260,7 @@ tsr_card_private_inlock (struct tsr_session *s, struct tsr_object *key, struct t
 		ctx->pin_len = op->context_pin_len;
 	}
 	ctx->ref = key->key_ref;
-	rv = tsr_card_call_inlock (slot, tsr_card_priv, ctx);
+	rv = tsr_card_call_inlock (slot, s->handle, tsr_card_priv, ctx);
 	if (op != NULL && key->always_auth) {
 		op->context_login = false;   /* one operation per context-specific login */
 	}

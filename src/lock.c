@@ -1,5 +1,6 @@
 /*
- * src/lock.c: the module lock, in the locking mode C_Initialize was given.
+ * src/lock.c: the module lock, and the tokens' io locks (tsr_mutex_*), in the
+ * locking mode C_Initialize was given.
  *
  * - CKF_OS_LOCKING_OK, or no arguments at all: a pthread mutex;
  * - the application's four mutex callbacks without CKF_OS_LOCKING_OK: those;
@@ -9,6 +10,7 @@
 
 #include "src/tsr.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 enum tsr_lock_mode { TSR_LOCK_OS, TSR_LOCK_APP };
@@ -94,6 +96,60 @@ tsr_enter (void)
 void
 tsr_leave (void)
 {
-	tsr_slots_reap_inlock ();
+	tsr_graves_flush_inlock ();
 	tsr_unlock ();
+}
+
+/* ---- more mutexes in the module's locking mode (the tokens' card locks) ---- */
+
+CK_RV
+tsr_mutex_new (void **mutex)
+{
+	pthread_mutex_t *m;
+	CK_RV rv = CKR_OK;
+
+	*mutex = NULL;
+	if (tsr_lock_mode == TSR_LOCK_APP)
+		return tsr_app_locking.CreateMutex (mutex);
+	m = malloc (sizeof *m);
+	if (m == NULL)
+		return CKR_HOST_MEMORY;
+	if (pthread_mutex_init (m, NULL) != 0) {
+		free (m);
+		m = NULL;
+		rv = CKR_CANT_LOCK;
+	}
+	*mutex = m;
+	return rv;
+}
+
+void
+tsr_mutex_free (void *mutex)
+{
+	if (mutex == NULL)
+		return;
+	if (tsr_lock_mode == TSR_LOCK_APP) {
+		tsr_app_locking.DestroyMutex (mutex);
+		return;
+	}
+	pthread_mutex_destroy (mutex);
+	free (mutex);
+}
+
+void
+tsr_mutex_lock (void *mutex)
+{
+	if (tsr_lock_mode == TSR_LOCK_APP)
+		(void)tsr_app_locking.LockMutex (mutex);
+	else
+		pthread_mutex_lock (mutex);
+}
+
+void
+tsr_mutex_unlock (void *mutex)
+{
+	if (tsr_lock_mode == TSR_LOCK_APP)
+		(void)tsr_app_locking.UnlockMutex (mutex);
+	else
+		pthread_mutex_unlock (mutex);
 }

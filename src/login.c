@@ -1,10 +1,10 @@
 /*
  * src/login.c: C_Login / C_LoginUser / C_Logout: the two roles (see login.h).
  *
- * The PIV PIN is the user PIN. While the user is logged in the module holds a
- * copy of the PIN (token->pin) so that it can restore the login when another
- * process resets the card or deselects the PIV application between two of our
- * operations; the SO's PUK or management key is held the same way
+ * The card's user PIN is CKU_USER, its SO PIN (PIV: the PUK) CKU_SO. While the user
+ * is logged in the module holds a copy of the PIN (token->pin) so that it can restore
+ * the login when another process resets the card or deselects the card's application
+ * between two of our operations; the SO's PIN or admin key is held the same way
  * (token->so_secret). Both are wiped (OPENSSL_cleanse) at logout, when the last
  * session closes, when the card goes away and at C_Finalize, and never logged.
  * The counters shown by C_GetTokenInfo come from the last exchange with the card.
@@ -119,7 +119,7 @@ tsr_login_context_inlock (struct tsr_session *s, struct tsr_slot *slot, struct t
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_verify, ctx);
+	rv = tsr_card_call_inlock (slot, s->handle, tsr_card_verify, ctx);
 	rv = tsr_pin_rv (rv, ctx->tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
 		tsr_token_note_pin_result (slot->token, CARD_PIN_USER, rv, ctx->tries);
@@ -143,10 +143,10 @@ out:
 
 struct tsr_user_login_ctx {
 	struct tsr_pin_ctx *pin;
-	struct tsr_token *token;
+	bool admin_key_protected;    /* out */
 };
 
-/* VERIFY, then (YubiKey) whether the card keeps a PIN-protected management key:
+/* VERIFY, then whether the card keeps a PIN-protected admin key:
  * C_GetTokenInfo's write protection is decided from that without an APDU. */
 static card_rv
 tsr_card_verify_user (struct card *card, void *user)
@@ -156,16 +156,16 @@ tsr_card_verify_user (struct card *card, void *user)
 	uint8_t key[TSR_CONF_MAX_KEY];
 	size_t key_len = 0;
 
-	if (crv == CARD_OK && card->info.can_reset)
-		(void)tsr_admin_protected_key (ctx->token, card, key, &key_len);
+	if (crv == CARD_OK && tsr_admin_protected_key (card, key, &key_len) == 0)
+		ctx->admin_key_protected = true;
 	OPENSSL_cleanse (key, sizeof key);
 	return crv;
 }
 
 static CK_RV
-tsr_login_user_inlock (struct tsr_slot *slot, struct tsr_pin_ctx *ctx)
+tsr_login_user_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, struct tsr_pin_ctx *ctx)
 {
-	struct tsr_user_login_ctx uctx = { ctx, slot->token };
+	struct tsr_user_login_ctx uctx = { ctx, false };
 	struct tsr_token *token = slot->token;
 	CK_RV rv;
 
@@ -173,13 +173,20 @@ tsr_login_user_inlock (struct tsr_slot *slot, struct tsr_pin_ctx *ctx)
 		rv = CKR_USER_ALREADY_LOGGED_IN;
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_verify_user, &uctx);
+	rv = tsr_card_call_inlock (slot, session, tsr_card_verify_user, &uctx);
 	rv = tsr_pin_rv (rv, ctx->tries);   /* after the call: it sets the counter */
-	if (slot->token == NULL)
+	if (slot->token != token)
 		goto out;
+	if (uctx.admin_key_protected)
+		token->admin_key_protected = true;
 	tsr_token_note_pin_result (token, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
 		goto out;
+	if (token->user_logged_in || token->so_logged_in) {
+		/* another thread logged in while the card checked the PIN */
+		rv = token->user_logged_in ? CKR_USER_ALREADY_LOGGED_IN : CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+		goto out;
+	}
 	token->pin = tsr_pin_dup (ctx->pin, ctx->pin_len);
 	if (token->pin == NULL) {
 		rv = CKR_HOST_MEMORY;
@@ -204,28 +211,30 @@ tsr_card_admin_auth (struct card *card, void *user)
 	return card->driver->admin_auth (card, ctx->key, ctx->key_len);
 }
 
-/* The SO's secret checked on the card: the management key by authenticating, the PUK
- * by changing it to itself. */
+/* The SO's secret checked on the card: an admin key (where the SO may log in with it)
+ * by authenticating, the SO PIN by the driver's check (PIV: the PUK changed to itself). */
 static CK_RV
-tsr_login_so_check_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len, bool *is_key)
+tsr_login_so_check_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, const uint8_t *pin, CK_ULONG len,
+                           bool *is_key)
 {
-	struct tsr_pin_ctx ctx = { CARD_PIN_SO, pin, pin, len, len, -1 };
+	struct tsr_pin_ctx ctx = { CARD_PIN_SO, pin, NULL, len, 0, -1 };
 	struct tsr_so_key_ctx kctx;
 	uint8_t key[TSR_CONF_MAX_KEY];
 	size_t key_len = 0;
 	CK_RV rv;
 
-	*is_key = tsr_so_pin_is_key (pin, len, key, &key_len);
+	*is_key = slot->token->info.so_admin_key && card_can (slot->token->card, CARD_OP_ADMIN_AUTH) &&
+	          tsr_so_pin_is_key (pin, len, key, &key_len);
 	if (*is_key) {
 		kctx.key = key;
 		kctx.key_len = key_len;
-		rv = tsr_card_call_inlock (slot, tsr_card_admin_auth, &kctx);
+		rv = tsr_card_call_inlock (slot, session, tsr_card_admin_auth, &kctx);
 		goto out;
 	}
 	rv = tsr_pin_card_check (slot->token, CARD_PIN_SO, pin, len);
 	if (rv != CKR_OK)
 		goto out;
-	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
+	rv = tsr_card_call_inlock (slot, session, tsr_card_verify, &ctx);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
 		tsr_token_note_pin_result (slot->token, CARD_PIN_SO, rv, ctx.tries);
@@ -235,7 +244,7 @@ out:
 }
 
 static CK_RV
-tsr_login_so_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
+tsr_login_so_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, const uint8_t *pin, CK_ULONG len)
 {
 	CK_ULONG all = 0, rw = 0;
 	bool is_key = false;
@@ -254,9 +263,11 @@ tsr_login_so_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
 		rv = CKR_SESSION_READ_ONLY_EXISTS;
 		goto out;
 	}
-	rv = tsr_login_so_check_inlock (slot, pin, len, &is_key);
+	rv = tsr_login_so_check_inlock (slot, session, pin, len, &is_key);
 	if (rv == CKR_OK && slot->token == NULL)
 		rv = CKR_DEVICE_REMOVED;
+	if (rv == CKR_OK && (slot->token->so_logged_in || slot->token->user_logged_in))
+		rv = slot->token->so_logged_in ? CKR_USER_ALREADY_LOGGED_IN : CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
 	if (rv != CKR_OK)
 		goto out;
 	rv = tsr_token_hold_so_secret (slot->token, pin, len, is_key);
@@ -299,13 +310,13 @@ C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin
 	if (userType != CKU_SO)
 		rv = tsr_pin_card_check (slot->token, CARD_PIN_USER, pPin, ulPinLen);
 	if (rv == CKR_OK && userType == CKU_SO)
-		rv = tsr_login_so_inlock (slot, pPin, ulPinLen);
+		rv = tsr_login_so_inlock (slot, hSession, pPin, ulPinLen);
 	else if (rv == CKR_OK && userType == CKU_CONTEXT_SPECIFIC)
 		rv = tsr_login_context_inlock (s, slot, &ctx);
 	else if (rv == CKR_OK && slot->token->so_logged_in)
 		rv = CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
 	else if (rv == CKR_OK)
-		rv = tsr_login_user_inlock (slot, &ctx);
+		rv = tsr_login_user_inlock (slot, hSession, &ctx);
 	tsr_log ("p11", "C_Login(%lu) session %lu: 0x%lx", (unsigned long)userType,
 	         (unsigned long)hSession, (unsigned long)rv);
 out:
@@ -319,7 +330,7 @@ CK_RV
 C_LoginUser (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
              CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
 {
-	/* PIV has no user names: a name, if given, is ignored. */
+	/* Cards have no user names: a name, if given, is ignored. */
 	(void)pUsername;
 	(void)ulUsernameLen;
 	return C_Login (hSession, userType, pPin, ulPinLen);
@@ -356,7 +367,7 @@ C_Logout (CK_SESSION_HANDLE hSession)
 	so = slot->token->so_logged_in;
 	tsr_token_forget_login (slot->token);
 	/* Best effort: the card forgets the PIN too (a failure does not keep us logged in). */
-	(void)tsr_card_call_inlock (slot, tsr_card_logout, &so);
+	(void)tsr_card_call_inlock (slot, 0, tsr_card_logout, &so);
 	tsr_sessions_end_private_ops_inlock (slot->id);
 out:
 	tsr_leave ();

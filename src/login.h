@@ -1,10 +1,11 @@
 /*
  * src/login.h: what login.c shares with pin.c and inittoken.c (the roles).
  *
- * CKU_USER is the PIV PIN. CKU_SO is the PUK, checked by CHANGE REFERENCE DATA
- * from the PUK to itself (nothing changes but the retry counter), or, given as
- * 32, 48 or 64 hex digits, the card management key (checked by authenticating
- * with it). The SO's secret is held like the user's PIN (token->so_secret).
+ * CKU_USER is the card's user PIN. CKU_SO is its SO PIN, checked by the driver
+ * (PIV: the PUK, by CHANGE REFERENCE DATA to itself), or, on a card whose SO may log
+ * in with the admin key (card_info.so_admin_key), that key given as 32, 48 or 64 hex
+ * digits (checked by authenticating with it). The SO's secret is held like the
+ * user's PIN (token->so_secret).
  */
 #ifndef TSR_LOGIN_H
 #define TSR_LOGIN_H

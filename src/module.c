@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -165,6 +166,43 @@ out:
 	return rv;
 }
 
+/* A token with card calls in flight (or being read), or NULL. */
+static struct tsr_token *
+tsr_busy_token_inlock (void)
+{
+	size_t i;
+
+	for (i = 0; i < tsr.n_slots; i++) {
+		if (tsr.slots[i]->token != NULL && tsr.slots[i]->token->calls > 0)
+			return tsr.slots[i]->token;
+		if (tsr.slots[i]->opening != NULL)
+			return tsr.slots[i]->opening;
+	}
+	for (i = 0; i < tsr.n_dead_tokens; i++) {
+		if (tsr.dead_tokens[i]->calls > 0)
+			return tsr.dead_tokens[i];
+	}
+	return NULL;
+}
+
+/* C_Finalize while other threads are inside card calls (the application should not,
+ * but must not crash us): wait until they are out before anything is freed. */
+static void
+tsr_wait_card_calls_inlock (void)
+{
+	const struct timespec ms = { 0, 1000 * 1000 };
+	struct tsr_token *busy;
+
+	while ((busy = tsr_busy_token_inlock ()) != NULL) {
+		busy->calls++;
+		tsr_token_wait_io_inlock (busy);
+		busy->calls--;
+		tsr_unlock ();
+		nanosleep (&ms, NULL);
+		tsr_lock ();
+	}
+}
+
 CK_RV
 C_Finalize (CK_VOID_PTR pReserved)
 {
@@ -181,6 +219,7 @@ C_Finalize (CK_VOID_PTR pReserved)
 	/* Wake and wait for C_WaitForSlotEvent callers and the monitor thread. */
 	tsr_events_stop ();
 	tsr_lock ();
+	tsr_wait_card_calls_inlock ();
 	tsr.initialized = false;
 	tsr_sessions_free_inlock ();
 	tsr_slots_free_inlock ();

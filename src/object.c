@@ -92,8 +92,9 @@ tsr_objects_drop_if_inlock (bool (*pred) (const struct tsr_object *, CK_ULONG), 
 
 	while (i < tsr.n_objects) {
 		if (pred (tsr.objects[i], arg)) {
-			tsr_object_free (tsr.objects[i]);
+			struct tsr_object *o = tsr.objects[i];
 			tsr.objects[i] = tsr.objects[--tsr.n_objects];
+			tsr_retire_inlock (tsr_slot_owner_inlock (o->slot_id), TSR_GRAVE_OBJECT, o);
 		} else {
 			i++;
 		}
@@ -322,8 +323,8 @@ C_DestroyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 		goto out;
 	}
 	(void)tsr_object_lookup_inlock (hObject, &index);
-	tsr_object_free (obj);
 	tsr.objects[index] = tsr.objects[--tsr.n_objects];
+	tsr_retire_inlock (tsr_slot_owner_inlock (obj->slot_id), TSR_GRAVE_OBJECT, obj);
 out:
 	tsr_leave ();
 	return rv;

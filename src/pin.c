@@ -37,36 +37,47 @@ tsr_token_replace_pin (struct tsr_token *token, const uint8_t *pin, size_t len)
 }
 
 static CK_RV
-tsr_init_pin_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
+tsr_init_pin_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, const uint8_t *pin, CK_ULONG len)
 {
 	struct tsr_token *token = slot->token;
 	struct tsr_pin_ctx ctx = { CARD_PIN_SO, NULL, pin, 0, len, -1 };
+	uint8_t *puk = NULL;
 	CK_RV rv;
 
 	if (!token->so_logged_in) {
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	if (token->so_with_key) {
-		/* PIV unblocks the PIN only with the PUK, not with the management key */
-		tsr_log ("p11", "C_InitPIN needs an SO login with the PUK");
+	if (token->so_with_key || !card_can (token->card, CARD_OP_UNBLOCK_PIN)) {
+		/* the PIN is unblocked with the SO PIN, not with an admin key */
+		tsr_log ("p11", "C_InitPIN needs an SO login with the SO PIN, on a card that unblocks PINs");
 		rv = CKR_FUNCTION_NOT_SUPPORTED;
 		goto out;
 	}
 	rv = tsr_pin_new_check (token, tsr_conf_get ()->pin_policy, CARD_PIN_USER, pin, len);
 	if (rv != CKR_OK)
 		goto out;
-	ctx.pin = token->so_secret;
+	/* a copy: the module lock is released during the call, and a C_Logout may wipe it */
+	puk = tsr_pin_dup (token->so_secret, token->so_secret_len);
+	if (puk == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	ctx.pin = puk;
 	ctx.pin_len = token->so_secret_len;
-	rv = tsr_card_call_inlock (slot, tsr_card_unblock, &ctx);
+	rv = tsr_card_call_inlock (slot, session, tsr_card_unblock, &ctx);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
-	if (slot->token == NULL)
+	if (slot->token != token)
 		goto out;
 	/* the counter in the answer is the PUK's */
 	tsr_token_note_pin_result (token, CARD_PIN_SO, rv, ctx.tries);
 	if (rv == CKR_OK)
 		tsr_token_note_pin_result (token, CARD_PIN_USER, rv, -1);
 out:
+	if (puk != NULL) {
+		OPENSSL_cleanse (puk, ctx.pin_len);
+		free (puk);
+	}
 	return rv;
 }
 
@@ -94,7 +105,7 @@ C_InitPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 		goto out;
 	}
 	fips = tsr_pin_policy_fips ();
-	rv = tsr_init_pin_inlock (slot, pPin, ulPinLen);
+	rv = tsr_init_pin_inlock (slot, hSession, pPin, ulPinLen);
 	tsr_log ("p11", "C_InitPIN session %lu: 0x%lx", (unsigned long)hSession, (unsigned long)rv);
 out:
 	tsr_leave ();
@@ -114,7 +125,7 @@ tsr_card_set_admin_key (struct card *card, void *user)
 	struct tsr_set_key_ctx *ctx = user;
 	card_rv crv;
 
-	if (card->driver->set_admin_key == NULL)
+	if (!card_can (card, CARD_OP_SET_ADMIN_KEY) || !card_can (card, CARD_OP_ADMIN_AUTH))
 		return CARD_E_NOT_SUPPORTED;
 	crv = card->driver->admin_auth (card, ctx->old_key, ctx->old_len);
 	if (crv == CARD_OK)
@@ -124,8 +135,8 @@ tsr_card_set_admin_key (struct card *card, void *user)
 
 /* The SO logged in with the management key: both "PINs" are keys in hex. */
 static CK_RV
-tsr_set_so_key_inlock (struct tsr_slot *slot, const uint8_t *old_pin, CK_ULONG old_len,
-                       const uint8_t *new_pin, CK_ULONG new_len)
+tsr_set_so_key_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, const uint8_t *old_pin,
+                       CK_ULONG old_len, const uint8_t *new_pin, CK_ULONG new_len)
 {
 	uint8_t old_key[TSR_CONF_MAX_KEY], new_key[TSR_CONF_MAX_KEY];
 	struct tsr_set_key_ctx ctx = { old_key, new_key, 0, 0 };
@@ -139,7 +150,7 @@ tsr_set_so_key_inlock (struct tsr_slot *slot, const uint8_t *old_pin, CK_ULONG o
 		rv = CKR_PIN_LEN_RANGE;   /* not 32, 48 or 64 hex digits */
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_set_admin_key, &ctx);
+	rv = tsr_card_call_inlock (slot, session, tsr_card_set_admin_key, &ctx);
 	if (rv == CKR_OK && slot->token != NULL)
 		rv = tsr_token_hold_so_secret (slot->token, new_key, ctx.new_len, true);
 out:
@@ -150,8 +161,8 @@ out:
 
 /* Change the PUK (SO) or the user PIN (anyone else) on the card. */
 static CK_RV
-tsr_set_pin_inlock (struct tsr_slot *slot, enum card_pin which, const uint8_t *old_pin,
-                    CK_ULONG old_len, const uint8_t *new_pin, CK_ULONG new_len)
+tsr_set_pin_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, enum card_pin which,
+                    const uint8_t *old_pin, CK_ULONG old_len, const uint8_t *new_pin, CK_ULONG new_len)
 {
 	struct tsr_pin_ctx ctx = { which, old_pin, new_pin, old_len, new_len, -1 };
 	struct tsr_token *token = slot->token;
@@ -164,9 +175,9 @@ tsr_set_pin_inlock (struct tsr_slot *slot, enum card_pin which, const uint8_t *o
 		rv = CKR_PIN_INCORRECT;   /* the card could not hold such an old PIN */
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
+	rv = tsr_card_call_inlock (slot, session, tsr_card_change, &ctx);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
-	if (slot->token == NULL || slot->lost)
+	if (slot->token != token)
 		goto out;
 	tsr_token_note_pin_result (token, which, rv, ctx.tries);
 	if (rv == CKR_OK && which == CARD_PIN_SO)
@@ -203,9 +214,9 @@ C_SetPIN (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen
 	}
 	fips = tsr_pin_policy_fips ();
 	if (token->so_logged_in && token->so_with_key)
-		rv = tsr_set_so_key_inlock (slot, pOldPin, ulOldLen, pNewPin, ulNewLen);
+		rv = tsr_set_so_key_inlock (slot, hSession, pOldPin, ulOldLen, pNewPin, ulNewLen);
 	else
-		rv = tsr_set_pin_inlock (slot, token->so_logged_in ? CARD_PIN_SO : CARD_PIN_USER,
+		rv = tsr_set_pin_inlock (slot, hSession, token->so_logged_in ? CARD_PIN_SO : CARD_PIN_USER,
 		                         pOldPin, ulOldLen, pNewPin, ulNewLen);
 	tsr_log ("p11", "C_SetPIN session %lu: 0x%lx", (unsigned long)hSession, (unsigned long)rv);
 out:

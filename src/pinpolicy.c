@@ -17,11 +17,17 @@ tsr_pin_card_check (const struct tsr_token *token, enum card_pin which, const ui
 	CK_ULONG min = cmin > 0 ? (CK_ULONG)cmin : 6;
 	CK_ULONG max = cmax > 0 ? (CK_ULONG)cmax : 8;
 
+	card_rv crv;
+
 	if (len < min || len > max)
 		return CKR_PIN_LEN_RANGE;
-	if (pin == NULL || memchr (pin, 0xFF, len) != NULL)
-		return CKR_PIN_INVALID;   /* PIV pads with FF: such a PIN could not be told apart */
-	return CKR_OK;
+	if (pin == NULL)
+		return CKR_PIN_INVALID;
+	if (token->card == NULL || token->card->driver->check_pin == NULL)
+		return CKR_OK;
+	/* the card's own rules, without an APDU (PIV: no FF byte, taken for padding) */
+	crv = token->card->driver->check_pin (token->card, which, pin, len);
+	return crv == CARD_E_PIN_LEN ? CKR_PIN_LEN_RANGE : crv == CARD_E_PIN_INVALID ? CKR_PIN_INVALID : CKR_OK;
 }
 
 enum pin_class { CLASS_DIGIT, CLASS_LOWER, CLASS_UPPER, CLASS_OTHER, CLASS_NON_ASCII, CLASS_COUNT };

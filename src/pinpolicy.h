@@ -1,8 +1,8 @@
 /*
  * src/pinpolicy.h: what a PIN must look like before it is sent to the card.
  *
- * Always the card's own rules (length in bytes, PIV: 6..8; no FF byte, PIV's
- * padding). With `pin_policy = fips` (tessera.conf(5)) a new PIN also follows the
+ * Always the card's own rules (length in bytes from the card's information, then
+ * the driver's check_pin: e.g. a byte the card uses as padding). With `pin_policy = fips` (tessera.conf(5)) a new PIN also follows the
  * rule of NSS "Roles and services": at least 7 characters, at least three of the
  * five character classes (ASCII digits, lower case, upper case, other ASCII,
  * non-ASCII); an upper-case first character does not count as upper case and a
@@ -32,7 +32,7 @@ CK_RV tsr_pin_new_check (const struct tsr_token *token, enum tsr_pin_policy_mode
 bool tsr_pin_failed (CK_RV rv);
 /* Sleep one second (interrupted sleeps resumed); call with the module lock released. */
 void tsr_pin_fail_delay (void);
-/* An SO PIN of 32, 48 or 64 hex digits is a management key: true and KEY filled
+/* An SO PIN of 32, 48 or 64 hex digits is an admin key: true and KEY filled
  * (wiped by the caller). */
 bool tsr_so_pin_is_key (const uint8_t *pin, size_t len, uint8_t key[TSR_CONF_MAX_KEY], size_t *key_len);
 

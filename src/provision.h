@@ -53,9 +53,6 @@ void tsr_pairing_apply_inlock (CK_SLOT_ID slot_id, const char *serial);
 
 /* ---- objects of a card slot (slotobj.c) ---- */
 
-/* The one-byte CKA_ID of card slot REF in the PIV scheme (01=9A ... 18=95), 0 if none. */
-uint8_t tsr_id_from_ref (uint8_t ref);
-
 /* The fingerprint (keyfpr.c) of the key in card slot REF of SLOT_ID, from the public-key
  * information of its key objects. false when no key object of the slot carries one. */
 bool tsr_slot_key_fpr_inlock (CK_SLOT_ID slot_id, uint8_t ref, uint8_t fpr[TSR_FPR_LEN]);
@@ -65,7 +62,8 @@ void tsr_slot_alias_inlock (struct tsr_slot *slot, uint8_t ref, struct tsr_alias
 void tsr_alias_apply_objects_inlock (CK_SLOT_ID slot_id, const struct tsr_alias *alias);
 /* Is ID (LEN bytes) the CKA_ID of a token object of SLOT_ID outside card slot REF? */
 bool tsr_id_taken_inlock (CK_SLOT_ID slot_id, uint8_t ref, const void *id, size_t len);
-/* The card slot named by a CKA_ID: the one-byte scheme or an alias in use. 0 if none. */
+/* The card slot named by a CKA_ID: a slot's number as one byte (card_slot.number), or an
+ * alias in use. 0 if none. */
 uint8_t tsr_ref_from_id_inlock (CK_SLOT_ID slot_id, const void *id, size_t len);
 /* Does card slot REF hold a key (private key object) or a certificate? */
 bool tsr_slot_ref_used_inlock (CK_SLOT_ID slot_id, uint8_t ref, CK_OBJECT_CLASS klass);
@@ -89,10 +87,9 @@ int tsr_templ_ulong_of (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_
 
 /* ---- certwrite.c ---- */
 
-/* Run FN on the card of SLOT after admin authentication (one transaction). */
-CK_RV tsr_admin_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user);
 /* Write or delete (DER NULL) the certificate of REF, with admin authentication. */
-CK_RV tsr_card_write_cert_inlock (struct tsr_slot *slot, uint8_t ref, const uint8_t *der, size_t len);
+CK_RV tsr_card_write_cert_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, uint8_t ref,
+                                  const uint8_t *der, size_t len);
 /* A token object destroyed by C_DestroyObject (certificates; keys where the card can). */
 CK_RV tsr_destroy_token_object_inlock (struct tsr_session *s, struct tsr_object *obj);
 /* A certificate given to C_CreateObject with CKA_TOKEN TRUE. */
@@ -129,13 +126,13 @@ bool tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *
 /* The card algorithm of an RSA key of BITS / of a curve (CKA_EC_PARAMS): CKR_KEY_SIZE_RANGE,
  * CKR_CURVE_NOT_SUPPORTED, CKR_ATTRIBUTE_VALUE_INVALID (not one OID). */
 CK_RV tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg *alg);
-CK_RV tsr_keygen_ec_alg (const CK_ATTRIBUTE *params, enum card_alg *alg);
+CK_RV tsr_keygen_ec_alg (const struct tsr_token *token, const CK_ATTRIBUTE *params, enum card_alg *alg);
 /* Is the public exponent E the card's (65537)? */
 bool tsr_keygen_exponent_ok (const CK_ATTRIBUTE *e);
 /* The private-key template (KG->kt set): class, key type, what a card key cannot be
  * (extractable, not sensitive, session object, public), usage, CKA_ID, CKA_LABEL. */
 CK_RV tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *kg);
-/* KG->ref: the slot named by CKA_ID, else by usage, else a free retired slot. */
+/* KG->ref: the slot named by CKA_ID, else by usage, else a free spare slot. */
 CK_RV tsr_keygen_pick_slot_inlock (struct tsr_slot *slot, struct tsr_keygen *kg);
 /* The card operation (tsr_admin_call_inlock): generate or import into KG->ref, and delete
  * the certificate left there. */

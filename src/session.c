@@ -33,7 +33,7 @@ tsr_op_free (struct tsr_op *op)
 	free (op);
 }
 
-static void
+void
 tsr_session_free (struct tsr_session *s)
 {
 	int k;
@@ -92,7 +92,8 @@ tsr_session_remove_at_inlock (size_t i)
 
 	tsr_objects_drop_session_inlock (s->handle);
 	tsr.sessions[i] = tsr.sessions[--tsr.n_sessions];
-	tsr_session_free (s);
+	s->closed = true;
+	tsr_retire_inlock (tsr_slot_owner_inlock (s->slot_id), TSR_GRAVE_SESSION, s);
 }
 
 static bool
@@ -120,8 +121,8 @@ tsr_slot_end_login_inlock (struct tsr_slot *slot)
 {
 	if (slot->token == NULL || !slot->token->user_logged_in)
 		return;
-	(void)tsr_card_call_inlock (slot, tsr_card_logout, NULL);
 	tsr_token_forget_login (slot->token);
+	(void)tsr_card_call_inlock (slot, 0, tsr_card_logout, NULL);
 }
 
 void
@@ -173,7 +174,9 @@ tsr_session_start_op_inlock (struct tsr_session *s, enum tsr_op_kind kind, struc
 void
 tsr_session_end_op_inlock (struct tsr_session *s, enum tsr_op_kind kind)
 {
-	tsr_op_free (s->ops[kind]);
+	if (s->closed)
+		return;   /* retired with its operations (grave.c) */
+	tsr_retire_inlock (tsr_slot_owner_inlock (s->slot_id), TSR_GRAVE_OP, s->ops[kind]);
 	s->ops[kind] = NULL;
 }
 

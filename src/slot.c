@@ -3,9 +3,11 @@
  * of a reader's slot never changes and is never given to another reader),
  * C_GetSlotList and C_GetSlotInfo.
  *
- * The monitor's events are applied here: a card inserted opens the token (card
- * probe, key list read once and cached), a card removed or swapped drops it at
- * once (its sessions end, its objects go, the login and the held PIN are wiped).
+ * The monitor's events are applied here without a word to the card: a card removed
+ * or swapped drops its token at once (its sessions end, its objects go, the login
+ * and the held PIN are wiped); a card inserted is read only when a call first needs
+ * its token (C_GetTokenInfo, C_OpenSession...), once per insertion, with the module
+ * lock released meanwhile (tsr_slot_ensure_token_inlock).
  */
 #include "config.h"
 
@@ -75,10 +77,11 @@ tsr_slot_drop_token_inlock (struct tsr_slot *slot)
 	tsr_log ("p11", "slot %lu: token gone", (unsigned long)slot->id);
 	tsr_sessions_close_slot_inlock (slot->id);
 	tsr_objects_drop_slot_inlock (slot->id);
-	tsr_token_free (slot->token);
+	tsr_token_forget_login (slot->token);
+	tsr_token_retire_inlock (slot->token);   /* freed after its calls in flight */
 	slot->token = NULL;
 out:
-	slot->lost = false;
+	return;
 }
 
 static bool
@@ -92,40 +95,74 @@ tsr_slot_open_failed_recently (const struct tsr_slot *slot)
 	return now.tv_sec - slot->open_failed_at.tv_sec < TSR_OPEN_RETRY_S;
 }
 
+/* Another thread reads this card: wait until it is done. */
+static void
+tsr_slot_wait_opening_inlock (struct tsr_slot *slot)
+{
+	struct tsr_token *opening = slot->opening;
+
+	opening->calls++;
+	tsr_token_wait_io_inlock (opening);
+	opening->calls--;
+}
+
+/* Remember a failed read, so that status calls do not read the card again. */
+static void
+tsr_slot_note_open_failure (struct tsr_slot *slot, uint32_t generation, CK_RV rv)
+{
+	if (slot->card_generation != generation)
+		return;   /* another card by now */
+	if (rv == CKR_TOKEN_NOT_RECOGNIZED) {
+		slot->unrecognised = true;
+		slot->unrecognised_generation = generation;
+		return;
+	}
+	slot->open_failed = rv;
+	slot->open_failed_generation = generation;
+	clock_gettime (CLOCK_MONOTONIC, &slot->open_failed_at);
+}
+
 CK_RV
 tsr_slot_ensure_token_inlock (struct tsr_slot *slot)
 {
 	struct tsr_token *token = NULL;
+	uint32_t generation;
 	CK_RV rv = CKR_OK;
 
-	if (slot->token != NULL)
-		goto out;
-	if (!slot->card_present) {
-		rv = CKR_TOKEN_NOT_PRESENT;
-		goto out;
+	while (slot->token == NULL) {
+		if (!slot->card_present) {
+			rv = CKR_TOKEN_NOT_PRESENT;
+			break;
+		}
+		if (slot->unrecognised && slot->unrecognised_generation == slot->card_generation) {
+			rv = CKR_TOKEN_NOT_RECOGNIZED;
+			break;
+		}
+		if (tsr_slot_open_failed_recently (slot)) {
+			rv = slot->open_failed;
+			break;
+		}
+		if (slot->opening != NULL) {
+			tsr_slot_wait_opening_inlock (slot);
+			continue;
+		}
+		generation = slot->card_generation;
+		rv = tsr_token_open_inlock (slot, &token);
+		if (rv == CKR_OK && (slot->card_generation != generation || !slot->card_present)) {
+			/* the card went away or was swapped while it was read: read again */
+			tsr_token_retire_inlock (token);
+			token = NULL;
+			continue;
+		}
+		if (rv != CKR_OK) {
+			tsr_slot_note_open_failure (slot, generation, rv);
+			break;
+		}
+		slot->token = token;
+		rv = tsr_token_install_inlock (slot);
+		if (rv != CKR_OK)
+			tsr_slot_drop_token_inlock (slot);
 	}
-	if (slot->unrecognised && slot->unrecognised_generation == slot->card_generation) {
-		rv = CKR_TOKEN_NOT_RECOGNIZED;
-		goto out;
-	}
-	if (tsr_slot_open_failed_recently (slot)) {
-		rv = slot->open_failed;
-		goto out;
-	}
-	rv = tsr_token_open_inlock (slot, &token);
-	if (rv == CKR_TOKEN_NOT_RECOGNIZED) {
-		slot->unrecognised = true;
-		slot->unrecognised_generation = slot->card_generation;
-	} else if (rv != CKR_OK) {
-		/* a card that failed to read is not read again at every call */
-		slot->open_failed = rv;
-		slot->open_failed_generation = slot->card_generation;
-		clock_gettime (CLOCK_MONOTONIC, &slot->open_failed_at);
-	}
-	if (rv != CKR_OK)
-		goto out;
-	slot->token = token;
-out:
 	return rv;
 }
 
@@ -155,14 +192,8 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	if (ev->kind == READER_EV_CARD_INSERTED)
 		slot->open_failed = CKR_OK;   /* a new card: read it at once */
 	if (slot->token != NULL &&
-	    (!slot->card_present || slot->token->generation != slot->card_generation)) {
-		if (tsr.in_card_call)
-			slot->lost = true;   /* its sessions are in use: dropped at tsr_leave */
-		else
-			tsr_slot_drop_token_inlock (slot);
-	}
-	if (slot->card_present && slot->token == NULL && !tsr.in_card_call)
-		(void)tsr_slot_ensure_token_inlock (slot);
+	    (!slot->card_present || slot->token->generation != slot->card_generation))
+		tsr_slot_drop_token_inlock (slot);
 	if (ev->kind != READER_EV_SERVICE_UP)
 		tsr_event_post (slot);
 out:
@@ -170,25 +201,15 @@ out:
 }
 
 void
-tsr_slots_reap_inlock (void)
-{
-	size_t i;
-
-	for (i = 0; i < tsr.n_slots; i++) {
-		if (tsr.slots[i]->lost)
-			tsr_slot_drop_token_inlock (tsr.slots[i]);
-	}
-}
-
-void
 tsr_slots_free_inlock (void)
 {
 	size_t i;
 
-	for (i = 0; i < tsr.n_slots; i++) {
+	for (i = 0; i < tsr.n_slots; i++)
 		tsr_slot_drop_token_inlock (tsr.slots[i]);
+	tsr_graves_flush_inlock ();
+	for (i = 0; i < tsr.n_slots; i++)
 		free (tsr.slots[i]);
-	}
 	free (tsr.slots);
 	tsr.slots = NULL;
 	tsr.n_slots = 0;
@@ -218,8 +239,6 @@ C_GetSlotList (CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pul
 		 * applications (NSS) never drop a slot they have seen. */
 		if (tokenPresent && !slot->card_present)
 			continue;
-		if (slot->card_present)
-			(void)tsr_token_for_status_inlock (slot);
 		if (pSlotList != NULL && n < *pulCount)
 			pSlotList[n] = slot->id;
 		n++;

@@ -94,26 +94,19 @@ tsr_id_taken_inlock (CK_SLOT_ID slot_id, uint8_t ref, const void *id, size_t len
 	return false;
 }
 
-/* The PIV CKA_ID scheme: 01=9A 02=9C 03=9D 04=9E 05..18=82..95. */
-static uint8_t
-tsr_ref_from_scheme (uint8_t id)
-{
-	static const uint8_t main_refs[] = { 0x9A, 0x9C, 0x9D, 0x9E };
-
-	if (id >= 1 && id <= 4)
-		return main_refs[id - 1];
-	if (id >= 5 && id <= 0x18)
-		return (uint8_t)(0x82 + id - 5);
-	return 0;
-}
-
 uint8_t
 tsr_ref_from_id_inlock (CK_SLOT_ID slot_id, const void *id, size_t len)
 {
 	size_t i;
 
-	if (len == 1)
-		return tsr_ref_from_scheme (*(const uint8_t *)id);
+	if (len == 1) {
+		/* the one-byte scheme: a slot's number (card_slot.number) */
+		struct tsr_slot *slot = tsr_slot_get_inlock (slot_id);
+		const struct card_slot *desc = NULL;
+		if (slot != NULL && slot->token != NULL)
+			desc = card_slot_by_number (slot->token->card, *(const uint8_t *)id);
+		return desc != NULL ? desc->ref : 0;
+	}
 	for (i = 0; i < tsr.n_objects; i++) {
 		const struct tsr_object *o = tsr.objects[i];
 		const CK_ATTRIBUTE *a;
@@ -145,8 +138,9 @@ tsr_slot_ref_drop_inlock (CK_SLOT_ID slot_id, uint8_t ref, CK_OBJECT_CLASS klass
 
 	while (i < tsr.n_objects) {
 		if (tsr_is_ref_object (tsr.objects[i], slot_id, ref, klass)) {
-			tsr_object_free (tsr.objects[i]);
+			struct tsr_object *o = tsr.objects[i];
 			tsr.objects[i] = tsr.objects[--tsr.n_objects];
+			tsr_retire_inlock (tsr_slot_owner_inlock (slot_id), TSR_GRAVE_OBJECT, o);
 		} else {
 			i++;
 		}
@@ -163,7 +157,7 @@ tsr_slot_ref_store_inlock (struct tsr_slot *slot, const struct card_key *key, un
 	CK_OBJECT_HANDLE h = 0;
 	CK_RV rv;
 
-	rv = tsr_objects_from_card_key (key, slot->id, &objs, &n);
+	rv = tsr_objects_from_card_key (slot->token->card, key, slot->id, &objs, &n);
 	for (i = 0; i < n; i++) {
 		struct tsr_object *o = objs[i];
 		CK_OBJECT_CLASS klass = o->klass;
@@ -199,18 +193,6 @@ tsr_write_check_inlock (struct tsr_session *s, struct tsr_slot **slot)
 		return CKR_USER_NOT_LOGGED_IN;
 	*slot = sl;
 	return CKR_OK;
-}
-
-uint8_t
-tsr_id_from_ref (uint8_t ref)
-{
-	switch (ref) {
-	case 0x9A: return 1;
-	case 0x9C: return 2;
-	case 0x9D: return 3;
-	case 0x9E: return 4;
-	default: return ref >= 0x82 && ref <= 0x95 ? (uint8_t)(ref - 0x82 + 5) : 0;
-	}
 }
 
 const CK_ATTRIBUTE *

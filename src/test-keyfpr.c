@@ -232,6 +232,9 @@ END_TEST
 /* The key objects of a slot with a certificate carry the certificate's SPKI as it is. */
 START_TEST (test_objects_keep_cert_spki)
 {
+	static const struct card_slot slot82 = { 0x82, 0x05, "Retired Certificate 1", "RETIRED KEY 1",
+		CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, CARD_ALG_BIT (CARD_ALG_EC_P256), CARD_SLOT_SPARE };
+	struct card card;
 	struct tsr_object **objs = NULL;
 	struct card_key key;
 	uint8_t *spki;
@@ -246,15 +249,17 @@ START_TEST (test_objects_keep_cert_spki)
 	pk = d2i_PUBKEY (NULL, &p, (long)spki_len);
 	ck_assert_ptr_nonnull (pk);
 	memset (&key, 0, sizeof key);
+	memset (&card, 0, sizeof card);
+	card.slots = &slot82;
+	card.n_slots = 1;
 	key.ref = 0x82;
-	key.id = 0x05;
 	key.has_key = 1;
 	key.alg = CARD_ALG_EC_P256;
 	key.cert_len = (size_t)cert_for (pk, &cert);
 	key.cert_der = cert;
 	key.spki_der = spki;
 	key.spki_len = spki_len;
-	ck_assert_int_eq (tsr_objects_from_card_key (&key, 1, &objs, &n), CKR_OK);
+	ck_assert_int_eq (tsr_objects_from_card_key (&card, &key, 1, &objs, &n), CKR_OK);
 	ck_assert_uint_eq (n, 3);
 	sha1 (spki, spki_len, want);
 	for (i = 0; i < n; i++) {

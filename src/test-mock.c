@@ -95,6 +95,7 @@ mock_setup (int readers, bool card)
 	mock.reset_pending = false;
 	mock.card_calls = mock.verify_calls = mock.private_ops = mock.open_calls = 0;
 	mock.open_fails = false;
+	mock.hold = false;
 	mock.reader_count = readers;
 	pthread_mutex_lock (&mock_mutex);
 	mock_cancelled = false;
@@ -287,7 +288,6 @@ mock_list_keys (struct card *card, struct card_key **keys, size_t *count)
 		unsigned char *der = NULL;
 		int len = i2d_X509 (mock.keys[i].cert, &der);
 		k[i].ref = mock.keys[i].ref;
-		k[i].id = mock.keys[i].id;
 		k[i].has_key = 1;
 		k[i].alg = EVP_PKEY_get_base_id (mock.keys[i].key) == EVP_PKEY_EC ? CARD_ALG_EC_P256 : CARD_ALG_RSA2048;
 		k[i].pin_policy = mock.keys[i].pin_policy;
@@ -329,8 +329,9 @@ static card_rv
 mock_verify (struct card *card, enum card_pin which, const uint8_t *pin, size_t len, int *tries)
 {
 	(void)card;
-	(void)which;
 	mock.card_calls++;
+	if (which == CARD_PIN_SO)
+		return CARD_E_NOT_SUPPORTED;   /* the mock has no SO PIN */
 	mock.verify_calls++;
 	if (mock.pin_tries == 0)
 		return CARD_E_PIN_LOCKED;
@@ -364,10 +365,43 @@ mock_change_pin (struct card *card, enum card_pin which, const uint8_t *o, size_
 	return CARD_E_NOT_SUPPORTED;
 }
 
+void
+mock_hold (bool hold)
+{
+	pthread_mutex_lock (&mock_mutex);
+	mock.hold = hold;
+	pthread_cond_broadcast (&mock_cond);
+	pthread_mutex_unlock (&mock_mutex);
+}
+
+void
+mock_wait_held (int n)
+{
+	pthread_mutex_lock (&mock_mutex);
+	while (mock.held < n)
+		pthread_cond_wait (&mock_cond, &mock_mutex);
+	pthread_mutex_unlock (&mock_mutex);
+}
+
+/* A card that takes its time: wait here while the test holds operations. */
+static void
+mock_maybe_hold (void)
+{
+	pthread_mutex_lock (&mock_mutex);
+	mock.held++;
+	pthread_cond_broadcast (&mock_cond);
+	while (mock.hold)
+		pthread_cond_wait (&mock_cond, &mock_mutex);
+	mock.held--;
+	pthread_cond_broadcast (&mock_cond);
+	pthread_mutex_unlock (&mock_mutex);
+}
+
 /* Security checks of a private-key operation: the PIN, and PIN-always. */
 static card_rv
 mock_authorise (uint8_t ref, struct mock_key **key)
 {
+	mock_maybe_hold ();
 	mock.card_calls++;
 	*key = mock_key_by_ref (ref);
 	if (*key == NULL)
@@ -463,6 +497,23 @@ mock_reselect (struct card *card)
 	return CARD_OK;
 }
 
+#define MOCK_ALGS (CARD_ALG_BIT (CARD_ALG_RSA2048) | CARD_ALG_BIT (CARD_ALG_EC_P256))
+#define MOCK_SPARE(ref, n) { ref, n, "Spare certificate", "SPARE", CARD_USE_DECRYPT, 0, \
+                             CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_SPARE }
+
+/* A PIV-like slot table: four slots with purposes, two spare ones. */
+static const struct card_slot mock_slots[] = {
+	{ 0x9A, 1, "Certificate for PIV Authentication", "PIV AUTH", CARD_USE_SIGN | CARD_USE_DECRYPT,
+	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_LABEL_CERT },
+	{ 0x9C, 2, "Certificate for Digital Signature", "SIGN", CARD_USE_SIGN, CARD_KEYGEN_SIGN,
+	  CARD_PIN_POLICY_ALWAYS, MOCK_ALGS, 0 },
+	{ 0x9D, 3, "Certificate for Key Management", "KEY MAN", CARD_USE_DECRYPT, CARD_KEYGEN_DECRYPT,
+	  CARD_PIN_POLICY_ONCE, MOCK_ALGS, 0 },
+	{ 0x9E, 4, "Certificate for Card Authentication", "CARD AUTH", CARD_USE_SIGN, 0,
+	  CARD_PIN_POLICY_NEVER, MOCK_ALGS, 0 },
+	MOCK_SPARE (0x82, 5), MOCK_SPARE (0x83, 6),
+};
+
 static const struct card_driver mock_driver = {
 	.name = "mock",
 	.reselect = mock_reselect,
@@ -495,6 +546,8 @@ mock_card_open (const char *reader_name, struct card **card)
 	snprintf (c->info.manufacturer, sizeof c->info.manufacturer, "Yubico");
 	c->info.pin_min = 6;
 	c->info.pin_max = 8;
+	c->slots = mock_slots;
+	c->n_slots = sizeof mock_slots / sizeof mock_slots[0];
 	*card = c;
 	return CARD_OK;
 }

@@ -36,6 +36,8 @@ struct mock_state {
 	int wait_calls;           /* monitor waits in progress */
 	int open_calls;           /* card_open calls */
 	bool open_fails;          /* card_open answers CARD_E_COMM */
+	bool hold;                /* mock_mutex: private-key operations wait inside the card */
+	int held;                 /* mock_mutex: operations waiting there now */
 };
 
 extern struct mock_state mock;
@@ -50,6 +52,10 @@ void mock_card_insert (void);
 void mock_card_remove (void);
 /* Attach or detach readers (the last ones go first); wakes a blocked monitor wait. */
 void mock_set_readers (int count);
+/* Hold private-key operations inside the card (true) or let them go (false). */
+void mock_hold (bool hold);
+/* Wait until N operations are held inside the card. */
+void mock_wait_held (int n);
 /* The mock key of reference REF, or NULL. */
 struct mock_key *mock_key_by_ref (uint8_t ref);
 

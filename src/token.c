@@ -1,14 +1,10 @@
 /*
- * src/token.c: a token is a card we know, opened once per insertion: the card's
- * identity, its key list (read once and cached as objects: no APDU for
- * C_FindObjects / C_GetAttributeValue), the login state and the PIN counter kept
- * from the last PIN exchange (C_GetTokenInfo sends no APDU).
- *
- * Every card operation goes through tsr_card_call_inlock: one PC/SC transaction;
- * after a reset by another process (card_begin's was_reset) the held PIN of a
- * logged-in user is verified again before the operation, and an operation that
- * fails with "security status not satisfied" while logged in (the PIN state was
- * lost some other way) is retried once after re-selecting and re-verifying.
+ * src/token.c: a token is a card we know, read once per insertion when a call
+ * first needs it (without the module lock: slot->opening meanwhile): the card's
+ * identity, its key list (cached as objects: no APDU for C_FindObjects /
+ * C_GetAttributeValue), the login state and the PIN counter kept from the last
+ * PIN exchange (C_GetTokenInfo sends no APDU once the token is read). Card
+ * operations go through tsr_card_call_inlock (cardcall.c).
  */
 #include "config.h"
 
@@ -43,6 +39,7 @@ tsr_ckr_from_card (card_rv crv)
 	case CARD_E_INVALID_DATA: return CKR_DATA_INVALID;
 	case CARD_E_NO_SPACE: return CKR_DEVICE_MEMORY;
 	case CARD_E_NO_MEMORY: return CKR_HOST_MEMORY;
+	case CARD_E_REFUSED: return CKR_FUNCTION_FAILED;
 	}
 	return CKR_DEVICE_ERROR;
 }
@@ -74,99 +71,33 @@ tsr_token_free (struct tsr_token *token)
 {
 	if (token == NULL)
 		return;
+	assert (token->calls == 0 && token->n_graves == 0);
 	tsr_token_forget_login (token);
+	if (token->keys != NULL)
+		tsr_backend->keys_free (token->keys, token->n_keys);
 	if (token->card != NULL)
 		tsr_backend->card_close (token->card);
+	tsr_mutex_free (token->io);
 	free (token);
 }
 
-static card_rv
-tsr_restore_login (struct card *card, struct tsr_token *token)
-{
-	int tries = -1;
-	card_rv crv;
-
-	crv = card->driver->verify_pin (card, CARD_PIN_USER, token->pin, token->pin_len, &tries);
-	if (crv == CARD_E_PIN_INCORRECT || crv == CARD_E_PIN_LOCKED) {
-		/* The PIN was changed or blocked behind our back: the login is over. */
-		tsr_log ("p11", "restoring the login failed: %d", (int)crv);
-		token->pin_tries_left = crv == CARD_E_PIN_LOCKED ? 0 : tries;
-		tsr_token_forget_login (token);
-		crv = CARD_E_SECURITY;
-	}
-	return crv;
-}
-
-/* What a card answers when it is no longer in the state we left it in: the PIV
- * application deselected (INS not supported, file not found) or the PIN forgotten. */
-static bool
-tsr_card_state_lost (card_rv crv)
-{
-	return crv == CARD_E_SECURITY || crv == CARD_E_NOT_SUPPORTED || crv == CARD_E_NOT_FOUND;
-}
-
-CK_RV
-tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
-{
-	struct tsr_token *token = slot->token;
-	struct card *card;
-	int was_reset = 0;
-	card_rv crv;
-
-	assert (token != NULL);
-	card = token->card;
-	crv = tsr_backend->card_begin (card, &was_reset);
-	if (crv != CARD_OK)
-		goto out;
-	if (was_reset && token->user_logged_in) {
-		tsr_log ("p11", "slot %lu: card reset by somebody else: login restored", (unsigned long)slot->id);
-		crv = tsr_restore_login (card, token);
-	}
-	if (crv == CARD_OK)
-		crv = fn (card, user);
-	if (tsr_card_state_lost (crv)) {
-		/* another application deselected PIV or logged the card out, without a reset */
-		tsr_log ("p11", "slot %lu: card state lost (%d): re-select%s and retry", (unsigned long)slot->id,
-		         (int)crv, token->user_logged_in ? ", re-verify" : "");
-		crv = card->driver->reselect (card);
-		if (crv == CARD_OK && token->user_logged_in)
-			crv = tsr_restore_login (card, token);
-		if (crv == CARD_OK)
-			crv = fn (card, user);
-	}
-	tsr_backend->card_end (card);
-out:
-	if (crv == CARD_E_COMM) {
-		/* no answer: was the card pulled out? (pcscd may not know yet: then it is
-		 * a device error now, and the monitor reports the removal later) */
-		tsr.in_card_call = true;
-		tsr_slots_refresh_inlock ();
-		tsr.in_card_call = false;
-		if (!slot->card_present || slot->lost)
-			crv = CARD_E_REMOVED;
-	}
-	if (crv == CARD_E_REMOVED || crv == CARD_E_NO_SERVICE) {
-		tsr_log ("p11", "slot %lu: card operation: %s", (unsigned long)slot->id,
-		         crv == CARD_E_REMOVED ? "card removed" : "PC/SC service gone");
-		slot->lost = true;
-	}
-	return tsr_ckr_from_card (crv);
-}
-
-/* The token label: the PIV authentication certificate's subject CN (or the card
- * model) and the card serial, e.g. "Alice Smith #12345678", at most 32 bytes. */
+/* The token label: the cardholder's name where the card keeps one, else the subject CN
+ * of the certificate in the slot the driver names for it (CARD_SLOT_LABEL_CERT), else the
+ * card model; then the card serial: "Alice Smith #12345678", at most 32 bytes. */
 static void
-tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_keys)
+tsr_token_label_base (const struct card *card, const struct card_key *keys, size_t n_keys,
+                      char *base, size_t size)
 {
-	char base[128] = "", suffix[40] = "";
-	size_t i, room, len;
+	size_t i;
 
+	snprintf (base, size, "%s", card->info.holder);
 	for (i = 0; i < n_keys && base[0] == '\0'; i++) {
+		const struct card_slot *desc = card_slot_by_ref (card, keys[i].ref);
 		const unsigned char *p = keys[i].cert_der;
 		X509 *x;
 		unsigned char *cn = NULL;
 		int idx;
-		if (keys[i].ref != 0x9A || p == NULL)
+		if (desc == NULL || !(desc->flags & CARD_SLOT_LABEL_CERT) || p == NULL)
 			continue;
 		x = X509_new_ex (tsr_ossl (), NULL);
 		if (x != NULL && d2i_X509 (&x, &p, (long)keys[i].cert_len) == NULL) {
@@ -176,12 +107,21 @@ tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_
 		idx = x ? X509_NAME_get_index_by_NID (X509_get_subject_name (x), NID_commonName, -1) : -1;
 		if (idx >= 0 && ASN1_STRING_to_UTF8 (&cn, X509_NAME_ENTRY_get_data (
 		            X509_NAME_get_entry (X509_get_subject_name (x), idx))) > 0)
-			snprintf (base, sizeof base, "%s", (char *)cn);
+			snprintf (base, size, "%s", (char *)cn);
 		OPENSSL_free (cn);
 		X509_free (x);
 	}
 	if (base[0] == '\0')
-		snprintf (base, sizeof base, "%s", token->info.model[0] ? token->info.model : "PIV card");
+		snprintf (base, size, "%s", card->info.model[0] ? card->info.model : card->driver->name);
+}
+
+static void
+tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_keys)
+{
+	char base[128] = "", suffix[40] = "";
+	size_t room, len;
+
+	tsr_token_label_base (token->card, keys, n_keys, base, sizeof base);
 	if (token->info.serial[0] != '\0')
 		snprintf (suffix, sizeof suffix, " #%.16s", token->info.serial);
 	room = 32 - strlen (suffix);
@@ -226,14 +166,15 @@ tsr_token_capabilities_inlock (struct tsr_token *token, CK_SLOT_ID slot_id)
 }
 
 static CK_RV
-tsr_token_store_objects_inlock (CK_SLOT_ID slot_id, const struct card_key *keys, size_t n_keys)
+tsr_token_store_objects_inlock (CK_SLOT_ID slot_id, const struct card *card, const struct card_key *keys,
+                                size_t n_keys)
 {
 	struct tsr_object **objs = NULL;
 	size_t n_objs = 0, i;
 	CK_RV rv = CKR_OK;
 
 	for (i = 0; i < n_keys && rv == CKR_OK; i++)
-		rv = tsr_objects_from_card_key (&keys[i], slot_id, &objs, &n_objs);
+		rv = tsr_objects_from_card_key (card, &keys[i], slot_id, &objs, &n_objs);
 	for (i = 0; i < n_objs; i++) {
 		if (rv == CKR_OK)
 			rv = tsr_object_store_inlock (objs[i], NULL);
@@ -249,7 +190,7 @@ tsr_token_store_objects_inlock (CK_SLOT_ID slot_id, const struct card_key *keys,
 }
 
 struct tsr_open_ctx {
-	struct card_key *keys;
+	struct card_key *keys;           /* owned */
 	size_t n_keys;
 	int tries;
 	int puk_tries;
@@ -268,62 +209,99 @@ tsr_token_read (struct card *card, void *user)
 	if (card->driver->pin_status (card, CARD_PIN_USER, &verified, &ctx->tries) != CARD_OK)
 		ctx->tries = -1;
 	if (card->driver->pin_status (card, CARD_PIN_SO, &verified, &ctx->puk_tries) != CARD_OK)
-		ctx->puk_tries = -1;   /* known from YubiKey metadata only */
+		ctx->puk_tries = -1;   /* not every card tells it without a try */
 	return CARD_OK;
+}
+
+/* Connect to the card in READER and read it into TOKEN and CTX: the token's io lock is
+ * held, the module lock is not. */
+static card_rv
+tsr_token_read_card (const char *reader, CK_SLOT_ID slot_id, struct tsr_token *token,
+                     struct tsr_open_ctx *ctx)
+{
+	int was_reset = 0;
+	card_rv crv;
+
+	crv = tsr_backend->card_open (reader, &token->card);
+	if (crv != CARD_OK) {
+		tsr_log ("p11", "slot %lu: card_open: %s", (unsigned long)slot_id, card_rv_name (crv));
+		token->card = NULL;
+		return crv;
+	}
+	crv = tsr_backend->card_begin (token->card, &was_reset);
+	if (crv != CARD_OK)
+		return crv;
+	crv = tsr_token_read (token->card, ctx);
+	tsr_backend->card_end (token->card);
+	return crv;
 }
 
 CK_RV
 tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 {
 	struct tsr_open_ctx ctx = { NULL, 0, -1, -1 };
-	struct tsr_token *token = NULL;
-	struct card *card = NULL;
+	char reader[READER_MAX_NAME];
+	struct tsr_token *token;
 	card_rv crv;
 	CK_RV rv;
 
-	crv = tsr_backend->card_open (slot->reader_name, &card);
-	if (crv != CARD_OK) {
-		tsr_log ("p11", "slot %lu: card_open: %d", (unsigned long)slot->id, (int)crv);
-		rv = crv == CARD_E_NOT_SUPPORTED ? CKR_TOKEN_NOT_RECOGNIZED : tsr_ckr_from_card (crv);
-		goto out;
-	}
+	*out = NULL;
 	token = calloc (1, sizeof *token);
-	if (token == NULL) {
-		tsr_backend->card_close (card);
-		rv = CKR_HOST_MEMORY;
-		goto out;
+	if (token == NULL)
+		return CKR_HOST_MEMORY;
+	rv = tsr_mutex_new (&token->io);
+	if (rv != CKR_OK) {
+		free (token);
+		return rv;
 	}
-	token->card = card;
-	token->info = card->info;
 	token->generation = slot->card_generation;
-	slot->token = token;   /* tsr_card_call_inlock works on the slot's token */
-	rv = tsr_card_call_inlock (slot, tsr_token_read, &ctx);
-	slot->token = NULL;
-	slot->lost = false;
-	if (rv == CKR_OK)
-		rv = tsr_token_store_objects_inlock (slot->id, ctx.keys, ctx.n_keys);
-	if (rv != CKR_OK)
-		goto out;
+	snprintf (reader, sizeof reader, "%s", slot->reader_name);
+	token->calls++;
+	slot->opening = token;
+	tsr_unlock ();
+	tsr_mutex_lock (token->io);
+	crv = tsr_token_read_card (reader, slot->id, token, &ctx);
+	tsr_mutex_unlock (token->io);
+	tsr_lock ();
+	token->calls--;
+	slot->opening = NULL;
+	if (crv != CARD_OK) {
+		rv = crv == CARD_E_NOT_SUPPORTED ? CKR_TOKEN_NOT_RECOGNIZED : tsr_ckr_from_card (crv);
+		tsr_backend->keys_free (ctx.keys, ctx.n_keys);
+		tsr_token_retire_inlock (token);
+		return rv;
+	}
+	token->info = token->card->info;
+	token->keys = ctx.keys;
+	token->n_keys = ctx.n_keys;
 	token->pin_tries_left = ctx.tries;
 	token->pin_tries_max = ctx.tries > 3 ? ctx.tries : 3;
 	token->puk_tries_left = ctx.puk_tries;
 	token->puk_tries_max = ctx.puk_tries > 3 ? ctx.puk_tries : 3;
-	tsr_token_label (token, ctx.keys, ctx.n_keys);
+	*out = token;
+	return CKR_OK;
+}
+
+CK_RV
+tsr_token_install_inlock (struct tsr_slot *slot)
+{
+	struct tsr_token *token = slot->token;
+	CK_RV rv;
+
+	rv = tsr_token_store_objects_inlock (slot->id, token->card, token->keys, token->n_keys);
+	if (rv != CKR_OK)
+		goto out;
+	tsr_token_label (token, token->keys, token->n_keys);
 	tsr_token_capabilities_inlock (token, slot->id);
 	tsr_pairing_apply_inlock (slot->id, token->info.serial);   /* aliases set by applications */
 	tsr_log ("p11", "slot %lu: token \"%s\" (%s, serial %s), %zu key slots, PIN tries %d",
 	         (unsigned long)slot->id, token->label, token->info.model, token->info.serial,
-	         ctx.n_keys, ctx.tries);
+	         token->n_keys, token->pin_tries_left);
 	slot->open_failed = CKR_OK;
-	*out = token;
-	token = NULL;
 out:
-	if (ctx.keys != NULL)
-		tsr_backend->keys_free (ctx.keys, ctx.n_keys);
-	if (token != NULL) {
-		tsr_objects_drop_slot_inlock (slot->id);
-		tsr_token_free (token);
-	}
+	tsr_backend->keys_free (token->keys, token->n_keys);
+	token->keys = NULL;
+	token->n_keys = 0;
 	return rv;
 }
 

@@ -1,13 +1,21 @@
 /*
  * src/tsr.h: the front end's internal state and the functions its files share.
  *
- * Locking (see module.c): one module lock (tsr_lock / tsr_unlock: the
- * application's mutex callbacks, or a pthread mutex) protects everything marked
- * "lock" below: the slot table, tokens, sessions, objects. Card operations run
- * with the lock held (one card operation at a time; they serialise on the card
- * anyway). The event queue of C_WaitForSlotEvent and the monitor hand-off use a
- * second, innermost pthread mutex (event.c's static tsr_ev_mutex, marked "ev",
- * never destroyed); order: lock → ev.
+ * Locking. Three kinds of lock; fields say which one guards them:
+ * - "lock": the module lock (tsr_lock / tsr_unlock: the application's mutex
+ *   callbacks, or a pthread mutex) guards the tables: slots, tokens, sessions,
+ *   objects, operations. It is never held during card I/O.
+ * - "io": each token's card lock (token->io, same locking mode) serialises the card
+ *   operations of that token; it is taken with the module lock released
+ *   (tsr_card_call_inlock: lock dropped, io taken, card I/O, io dropped, lock taken
+ *   again), so calls that need no card never wait for one, and two cards work in
+ *   parallel. Nothing takes the module lock while holding an io lock.
+ * - "ev": event.c's static innermost pthread mutex guards the event queue of
+ *   C_WaitForSlotEvent and the monitor hand-off (never destroyed).
+ * Order: lock → ev; io alone. While a card call of a token is in flight
+ * (token->calls > 0) nothing of that token is freed: sessions, objects, operations
+ * and the token itself are retired (grave.c) and freed at the next tsr_leave after
+ * its last call, so a caller's pointers stay valid across its own card call.
  */
 #ifndef TSR_TSR_H
 #define TSR_TSR_H
@@ -49,7 +57,7 @@ struct tsr_object {
 	CK_KEY_TYPE key_type;        /* lock; CK_UNAVAILABLE_INFORMATION for non-keys */
 	bool is_private;             /* lock; CKA_PRIVATE: visible only when logged in */
 	bool card_key;               /* lock; a private key on the card (key_ref) */
-	uint8_t key_ref;             /* lock; card key reference (PIV 9A...) */
+	uint8_t key_ref;             /* lock; card key reference (struct card_slot.ref) */
 	CK_ULONG key_bits;           /* lock; RSA modulus bits, EC field bits, 0 unknown */
 	bool always_auth;            /* lock; CKA_ALWAYS_AUTHENTICATE */
 	EVP_PKEY *pub;               /* lock; public half (keys), owned; NULL when unknown */
@@ -76,9 +84,10 @@ bool tsr_attr_is_sensitive (const struct tsr_object *obj, CK_ATTRIBUTE_TYPE type
 bool tsr_object_matches (const struct tsr_object *obj, const CK_ATTRIBUTE *templ, CK_ULONG count);
 
 /* Build the objects of one card key slot (certificate, public key, private key)
- * from KEY; appended to *objs (owned array, grown). CKR_HOST_MEMORY on failure. */
+ * from KEY and the slot's descriptor in CARD's table; appended to *objs (owned array,
+ * grown). CKR_HOST_MEMORY on failure. */
 struct card_key;
-CK_RV tsr_objects_from_card_key (const struct card_key *key, CK_SLOT_ID slot_id,
+CK_RV tsr_objects_from_card_key (const struct card *card, const struct card_key *key, CK_SLOT_ID slot_id,
                                  struct tsr_object ***objs, size_t *n_objs);
 /* The CKO_PROFILE object of a token. Owned by the caller. */
 struct tsr_object *tsr_object_profile_new (CK_SLOT_ID slot_id);
@@ -105,8 +114,17 @@ EVP_PKEY *tsr_object_build_pub (const struct tsr_object *obj);
 #define TSR_MAX_MECHS 40
 #define TSR_OPEN_RETRY_S 2
 
+struct tsr_grave;
+
 struct tsr_token {
-	struct card *card;               /* lock; owned */
+	void *io;                        /* the card lock (tsr_mutex_*), see the top */
+	unsigned calls;                  /* lock; card calls in flight (io held or wanted) */
+	struct tsr_grave *graves;        /* lock; what waits to be freed until calls == 0 */
+	size_t n_graves, graves_cap;     /* lock */
+	bool dead;                       /* lock; no longer any slot's: freed once calls == 0 */
+	struct card *card;               /* io (the pointer: lock); owned */
+	struct card_key *keys;           /* lock; what the card said at open, until installed */
+	size_t n_keys;                   /* lock */
 	uint32_t generation;             /* lock; the monitor's card_generation at open */
 	struct card_info info;           /* lock; copy, read once at probe */
 	char label[33];                  /* lock; NUL-terminated, no trailing blanks */
@@ -137,13 +155,12 @@ struct tsr_slot {
 	bool card_present;               /* lock; the monitor's view */
 	uint32_t card_generation;        /* lock */
 	struct tsr_token *token;         /* lock; NULL: no card, or a card we do not know */
+	struct tsr_token *opening;       /* lock; the token being read (its io held), or NULL */
 	uint32_t unrecognised_generation; /* lock; generation whose card is not ours */
 	bool unrecognised;               /* lock */
 	CK_RV open_failed;               /* lock; the last failed open of this generation... */
 	uint32_t open_failed_generation; /* lock */
 	struct timespec open_failed_at;  /* lock; ...and when: retried after TSR_OPEN_RETRY_S */
-	bool lost;                       /* lock; the card went away during an operation:
-	                                    the token is dropped on the way out (tsr_leave) */
 	bool event_pending;              /* ev; for C_WaitForSlotEvent */
 };
 
@@ -164,8 +181,6 @@ CK_RV tsr_slot_ensure_token_inlock (struct tsr_slot *slot);
 CK_RV tsr_token_for_status_inlock (struct tsr_slot *slot);
 /* Forget the token: sessions closed, objects gone, login dropped, PIN wiped. */
 void tsr_slot_drop_token_inlock (struct tsr_slot *slot);
-/* Drop the tokens of slots marked lost (called before unlocking). */
-void tsr_slots_reap_inlock (void);
 void tsr_slots_free_inlock (void);
 /* Monitor thread and C_WaitForSlotEvent plumbing (event.c). tsr_events_open:
  * C_Initialize, before the first refresh; tsr_events_stop: C_Finalize, returns when
@@ -177,18 +192,41 @@ void tsr_events_stop (void);
 void tsr_events_after_fork (void);
 void tsr_event_post (struct tsr_slot *slot);
 
-/* Open / free a token. tsr_token_open: *token owned by the caller. */
+/* Read the card of SLOT into a new token (the module lock is released during the
+ * card I/O; slot->opening meanwhile). *token owned by the caller: install it in the
+ * slot, or tsr_token_retire_inlock. */
 CK_RV tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **token);
+/* Make the objects, label and pairing of the token just opened and set in SLOT. */
+CK_RV tsr_token_install_inlock (struct tsr_slot *slot);
+/* Free a token nobody uses (calls == 0). Accepts NULL. */
 void tsr_token_free (struct tsr_token *token);
 /* Forget the login (PIN wiped). */
 void tsr_token_forget_login (struct tsr_token *token);
 /* The card_rv → CKR_* translation at the front end's boundary. */
 CK_RV tsr_ckr_from_card (card_rv crv);
 
-/* One card operation: transaction, restore login after a reset, translation.
- * CARD_E_REMOVED marks the slot lost (dropped at tsr_leave). */
+/* One card operation on the token of SLOT for session SESSION (0: none): the module
+ * lock is released while FN runs under the token's io lock in one transaction, with
+ * the login restored after a reset by another process (cardcall.c). FN touches only
+ * the card and USER, never module state. Afterwards: CKR_DEVICE_REMOVED when the
+ * token went away meanwhile (the slot's token is dropped at once when the card
+ * was pulled), CKR_SESSION_CLOSED when SESSION was closed meanwhile. */
 typedef card_rv (*tsr_card_fn) (struct card *card, void *user);
-CK_RV tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user);
+CK_RV tsr_card_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn, void *user);
+/* Wait, with the module lock released, until no card I/O of TOKEN runs (io taken and
+ * given back). The caller holds a call (token->calls) so TOKEN stays. */
+void tsr_token_wait_io_inlock (struct tsr_token *token);
+
+/* ---- deferred frees (grave.c) ---- */
+enum tsr_grave_kind { TSR_GRAVE_OBJECT, TSR_GRAVE_SESSION, TSR_GRAVE_OP };
+/* Free P now, or when the last card call of OWNER ends (OWNER NULL: now). */
+void tsr_retire_inlock (struct tsr_token *owner, enum tsr_grave_kind kind, void *p);
+/* A token no slot holds any more: freed now or after its last call. */
+void tsr_token_retire_inlock (struct tsr_token *token);
+/* The token whose card calls protect the objects and sessions of SLOT_ID, or NULL. */
+struct tsr_token *tsr_slot_owner_inlock (CK_SLOT_ID slot_id);
+/* Free what waits for tokens without calls in flight (tsr_leave, C_Finalize). */
+void tsr_graves_flush_inlock (void);
 
 /* ---- sessions (session.c) ---- */
 
@@ -222,6 +260,9 @@ struct tsr_op {
 void tsr_op_free (struct tsr_op *op);
 
 struct tsr_find;
+struct tsr_session;
+/* Free a session and its operations (not its objects). Accepts NULL. */
+void tsr_session_free (struct tsr_session *s);
 
 struct tsr_session {
 	CK_SESSION_HANDLE handle;        /* lock; never 0 */
@@ -229,6 +270,7 @@ struct tsr_session {
 	CK_FLAGS flags;                  /* lock; CKF_SERIAL_SESSION | CKF_RW_SESSION */
 	struct tsr_op *ops[TSR_OP_COUNT];/* lock; owned, NULL when idle */
 	struct tsr_find *find;           /* lock; owned, NULL when idle */
+	bool closed;                     /* lock; out of the table, retired (grave.c) */
 };
 
 /* Look up an open session. Borrowed. */
@@ -324,8 +366,8 @@ struct tsr_module {
 	CK_OBJECT_HANDLE next_object;
 	struct reader_monitor *monitor;  /* set by C_Initialize, used by whoever holds
 	                                    monitor_busy (ev, event.c) */
-	bool in_card_call;               /* a card operation is running: events only mark
-	                                    slots lost, the drop waits for tsr_leave */
+	struct tsr_token **dead_tokens;  /* tokens dropped while a card call was in flight */
+	size_t n_dead_tokens;
 };
 
 extern struct tsr_module tsr;
@@ -337,8 +379,14 @@ void tsr_lock (void);
 void tsr_unlock (void);
 /* API entry: initialised in this process? Then take the lock. */
 CK_RV tsr_enter (void);
-/* API exit: reap lost slots, release the lock. */
+/* API exit: free what was retired (grave.c), release the lock. */
 void tsr_leave (void);
+/* Mutexes in the module's locking mode (the tokens' io locks). tsr_mutex_new: *mutex
+ * owned by the caller (tsr_mutex_free, accepts NULL). */
+CK_RV tsr_mutex_new (void **mutex);
+void tsr_mutex_free (void *mutex);
+void tsr_mutex_lock (void *mutex);
+void tsr_mutex_unlock (void *mutex);
 
 /* The function lists (module.c). */
 CK_RV tsr_get_function_list (CK_FUNCTION_LIST_PTR_PTR list);

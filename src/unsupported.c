@@ -136,7 +136,7 @@ C_CancelFunction (CK_SESSION_HANDLE hSession)
 	return tsr_session_then (hSession, true, CKR_FUNCTION_NOT_PARALLEL);
 }
 
-/* PKCS #11 3.0 message-based functions: no mechanism of a PIV card has them. */
+/* PKCS #11 3.0 message-based functions: no mechanism of a card has them. */
 
 CK_RV
 C_MessageEncryptInit (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)

@@ -33,3 +33,43 @@ CARDSIM_BIN="$TESSERA_BUILDDIR/tests/cardsim/cardsim"
 export TESSERA_SRCDIR TESSERA_BUILDDIR
 
 testbed() { "$TESTBED" --builddir "$TESSERA_BUILDDIR" "$@"; }
+
+# APDU counts, for APDU budgets (inside the test bed: CARDSIM_CONTROL names the simulators).
+# card_stat FIELD [INDEX]: a counter of card simulator INDEX (default 0) from its "stats"
+# control command: apdus, get_response, extended, bytes_in, bytes_out (since it started).
+card_stat() {
+	_cs_field=$1
+	_cs_ctl=$(echo "$CARDSIM_CONTROL" | tr ' ' '\n' | sed -n "$((${2:-0} + 1))p")
+	[ -n "$_cs_ctl" ] || { echo "card_stat: no card simulator ${2:-0}" >&2; return 1; }
+	"${CARDSIM:-$CARDSIM_BIN}" ctl "$_cs_ctl" stats |
+		awk -v f="$_cs_field" '{ for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); found = 1 } }
+			END { exit !found }'
+}
+
+# apdu_count COMMAND...: run COMMAND (a program or a shell function such as with_module);
+# afterwards APDUS is the number of APDUs the first card simulator received meanwhile (GET
+# RESPONSE included), or empty when the counter could not be read. COMMAND's exit status.
+apdu_count() {
+	APDUS=""
+	_ac_0=$(card_stat apdus) || return 125
+	"$@"
+	_ac_st=$?
+	_ac_1=$(card_stat apdus) && APDUS=$((_ac_1 - _ac_0))
+	return $_ac_st
+}
+
+# apdu_budget DESCRIPTION MAX COMMAND...: one test: COMMAND succeeds and the card receives at
+# most MAX APDUs meanwhile (the count is shown either way). COMMAND's output goes to $TAP_TMP/out.
+apdu_budget() {
+	_ab_desc=$1
+	_ab_max=$2
+	shift 2
+	apdu_count "$@" >"$TAP_TMP/out" 2>&1
+	_ab_st=$?
+	if [ "$_ab_st" = 0 ] && [ -n "$APDUS" ] && [ "$APDUS" -le "$_ab_max" ]; then
+		tap_ok "$_ab_desc: $APDUS APDUs (budget $_ab_max)"
+	else
+		tap_fail "$_ab_desc: ${APDUS:-?} APDUs (budget $_ab_max), exit $_ab_st"
+		tap_diag <"$TAP_TMP/out"
+	fi
+}

@@ -58,7 +58,11 @@ C="$CARDSIM ctl $CARDSIM_CONTROL"
 SEL="-s 00:A4:04:00:05:A0:00:00:03:08"
 $C status | grep -qx 'inserted powered' || { echo "status: $($C status)"; exit 1; }
 opensc-tool $SEL -s 00:20:00:80:08:31:32:33:34:35:36:FF:FF >/dev/null 2>&1
-$C stats | grep -Eq '^apdus [1-9][0-9]* bytes_in [0-9]+ bytes_out [0-9]+$' || exit 2
+$C stats | grep -Eq '^apdus [1-9][0-9]* bytes_in [0-9]+ bytes_out [0-9]+ get_response [0-9]+ extended [0-9]+$' || exit 2
+gr() { $C stats | sed -n 's/.* get_response \([0-9]*\) .*/\1/p'; }
+g0=$(gr)
+opensc-tool $SEL -s 00:C0:00:00:00 >/dev/null 2>&1
+[ "$(gr)" = $((g0 + 1)) ] || exit 14
 $C fail 1 sw:6A84 | grep -qx ok || exit 3
 opensc-tool -c default $SEL 2>&1 | grep -q 'SW1=0x6A, SW2=0x84' || exit 4
 $C fail 1 bogus | grep -q '^error' || exit 5
@@ -71,7 +75,7 @@ $C status | grep -Eqx 'inserted (connected|powered|unpowered)' || exit 11
 grep -q '00 20 00 80 08 XX XX XX XX XX XX XX XX' "$TESTBED_DIR/card0.log" || exit 12
 ! grep -q '31 32 33 34 35 36 FF FF' "$TESTBED_DIR/card0.log" || exit 13
 INNER
-tap_check "control socket: status, stats, fail sw:XXXX, errors, remove/insert; PIN redacted in the log" \
+tap_check "control socket: status, stats (GET RESPONSE counted), fail sw:XXXX, errors, remove/insert; PIN redacted in the log" \
 	testbed --cards 1 -- sh "$W/ctl.sh"
 
 # NIST profile: the YubiKey instructions are not there, the SELECT answer has the algorithm

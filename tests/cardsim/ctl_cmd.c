@@ -128,7 +128,8 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 	} else if (strcmp(cmd, "fail") == 0) {
 		r = parse_fail(s, a1, a2);
 	} else if (strcmp(cmd, "stats") == 0) {
-		snprintf(ans, n, "apdus %llu bytes_in %llu bytes_out %llu", s->apdus, s->bytes_in, s->bytes_out);
+		snprintf(ans, n, "apdus %llu bytes_in %llu bytes_out %llu get_response %llu extended %llu", s->apdus,
+			 s->bytes_in, s->bytes_out, s->get_responses, s->extended);
 		return;
 	} else if (strcmp(cmd, "status") == 0) {
 		r = status(s);

@@ -91,6 +91,12 @@ static void handle_apdu(struct cs_sim *s, const uint8_t *cmd, size_t n)
 
 	s->apdus++;
 	s->bytes_in += n;
+	if (n >= 4 && cmd[1] == 0xC0)
+		s->get_responses++;
+	/* Extended length: a body after the header that starts with 00 (short Lc is never 00;
+	 * a short Le of 00 is the last of only 5 bytes). */
+	if (n >= 7 && cmd[4] == 0x00)
+		s->extended++;
 	if (s->opt.latency_ms > 0)
 		sleep_ms(s->opt.latency_ms);
 	if (inject_failure(s, cmd, n))

@@ -52,6 +52,8 @@ struct cs_sim {
 	enum cs_fail_mode fail_mode;
 	uint16_t fail_sw;
 	unsigned long long apdus, bytes_in, bytes_out;
+	/* of those: GET RESPONSE (INS C0) commands, and extended-length commands (Lc or Le in 2-3 bytes) */
+	unsigned long long get_responses, extended;
 	FILE *log;
 };
 

@@ -66,11 +66,30 @@ START_TEST (test_fips_non_ascii)
 }
 END_TEST
 
+/* A driver whose card takes no byte 0xFF in a PIN (as PIV, which pads with it). */
+static card_rv
+stub_check_pin (struct card *card, enum card_pin which, const uint8_t *pin, size_t len)
+{
+	(void)card;
+	(void)which;
+	return memchr (pin, 0xFF, len) != NULL ? CARD_E_PIN_INVALID : CARD_OK;
+}
+
+static const struct card_driver stub_driver = { .name = "stub", .check_pin = stub_check_pin };
+
 START_TEST (test_card_rules)
 {
 	struct tsr_token token;
+	struct card card;
 
 	memset (&token, 0, sizeof token);
+	memset (&card, 0, sizeof card);
+	/* without a driver's check, only the lengths of the card's information count */
+	token.info.pin_min = 6;
+	token.info.pin_max = 8;
+	ck_assert_uint_eq (tsr_pin_card_check (&token, CARD_PIN_USER, (const uint8_t *)"123\xff" "56", 6), CKR_OK);
+	card.driver = &stub_driver;
+	token.card = &card;
 	token.info.pin_min = 6;
 	token.info.pin_max = 8;
 	token.info.puk_min = 6;
