@@ -78,8 +78,9 @@ ccid_apdu_transmit (const struct ccid_apdu_link *link, const uint8_t *cmd, size_
 	if (cmd_len < 4 || size < 2 || link->chunk == 0)
 		return READER_E_INVALID;
 	if (!link->extended && (is_extended (cmd, cmd_len) || cmd_len > link->chunk)) {
-		tsr_log ("ccid", "%s: the reader takes short APDUs only (%zu bytes)", link->name, cmd_len);
-		return READER_E_INVALID;
+		tsr_log ("ccid", "%s: the reader takes short APDUs only (%zu bytes): not sent", link->name,
+		         cmd_len);
+		return READER_E_COMM;
 	}
 	r = send_pieces (link, cmd, cmd_len, resp, size, &n, &chain);
 	off = n;

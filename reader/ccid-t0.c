@@ -89,8 +89,8 @@ ccid_t0_transmit (const struct ccid_link *link, const uint8_t *cmd, size_t cmd_l
 		}
 	} else {
 		tsr_log ("ccid", "%s: T=0: not a short APDU (%zu bytes): extended APDUs need T=1 "
-		         "or an APDU-level reader", link->name, cmd_len);
-		return READER_E_INVALID;
+		         "or an APDU-level reader; not sent", link->name, cmd_len);
+		return READER_E_COMM;
 	}
 	if (r != READER_OK)
 		return r;

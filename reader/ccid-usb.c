@@ -108,8 +108,9 @@ intr_done (struct libusb_transfer *t)
 		for (i = 0; i < d->n_slots; i++) {
 			if (ccid_notify_parse (t->buffer, (size_t) t->actual_length, (unsigned) i,
 			                       &present, &changed) == 0)
-				ccid_slot_record_inlock (hub, &d->slots[i], present, changed);
+				ccid_slot_record_inlock (hub, &d->slots[i], present, changed && d->intr_seen);
 		}
+		d->intr_seen = 1;
 		if (t->actual_length >= 2 && t->buffer[0] == CCID_RDR_HARDWARE_ERROR)
 			tsr_log ("ccid", "%s: hardware error %02X", d->dev.name,
 			         t->actual_length >= 4 ? t->buffer[3] : 0);

@@ -51,6 +51,9 @@ struct ccid_usbdev {
 	struct libusb_transfer *intr; /* owned; in flight while intr_active */
 	uint8_t intr_buf[64];
 	int intr_active;              /* hub */
+	int intr_seen;                /* hub: a notification came since the device was opened
+	                                 (the first one's "changed" bits may be older than
+	                                 the slot status read at open: not counted) */
 	int closing;                  /* hub: do not resubmit */
 };
 

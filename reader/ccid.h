@@ -244,7 +244,7 @@ struct ccid_link {
 };
 
 /* One APDU by T=0 TPDUs: cases 1-4, 61xx (GET RESPONSE), 6Cxx (again with
- * Le = xx). Extended APDUs cannot go by T=0 here: READER_E_INVALID. */
+ * Le = xx). Extended APDUs cannot go by T=0 here: READER_E_COMM, nothing sent. */
 reader_rv ccid_t0_transmit (const struct ccid_link *link, const uint8_t *cmd, size_t cmd_len,
                             uint8_t *resp, size_t *resp_len);
 

@@ -107,7 +107,10 @@ struct reader_seen {
  *                                     connection is dead;
  *                  READER_E_COMM      the card is still there but the exchange failed
  *                                     (mute card, protocol error, timeout of the
- *                                     backend's bounded wait, answer without SW);
+ *                                     backend's bounded wait, answer without SW),
+ *                                     or the reader cannot carry this APDU (an
+ *                                     extended one over T=0 or to a short-APDU
+ *                                     reader), which was then not sent;
  *                  READER_E_NO_SERVICE the service (pcscd) went away;
  *                  READER_E_INVALID   bad arguments, also RESP too small.
  *   get_atr      the ATR as seen at connect (or the last reset). *atr_len: size in,

@@ -176,6 +176,11 @@ def main():
     sim.terminate()
     sim.wait()
     tap.ok(done, 'the guest ran to its end (VM exit %d)' % vm.returncode)
+    keep = os.environ.get('TESSERA_BUILDDIR')
+    if keep:
+        console.close()
+        subprocess.run(['cp', os.path.join(work, 'console.log'), os.path.join(work, 'cardsim.log'),
+                        os.path.join(keep, 'tests', 'ccid')], check=False)
     if not done:
         tap.diag(open(os.path.join(work, 'console.log')).read()[-3000:])
         tap.diag(open(os.path.join(work, 'qemu.err')).read()[-2000:])

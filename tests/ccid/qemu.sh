@@ -46,6 +46,9 @@ python3 "$TESSERA_SRCDIR/tests/ccid/mkinitramfs.py" "$TAP_TMP/initrd" \
 	"$guest/modules/xhci-pci.ko:modules/xhci-pci.ko" ||
 	{ echo "Bail out! initramfs not built"; exit 1; }
 
-# The card offers T=1 then T=0; QEMU's reader is T=0 only: the backend picks T=0 and sets it.
+# The card offers T=1 then T=0; QEMU's reader is T=0 only: the backend picks T=0 and sets it
+# (GetParameters says T=1, so SetParameters T=0). The historical bytes are a YubiKey's, which
+# announce extended APDUs: T=0 cannot carry them, so the card layer falls back to short ones.
+atr=3B8D81008073C021C057597562694B6579F9
 exec python3 "$TESSERA_SRCDIR/tests/ccid/qemu-host.py" "$TAP_TMP" "$guest/vmlinux" "$TAP_TMP/initrd" \
-	"$CARDSIM_BIN" "$state" 3B80810001 "$TAP_TMP/certs" "$TAP_TMP/secret"
+	"$CARDSIM_BIN" "$state" "$atr" "$TAP_TMP/certs" "$TAP_TMP/secret"
