@@ -1,6 +1,6 @@
 /*
- * reader/monitor-state.c: reader lists and status results → events.
- * See monitor-state.h. No PC/SC call here: only its state bits.
+ * reader/monitor-state.c: backends' looks at their readers → events.
+ * See monitor-state.h. No backend call here.
  */
 #include "config.h"
 
@@ -8,12 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <PCSC/pcsclite.h>
-
 #include "reader/log.h"
 #include "reader/monitor-state.h"
-
-#define COUNTER(state) (((state) >> 16) & 0xFFFFu)
 
 static void
 emit (struct reader_emitter *em, enum reader_event_kind kind, const struct reader_status *status)
@@ -24,6 +20,8 @@ emit (struct reader_emitter *em, enum reader_event_kind kind, const struct reade
 	ev.kind = kind;
 	if (status != NULL)
 		ev.status = *status;
+	else
+		ev.status.backend = "";
 	em->count++;
 	em->cb (em->user, &ev);
 }
@@ -58,16 +56,16 @@ reader_set_find (const struct reader_set *set, const char *name)
 	return -1;
 }
 
-static int
-names_contain (const char *const *names, size_t n, const char *name)
+static const struct reader_seen *
+seen_find (const struct reader_seen *seen, size_t n, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (strcmp (names[i], name) == 0)
-			return 1;
+		if (strcmp (seen[i].name, name) == 0)
+			return &seen[i];
 	}
-	return 0;
+	return NULL;
 }
 
 static void
@@ -97,121 +95,79 @@ card_inserted (struct reader_set *set, struct reader_track *t,
 	emit (em, READER_EV_CARD_INSERTED, &t->status);
 }
 
-/* Report and drop the readers that are not in NAMES. */
 static void
-drop_gone (struct reader_set *set, const char *const *names, size_t n, struct reader_emitter *em)
+reader_gone (struct reader_set *set, size_t i, struct reader_emitter *em)
+{
+	struct reader_track *t = &set->readers[i];
+
+	if (t->status.card_present)
+		card_removed (t, em);
+	t->status.present = 0;
+	emit (em, READER_EV_READER_REMOVED, &t->status);
+	memmove (t, t + 1, (set->count - i - 1) * sizeof *t);
+	set->count--;
+}
+
+/* Report and drop BACKEND's readers that are not in SEEN. */
+static void
+drop_gone (struct reader_set *set, size_t backend, const struct reader_seen *seen, size_t n,
+           struct reader_emitter *em)
 {
 	size_t i = 0;
 
 	while (i < set->count) {
-		struct reader_track *t = &set->readers[i];
-		if (names_contain (names, n, t->status.name)) {
+		const struct reader_track *t = &set->readers[i];
+		if (t->backend != backend || seen_find (seen, n, t->status.name) != NULL)
 			i++;
-			continue;
-		}
-		if (t->status.card_present)
-			card_removed (t, em);
-		t->status.present = 0;
-		emit (em, READER_EV_READER_REMOVED, &t->status);
-		memmove (t, t + 1, (set->count - i - 1) * sizeof *t);
-		set->count--;
+		else
+			reader_gone (set, i, em);
 	}
 }
 
-reader_rv
-reader_set_relist (struct reader_set *set, const char *const *names, size_t n,
-                   struct reader_emitter *em)
-{
-	size_t i;
-
-	assert (set != NULL && em != NULL);
-	assert (names != NULL || n == 0);
-
-	drop_gone (set, names, n, em);
-	if (set->count + n > set->alloc) {
-		size_t alloc = set->count + n;
-		struct reader_track *r = realloc (set->readers, alloc * sizeof *r);
-		if (r == NULL)
-			return READER_E_NO_MEMORY;
-		set->readers = r;
-		set->alloc = alloc;
-	}
-	for (i = 0; i < n; i++) {
-		struct reader_track *t;
-		if (strlen (names[i]) >= READER_MAX_NAME) {
-			tsr_log ("monitor", "reader name too long, ignored: %.40s...", names[i]);
-			continue;
-		}
-		if (reader_set_find (set, names[i]) >= 0)
-			continue;
-		t = &set->readers[set->count++];
-		memset (t, 0, sizeof *t);
-		strcpy (t->status.name, names[i]);
-		t->status.present = 1;
-		emit (em, READER_EV_READER_ADDED, &t->status);
-	}
-	return READER_OK;
-}
-
-/* Is a usable card in the reader, by pcsc-lite's state bits? A mute card
- * (no ATR) or a reader in a bad state counts as no card. */
-static int
-state_has_card (uint32_t state)
-{
-	return (state & SCARD_STATE_PRESENT) &&
-	       !(state & (SCARD_STATE_MUTE | SCARD_STATE_UNAVAILABLE | SCARD_STATE_UNKNOWN));
-}
-
-/* How many insertions + removals pcsc-lite counted between OLD and NEW, or 0
- * when the counter can't be trusted (first observation, reader unavailable:
- * pcsc-lite clears the counter bits then). */
+/* How many insertions + removals happened between the last look and LOOK, or 0
+ * when the counters can't be compared (first look, backend reopened, reader
+ * unavailable). */
 static unsigned
-counter_steps (uint32_t old_state, uint32_t new_state)
+counter_steps (const struct reader_track *t, const struct reader_seen *look)
 {
-	if (old_state == SCARD_STATE_UNAWARE ||
-	    (old_state & SCARD_STATE_UNAVAILABLE) || (new_state & SCARD_STATE_UNAVAILABLE))
+	if (!t->observed || !t->counted || !look->counted)
 		return 0;
-	return (COUNTER (new_state) - COUNTER (old_state)) & 0xFFFFu;
+	return (uint16_t) (look->events - t->events);
 }
 
-int
-reader_set_update (struct reader_set *set, size_t index, uint32_t event_state,
-                   const uint8_t *atr, size_t atr_len, struct reader_emitter *em)
+/* The backend's manufacturer string, NUL-terminated whatever it gave. */
+static void
+copy_manufacturer (struct reader_track *t, const struct reader_seen *look)
 {
-	struct reader_track *t;
-	int had, has;
-	unsigned steps;
+	memcpy (t->status.manufacturer, look->manufacturer, sizeof t->status.manufacturer);
+	t->status.manufacturer[sizeof t->status.manufacturer - 1] = '\0';
+}
 
-	assert (set != NULL && em != NULL && index < set->count);
-	assert (atr != NULL || atr_len == 0);
-	t = &set->readers[index];
-	if (event_state & SCARD_STATE_UNKNOWN) {
-		/* Fed back, UNKNOWN keeps pcsc-lite from reporting it again and again
-		 * until the caller's re-list drops the reader. */
-		t->pcsc_state = event_state & ~(uint32_t) SCARD_STATE_CHANGED;
-		return 1;
-	}
+/* Apply one look at a known reader. */
+static void
+reader_update (struct reader_set *set, struct reader_track *t, const struct reader_seen *look,
+               struct reader_emitter *em)
+{
+	int had = t->status.card_present, has = look->card_present != 0;
+	unsigned steps = counter_steps (t, look);
+	size_t atr_len = look->atr_len > READER_MAX_ATR ? READER_MAX_ATR : look->atr_len;
 
-	had = t->status.card_present;
-	has = state_has_card (event_state);
-	steps = counter_steps (t->pcsc_state, event_state);
-	t->status.event_count = COUNTER (event_state);
-	if (atr_len > READER_MAX_ATR)
-		atr_len = READER_MAX_ATR;
+	t->status.event_count = look->counted ? look->events : 0;
 
 	if (had && has) {
 		int other_atr = atr_len > 0 && t->status.atr_len > 0 &&
-		                (atr_len != t->status.atr_len || memcmp (atr, t->status.atr, atr_len) != 0);
+		                (atr_len != t->status.atr_len ||
+		                 memcmp (look->atr, t->status.atr, atr_len) != 0);
 		if (steps >= 2 || other_atr) {
 			tsr_log ("monitor", "%s: card swapped (%u events)", t->status.name, steps);
 			card_removed (t, em);
-			card_inserted (set, t, atr, atr_len, em);
+			card_inserted (set, t, look->atr, atr_len, em);
 		} else if (t->status.atr_len == 0 && atr_len > 0) {
-			memcpy (t->status.atr, atr, atr_len);   /* powered up meanwhile */
+			memcpy (t->status.atr, look->atr, atr_len);   /* powered up meanwhile */
 			t->status.atr_len = atr_len;
 		}
 	} else if (!had && has) {
-		card_inserted (set, t, atr, atr_len, em);
+		card_inserted (set, t, look->atr, atr_len, em);
 	} else if (had && !has) {
 		card_removed (t, em);
 	} else if (steps >= 2) {
@@ -219,26 +175,108 @@ reader_set_update (struct reader_set *set, size_t index, uint32_t event_state,
 		card_inserted (set, t, NULL, 0, em);
 		card_removed (t, em);
 	}
-	t->pcsc_state = event_state & ~(uint32_t) SCARD_STATE_CHANGED;
-	return 0;
+	t->observed = 1;
+	t->counted = look->counted;
+	t->events = look->events;
+	copy_manufacturer (t, look);
+}
+
+/* Make room for N more readers. */
+static reader_rv
+set_reserve (struct reader_set *set, size_t n)
+{
+	struct reader_track *r;
+	size_t alloc;
+
+	if (set->count + n <= set->alloc)
+		return READER_OK;
+	alloc = set->count + n;
+	r = realloc (set->readers, alloc * sizeof *r);
+	if (r == NULL)
+		return READER_E_NO_MEMORY;
+	set->readers = r;
+	set->alloc = alloc;
+	return READER_OK;
+}
+
+/* A reader first seen in LOOK: READER_ADDED, then its card. */
+static void
+reader_added (struct reader_set *set, size_t backend, const char *backend_name,
+              const struct reader_seen *look, struct reader_emitter *em)
+{
+	struct reader_track *t = &set->readers[set->count++];
+
+	memset (t, 0, sizeof *t);
+	memcpy (t->status.name, look->name, sizeof t->status.name);
+	copy_manufacturer (t, look);
+	t->status.backend = backend_name;
+	t->status.present = 1;
+	t->backend = backend;
+	emit (em, READER_EV_READER_ADDED, &t->status);
+	reader_update (set, t, look, em);
+}
+
+reader_rv
+reader_set_apply (struct reader_set *set, size_t backend, const char *backend_name,
+                  const struct reader_seen *seen, size_t n, struct reader_emitter *em)
+{
+	reader_rv ret = READER_OK;
+	size_t i;
+
+	assert (set != NULL && em != NULL && backend_name != NULL);
+	assert (seen != NULL || n == 0);
+
+	drop_gone (set, backend, seen, n, em);
+	for (i = 0; i < n; i++) {
+		const struct reader_seen *look = &seen[i];
+		long at;
+		if (memchr (look->name, '\0', sizeof look->name) == NULL || look->name[0] == '\0') {
+			tsr_log ("monitor", "%s: reader name empty or too long, ignored", backend_name);
+			continue;
+		}
+		at = reader_set_find (set, look->name);
+		if (at >= 0 && set->readers[at].backend != backend) {
+			tsr_log ("monitor", "%s: reader \"%s\" is already reported by %s: ignored",
+			         backend_name, look->name, set->readers[at].status.backend);
+			continue;
+		}
+		if (at >= 0) {
+			reader_update (set, &set->readers[at], look, em);
+			continue;
+		}
+		ret = set_reserve (set, 1);
+		if (ret != READER_OK)
+			break;
+		reader_added (set, backend, backend_name, look, em);
+	}
+	return ret;
 }
 
 void
-reader_set_service_down (struct reader_set *set, struct reader_emitter *em)
+reader_set_backend_down (struct reader_set *set, size_t backend, int any_up,
+                         struct reader_emitter *em)
 {
 	size_t i;
 
 	assert (set != NULL && em != NULL);
 	for (i = 0; i < set->count; i++) {
 		struct reader_track *t = &set->readers[i];
+		if (t->backend != backend)
+			continue;
 		if (t->status.card_present)
 			card_removed (t, em);
-		t->pcsc_state = SCARD_STATE_UNAWARE;
+		t->observed = 0;
 	}
-	if (set->service != READER_SERVICE_DOWN) {
+	if (!any_up && set->service != READER_SERVICE_DOWN) {
 		set->service = READER_SERVICE_DOWN;
 		emit (em, READER_EV_SERVICE_DOWN, NULL);
 	}
+}
+
+void
+reader_set_drop_backend (struct reader_set *set, size_t backend, struct reader_emitter *em)
+{
+	drop_gone (set, backend, NULL, 0, em);
 }
 
 void

@@ -1,16 +1,17 @@
 /*
- * reader/monitor.c: the reader monitor (reader.h): lifecycle, cancel, and
- * the wait loop. PC/SC queries are in monitor-scan.c, the state-to-events
- * logic in monitor-state.c.
+ * reader/monitor.c: the reader monitor (reader.h): lifecycle, cancel, and the
+ * wait loop. One round over the backends is in monitor-loop.c, the
+ * state-to-events logic in monitor-state.c. No backend is known here: only
+ * struct reader_ops.
  *
  * Waking a blocked wait: reader_monitor_cancel() sets cancel_pending, then
- * calls SCardCancel() for as long as the waiter is inside a blocking
- * SCardGetStatusChange. pcsc-lite ignores SCardCancel() until the wait is
- * really armed, so one call could land in the gap between our check of the
- * flag and the wait; cancel therefore repeats every CANCEL_RETRY_MS until the
- * waiter has left. While pcscd is down the waiter sleeps on the condition
- * variable, which cancel broadcasts. Idle, the loop blocks with INFINITE (PnP
- * tells us of new readers): no wake-ups.
+ * calls the blocked backend's watch_wake() for as long as the waiter is inside
+ * its watch_wait(). A backend may miss a wake that lands before its wait is
+ * really armed (pcsc-lite ignores SCardCancel() until then), so cancel repeats
+ * it every CANCEL_RETRY_MS until the waiter has left. While every backend is
+ * down the waiter sleeps on the condition variable, which cancel broadcasts.
+ * Idle, the loop blocks in the backend's wait with no time-out (PnP, USB
+ * interrupts and hotplug tell of changes): no wake-ups.
  */
 #include "config.h"
 
@@ -22,13 +23,12 @@
 
 #include "reader/log.h"
 #include "reader/monitor-private.h"
-#include "reader/pcsc-error.h"
 #include "reader/precond.h"
 
 #define CANCEL_RETRY_MS 20
 
-static void
-now_plus_ms (struct timespec *ts, long ms)
+void
+monitor_now_plus_ms (struct timespec *ts, long ms)
 {
 	clock_gettime (CLOCK_MONOTONIC, ts);
 	ts->tv_sec += ms / 1000;
@@ -39,9 +39,8 @@ now_plus_ms (struct timespec *ts, long ms)
 	}
 }
 
-/* Milliseconds left until DEADLINE (NULL: forever, -1), at least 0. */
-static long
-remaining_ms (const struct timespec *deadline)
+long
+monitor_remaining_ms (const struct timespec *deadline)
 {
 	struct timespec now;
 	long long ms;
@@ -54,27 +53,33 @@ remaining_ms (const struct timespec *deadline)
 	return ms > 0 ? (long) ms : 0;
 }
 
-static long
-min_wait (long a, long cap)
-{
-	return (a < 0 || a > cap) ? cap : a;
-}
-
 reader_rv
-reader_monitor_new (struct reader_monitor **out)
+reader_monitor_new_backends (const struct reader_ops *const *ops, const int *fallback, size_t n,
+                             struct reader_monitor **out)
 {
-	struct reader_monitor *m;
+	struct reader_monitor *m = NULL;
 	pthread_condattr_t attr;
 	reader_rv ret = READER_OK;
+	size_t i;
 
-	if (reader_precondition_failed (out != NULL))
+	if (reader_precondition_failed (out != NULL) ||
+	    reader_precondition_failed (ops != NULL && n > 0))
 		return READER_E_INVALID;
 	*out = NULL;
 	m = calloc (1, sizeof *m);
-	if (m == NULL) {
+	if (m != NULL)
+		m->backends = calloc (n, sizeof *m->backends);
+	if (m == NULL || m->backends == NULL) {
+		free (m);
 		ret = READER_E_NO_MEMORY;
 		goto out;
 	}
+	for (i = 0; i < n; i++) {
+		assert (ops[i] != NULL && ops[i]->watch_open != NULL);
+		m->backends[i].ops = ops[i];
+		m->backends[i].fallback = fallback != NULL && fallback[i];
+	}
+	m->n_backends = n;
 	pthread_mutex_init (&m->lock, NULL);
 	pthread_condattr_init (&attr);
 	pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
@@ -86,15 +91,42 @@ out:
 	return ret;
 }
 
+reader_rv
+reader_monitor_new (struct reader_monitor **out)
+{
+	return reader_monitor_new_for (READER_CHOICE_PCSC, out);
+}
+
+reader_rv
+reader_monitor_new_for (enum reader_choice choice, struct reader_monitor **out)
+{
+	const struct reader_ops *ops[2] = { &reader_pcsc_ops, NULL };
+	int fallback[2] = { 0, 1 };
+	size_t n = 1;
+
+	if (choice == READER_CHOICE_CCID && reader_ccid_ops != NULL) {
+		ops[0] = reader_ccid_ops;
+	} else if (choice == READER_CHOICE_AUTO && reader_ccid_ops != NULL) {
+		ops[1] = reader_ccid_ops;
+		n = 2;
+	} else if (choice != READER_CHOICE_PCSC) {
+		tsr_log ("monitor", "reader_backend %s: built without the CCID backend: pcsc only",
+		         reader_choice_name (choice));
+	}
+	tsr_log ("monitor", "backends: %s%s%s", ops[0]->name, n > 1 ? ", fallback " : "",
+	         n > 1 ? ops[1]->name : "");
+	return reader_monitor_new_backends (ops, fallback, n, out);
+}
+
 void
 reader_monitor_free (struct reader_monitor *m)
 {
 	if (m == NULL)
 		return;
 	assert (!m->waiting);
-	monitor_disconnect (m);
+	monitor_close_all (m);
 	reader_set_clear (&m->set);
-	free (m->rs);
+	free (m->backends);
 	pthread_cond_destroy (&m->cond);
 	pthread_mutex_destroy (&m->lock);
 	free (m);
@@ -110,20 +142,15 @@ reader_monitor_cancel (struct reader_monitor *m)
 	pthread_mutex_lock (&m->lock);
 	m->cancel_pending = 1;
 	pthread_cond_broadcast (&m->cond);
-	while (m->in_pcsc_wait) {
-		if (m->have_ctx) {
-			LONG rv = SCardCancel (m->ctx);
-			if (rv != SCARD_S_SUCCESS)
-				(void) reader_pcsc_fail ("SCardCancel", NULL, rv, READER_PCSC_CONNECTED);
-		}
-		now_plus_ms (&ts, CANCEL_RETRY_MS);
+	while (m->blocked != NULL) {
+		m->blocked->ops->watch_wake (m->blocked->watch);
+		monitor_now_plus_ms (&ts, CANCEL_RETRY_MS);
 		pthread_cond_timedwait (&m->cond, &m->lock, &ts);
 	}
 	pthread_mutex_unlock (&m->lock);
 }
 
-/* Consume a pending cancel. */
-static int
+int
 monitor_take_cancel (struct reader_monitor *m)
 {
 	int pending;
@@ -135,140 +162,39 @@ monitor_take_cancel (struct reader_monitor *m)
 	return pending;
 }
 
-/* Mark the start of a blocking SCardGetStatusChange; 0 if a cancel is pending. */
-int
-monitor_enter_pcsc_wait (struct reader_monitor *m)
+reader_rv
+monitor_backend_wait (struct reader_monitor *m, struct monitor_backend *b, long ms)
 {
-	int ok;
+	reader_rv ret;
 
 	pthread_mutex_lock (&m->lock);
-	ok = !m->cancel_pending;
-	m->in_pcsc_wait = ok;
+	if (m->cancel_pending) {
+		pthread_mutex_unlock (&m->lock);
+		return READER_E_CANCELLED;
+	}
+	m->blocked = b;
 	pthread_mutex_unlock (&m->lock);
-	return ok;
+
+	ret = b->ops->watch_wait (b->watch, ms);
+
+	pthread_mutex_lock (&m->lock);
+	m->blocked = NULL;
+	pthread_cond_broadcast (&m->cond);
+	pthread_mutex_unlock (&m->lock);
+	return ret;
 }
 
 void
-monitor_leave_pcsc_wait (struct reader_monitor *m)
-{
-	pthread_mutex_lock (&m->lock);
-	m->in_pcsc_wait = 0;
-	pthread_cond_broadcast (&m->cond);
-	pthread_mutex_unlock (&m->lock);
-}
-
-/* Sleep MS (> 0) milliseconds, or until cancelled. */
-static void
 monitor_sleep (struct reader_monitor *m, long ms)
 {
 	struct timespec until;
 	int err = 0;
 
-	now_plus_ms (&until, ms);
+	monitor_now_plus_ms (&until, ms);
 	pthread_mutex_lock (&m->lock);
 	while (!m->cancel_pending && err != ETIMEDOUT)
 		err = pthread_cond_timedwait (&m->cond, &m->lock, &until);
 	pthread_mutex_unlock (&m->lock);
-}
-
-/* pcscd is down: report it (once), else wait a little before the next try. */
-static reader_rv
-monitor_round_down (struct reader_monitor *m, struct reader_emitter *em,
-                    const struct timespec *deadline, int *again)
-{
-	long ms;
-
-	if (em->count > 0)
-		return READER_OK;
-	ms = remaining_ms (deadline);
-	if (ms == 0)
-		return READER_E_TIMEOUT;
-	monitor_sleep (m, min_wait (ms, MONITOR_RETRY_MS));
-	*again = 1;
-	return READER_OK;
-}
-
-/* After SCardGetStatusChange: what next? */
-static reader_rv
-monitor_round_result (struct reader_monitor *m, LONG rv, struct reader_emitter *em,
-                      const struct timespec *deadline, int *again)
-{
-	reader_rv ret = READER_OK;
-
-	switch (rv) {
-	case SCARD_S_SUCCESS:            /* changes applied; look again without blocking */
-	case SCARD_E_UNKNOWN_READER:     /* a reader vanished: re-list */
-		*again = 1;
-		break;
-	case SCARD_E_TIMEOUT:
-		if (em->count > 0)
-			ret = READER_OK;                 /* the final non-blocking look */
-		else if (deadline != NULL && remaining_ms (deadline) == 0)
-			ret = READER_E_TIMEOUT;
-		else
-			*again = 1;                      /* polling without PnP */
-		break;
-	case SCARD_E_CANCELLED:
-		(void) monitor_take_cancel (m);
-		ret = READER_E_CANCELLED;
-		break;
-	default:
-		ret = reader_pcsc_fail ("SCardGetStatusChange", NULL, rv, READER_PCSC_CONNECTED);
-		if (ret == READER_E_NO_SERVICE) {
-			monitor_lose_service (m, em);
-			ret = READER_OK;
-			*again = 1;
-		}
-		break;
-	}
-	return ret;
-}
-
-/* One round of the loop: connect if needed, re-list, look at every reader
- * (blocking until DEADLINE unless events are already reported). */
-static reader_rv
-monitor_round (struct reader_monitor *m, struct reader_emitter *em,
-               const struct timespec *deadline, int *again)
-{
-	int relist = 0;
-	long ms;
-	reader_rv ret;
-	LONG rv;
-
-	*again = 0;
-	if (monitor_take_cancel (m))
-		return READER_E_CANCELLED;
-	if (!m->have_ctx) {
-		ret = monitor_connect (m, em);
-		if (ret == READER_E_NO_SERVICE)
-			return monitor_round_down (m, em, deadline, again);
-		if (ret != READER_OK)
-			return ret;
-	}
-	/* Every round re-lists: pcsc-lite 1.9 signals a new reader on the PnP
-	 * entry only while a wait is in progress, not one added between two waits. */
-	ret = monitor_relist (m, em);
-	if (ret == READER_E_NO_SERVICE) {
-		monitor_lose_service (m, em);
-		*again = 1;
-		return READER_OK;
-	}
-	if (ret != READER_OK)
-		return ret;
-
-	ms = em->count > 0 ? 0 : remaining_ms (deadline);
-	if (!m->pnp && ms != 0)
-		ms = min_wait (ms, MONITOR_POLL_MS);
-	if (m->set.count == 0 && !m->pnp) {
-		/* Nothing to wait on: pcsc-lite would return at once. */
-		if (ms == 0)
-			return em->count > 0 ? READER_OK : READER_E_TIMEOUT;
-		monitor_sleep (m, ms);
-		*again = 1;
-		return READER_OK;
-	}
-	rv = monitor_status (m, ms, em, &relist);
-	return monitor_round_result (m, rv, em, deadline, again);
 }
 
 reader_rv
@@ -292,7 +218,7 @@ reader_monitor_wait (struct reader_monitor *m, long timeout_ms, reader_event_cb 
 		return READER_E_INVALID;
 
 	if (timeout_ms >= 0)
-		now_plus_ms (&deadline, timeout_ms);
+		monitor_now_plus_ms (&deadline, timeout_ms);
 	do {
 		ret = monitor_round (m, &em, timeout_ms >= 0 ? &deadline : NULL, &again);
 	} while (ret == READER_OK && again);

@@ -8,6 +8,8 @@
  * connections wait for each other. The price is one socket to pcscd per
  * connection, which is small (one connection per token).
  *
+ * Readers and changes (the watch) are in pcsc-watch.c.
+ *
  * Resets: when another process resets the card, pcsc-lite answers
  * SCARD_W_RESET_CARD once per handle; we reconnect (SCARD_LEAVE_CARD) at once
  * and report READER_E_RESET with the transaction held again, so the driver
@@ -24,6 +26,7 @@
 
 #include "reader/log.h"
 #include "reader/pcsc-error.h"
+#include "reader/pcsc-private.h"
 #include "reader/precond.h"
 #include "reader/reader.h"
 
@@ -361,12 +364,59 @@ pcsc_get_atr (struct reader_conn *conn, uint8_t *atr, size_t *atr_len)
 	return READER_OK;
 }
 
+/* Reset the card ourselves (SCARD_RESET_CARD: a warm reset by pcscd). */
+static reader_rv
+pcsc_reset (struct reader_conn *conn)
+{
+	DWORD protocol = 0;
+	LONG rv;
+
+	if (reader_precondition_failed (conn != NULL))
+		return READER_E_INVALID;
+	rv = SCardReconnect (conn->card, SCARD_SHARE_SHARED,
+	                     SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &protocol);
+	if (rv != SCARD_S_SUCCESS)
+		return reader_pcsc_fail ("SCardReconnect(reset)", conn->reader, rv, READER_PCSC_CONNECTED);
+	conn->protocol = protocol;
+	return pcsc_read_atr (conn);
+}
+
+static reader_rv
+pcsc_control (struct reader_conn *conn, uint32_t code, const uint8_t *in, size_t in_len,
+              uint8_t *out, size_t *out_len)
+{
+	DWORD returned = 0;
+	LONG rv;
+
+	if (reader_precondition_failed (conn != NULL) ||
+	    reader_precondition_failed (in != NULL || in_len == 0) ||
+	    reader_precondition_failed (out != NULL && out_len != NULL))
+		return READER_E_INVALID;
+	rv = SCardControl (conn->card, (DWORD) code, in, (DWORD) in_len, out, (DWORD) *out_len,
+	                   &returned);
+	if (rv == SCARD_E_UNSUPPORTED_FEATURE) {
+		tsr_log ("pcsc", "%s: control 0x%08X not supported", conn->reader, (unsigned) code);
+		return READER_E_UNSUPPORTED;
+	}
+	if (rv != SCARD_S_SUCCESS)
+		return reader_pcsc_fail ("SCardControl", conn->reader, rv, READER_PCSC_CONNECTED);
+	*out_len = returned;
+	return READER_OK;
+}
+
 const struct reader_ops reader_pcsc_ops = {
 	.name = "pcsc",
+	.watch_open = pcsc_watch_open,
+	.watch_close = pcsc_watch_close,
+	.enumerate = pcsc_enumerate,
+	.watch_wait = pcsc_watch_wait,
+	.watch_wake = pcsc_watch_wake,
 	.connect = pcsc_connect,
 	.disconnect = pcsc_disconnect,
+	.reset = pcsc_reset,
 	.begin = pcsc_begin,
 	.end = pcsc_end,
 	.transmit = pcsc_transmit,
 	.get_atr = pcsc_get_atr,
+	.control = pcsc_control,
 };

@@ -21,6 +21,7 @@ reader_rv_name (reader_rv rv)
 	case READER_E_COMM:       return "READER_E_COMM";
 	case READER_E_NO_MEMORY:  return "READER_E_NO_MEMORY";
 	case READER_E_INVALID:    return "READER_E_INVALID";
+	case READER_E_UNSUPPORTED: return "READER_E_UNSUPPORTED";
 	}
 	return "READER_E_(unknown)";
 }

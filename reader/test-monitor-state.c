@@ -1,16 +1,19 @@
 /*
  * reader/test-monitor-state.c: the monitor's state diffing (monitor-state.c),
- * fed made-up reader lists and SCardGetStatusChange results.
+ * fed made-up looks: SCardGetStatusChange results turned into reader_seen by
+ * the PC/SC backend's own mapping (pcsc_state_to_seen), and a second backend.
  */
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <PCSC/pcsclite.h>
 
 #include "reader/monitor-state.h"
+#include "reader/pcsc-private.h"
 
 #define MAX_EVENTS 32
 
@@ -22,6 +25,9 @@ struct recorder {
 static struct recorder rec;
 static struct reader_emitter em;
 static struct reader_set set;
+/* What backend 0 ("pcsc") sees: WORLD[0..WORLD_N). */
+static struct reader_seen world[4];
+static size_t world_n;
 
 static const uint8_t ATR_A[] = { 0x3B, 0xF8, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x15 };
 static const uint8_t ATR_B[] = { 0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00 };
@@ -43,6 +49,8 @@ setup (void)
 	em.user = &rec;
 	em.count = 0;
 	reader_set_init (&set);
+	memset (world, 0, sizeof world);
+	world_n = 0;
 }
 
 static void
@@ -73,12 +81,37 @@ assert_event (unsigned i, enum reader_event_kind kind, const char *name)
 	ck_assert_str_eq (rec.ev[i].status.name, name);
 }
 
+/* Set WORLD[I] (named NAME) to a pcsc-lite state, without looking. */
+static void
+put (size_t i, const char *name, uint32_t st, const uint8_t *atr, size_t atr_len)
+{
+	if (name != world[i].name)
+		snprintf (world[i].name, sizeof world[i].name, "%s", name);
+	pcsc_state_to_seen (st, atr, atr_len, &world[i]);
+	if (i >= world_n)
+		world_n = i + 1;
+}
+
+static reader_rv
+look (void)
+{
+	return reader_set_apply (&set, 0, "pcsc", world, world_n, &em);
+}
+
+/* Reader I now has state ST: look. */
+static void
+update (size_t i, uint32_t st, const uint8_t *atr, size_t atr_len)
+{
+	put (i, world[i].name, st, atr, atr_len);
+	ck_assert_int_eq (look (), READER_OK);
+}
+
 static void
 list2 (void)
 {
-	const char *names[] = { "Reader 0", "Reader 1" };
-
-	ck_assert_int_eq (reader_set_relist (&set, names, 2, &em), READER_OK);
+	put (0, "Reader 0", state (SCARD_STATE_EMPTY, 0), NULL, 0);
+	put (1, "Reader 1", state (SCARD_STATE_EMPTY, 0), NULL, 0);
+	ck_assert_int_eq (look (), READER_OK);
 }
 
 /* Two readers, reader 0 with card ATR_A (event counter 1), reader 1 empty. */
@@ -86,8 +119,8 @@ static void
 list2_card0 (void)
 {
 	list2 ();
-	ck_assert_int_eq (reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A, &em), 0);
-	ck_assert_int_eq (reader_set_update (&set, 1, state (SCARD_STATE_EMPTY, 0), NULL, 0, &em), 0);
+	update (0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A);
+	update (1, state (SCARD_STATE_EMPTY, 0), NULL, 0);
 	forget_events ();
 }
 
@@ -101,7 +134,8 @@ START_TEST (test_readers_added)
 	ck_assert_int_eq (rec.ev[0].status.present, 1);
 	ck_assert_int_eq (rec.ev[0].status.card_present, 0);
 	ck_assert_uint_eq (set.count, 2);
-	ck_assert_uint_eq (set.readers[0].pcsc_state, SCARD_STATE_UNAWARE);
+	ck_assert_str_eq (rec.ev[0].status.backend, "pcsc");
+	ck_assert_str_eq (rec.ev[0].status.manufacturer, "PC/SC reader");
 
 	/* The same list again: nothing. */
 	forget_events ();
@@ -114,10 +148,9 @@ START_TEST (test_empty_reader_first_seen)
 {
 	list2 ();
 	forget_events ();
-	ck_assert_int_eq (reader_set_update (&set, 1, state (SCARD_STATE_EMPTY, 0), NULL, 0, &em), 0);
+	update (1, state (SCARD_STATE_EMPTY, 0), NULL, 0);
 	ck_assert_uint_eq (rec.n, 0);
-	/* CHANGED is not fed back; the rest is. */
-	ck_assert_uint_eq (set.readers[1].pcsc_state, SCARD_STATE_EMPTY);
+	ck_assert_int_eq (set.readers[1].observed, 1);
 }
 END_TEST
 
@@ -125,29 +158,29 @@ START_TEST (test_card_present_at_start)
 {
 	list2 ();
 	forget_events ();
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT | SCARD_STATE_INUSE, 5), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT | SCARD_STATE_INUSE, 5), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 1);
 	assert_event (0, READER_EV_CARD_INSERTED, "Reader 0");
 	ck_assert_int_eq (rec.ev[0].status.card_present, 1);
 	ck_assert_uint_eq (rec.ev[0].status.card_generation, 1);
 	ck_assert_uint_eq (rec.ev[0].status.atr_len, sizeof ATR_A);
 	ck_assert_mem_eq (rec.ev[0].status.atr, ATR_A, sizeof ATR_A);
-	ck_assert_uint_eq (set.readers[0].pcsc_state >> 16, 5);
+	ck_assert_uint_eq (set.readers[0].events, 5);
 }
 END_TEST
 
 START_TEST (test_insert_remove_reinsert)
 {
 	list2 ();
-	reader_set_update (&set, 1, state (SCARD_STATE_EMPTY, 0), NULL, 0, &em);
+	update (1, state (SCARD_STATE_EMPTY, 0), NULL, 0);
 	forget_events ();
 
-	reader_set_update (&set, 1, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A, &em);
+	update (1, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 1);
 	assert_event (0, READER_EV_CARD_INSERTED, "Reader 1");
 	ck_assert_uint_eq (rec.ev[0].status.card_generation, 1);
 
-	reader_set_update (&set, 1, state (SCARD_STATE_EMPTY, 2), NULL, 0, &em);
+	update (1, state (SCARD_STATE_EMPTY, 2), NULL, 0);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (1, READER_EV_CARD_REMOVED, "Reader 1");
 	ck_assert_int_eq (rec.ev[1].status.card_present, 0);
@@ -155,7 +188,7 @@ START_TEST (test_insert_remove_reinsert)
 	/* The removal names the generation that went away. */
 	ck_assert_uint_eq (rec.ev[1].status.card_generation, 1);
 
-	reader_set_update (&set, 1, state (SCARD_STATE_PRESENT, 3), ATR_A, sizeof ATR_A, &em);
+	update (1, state (SCARD_STATE_PRESENT, 3), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 3);
 	assert_event (2, READER_EV_CARD_INSERTED, "Reader 1");
 	ck_assert_uint_eq (rec.ev[2].status.card_generation, 2);
@@ -167,7 +200,7 @@ START_TEST (test_swap_by_counter)
 {
 	list2_card0 ();
 	/* Same ATR (same card model), but two events happened between the waits. */
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 3), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT, 3), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	ck_assert_uint_eq (rec.ev[0].status.card_generation, 1);
@@ -180,9 +213,9 @@ END_TEST
 START_TEST (test_swap_by_counter_wraps)
 {
 	list2 ();
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 0xFFFF), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT, 0xFFFF), ATR_A, sizeof ATR_A);
 	forget_events ();
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 0x0001), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT, 0x0001), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	assert_event (1, READER_EV_CARD_INSERTED, "Reader 0");
@@ -193,7 +226,7 @@ START_TEST (test_swap_by_atr)
 {
 	list2_card0 ();
 	/* Counter unchanged (not trusted, e.g. 0), but another card answers. */
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 1), ATR_B, sizeof ATR_B, &em);
+	update (0, state (SCARD_STATE_PRESENT, 1), ATR_B, sizeof ATR_B);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	assert_event (1, READER_EV_CARD_INSERTED, "Reader 0");
@@ -206,8 +239,8 @@ START_TEST (test_no_change)
 {
 	list2_card0 ();
 	/* Another process connected: INUSE appears, nothing for us. */
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT | SCARD_STATE_INUSE, 1), ATR_A, sizeof ATR_A, &em);
-	reader_set_update (&set, 1, state (SCARD_STATE_EMPTY, 0), NULL, 0, &em);
+	update (0, state (SCARD_STATE_PRESENT | SCARD_STATE_INUSE, 1), ATR_A, sizeof ATR_A);
+	update (1, state (SCARD_STATE_EMPTY, 0), NULL, 0);
 	ck_assert_uint_eq (rec.n, 0);
 	ck_assert_int_eq (set.readers[0].status.card_present, 1);
 	ck_assert_uint_eq (set.readers[0].status.card_generation, 1);
@@ -217,7 +250,7 @@ END_TEST
 START_TEST (test_card_came_and_went)
 {
 	list2_card0 ();
-	reader_set_update (&set, 1, state (SCARD_STATE_EMPTY, 2), NULL, 0, &em);
+	update (1, state (SCARD_STATE_EMPTY, 2), NULL, 0);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (0, READER_EV_CARD_INSERTED, "Reader 1");
 	ck_assert_uint_eq (rec.ev[0].status.card_generation, 2);
@@ -229,10 +262,10 @@ END_TEST
 START_TEST (test_mute_card_is_no_card)
 {
 	list2_card0 ();
-	reader_set_update (&set, 1, state (SCARD_STATE_PRESENT | SCARD_STATE_MUTE, 1), NULL, 0, &em);
+	update (1, state (SCARD_STATE_PRESENT | SCARD_STATE_MUTE, 1), NULL, 0);
 	ck_assert_uint_eq (rec.n, 0);
 	/* It answers after all. */
-	reader_set_update (&set, 1, state (SCARD_STATE_PRESENT, 1), ATR_B, sizeof ATR_B, &em);
+	update (1, state (SCARD_STATE_PRESENT, 1), ATR_B, sizeof ATR_B);
 	ck_assert_uint_eq (rec.n, 1);
 	assert_event (0, READER_EV_CARD_INSERTED, "Reader 1");
 }
@@ -242,11 +275,11 @@ START_TEST (test_reader_unavailable)
 {
 	list2_card0 ();
 	/* pcsc-lite reports a broken reader as UNAVAILABLE alone (counter bits cleared). */
-	reader_set_update (&set, 0, SCARD_STATE_UNAVAILABLE | SCARD_STATE_CHANGED, NULL, 0, &em);
+	update (0, SCARD_STATE_UNAVAILABLE | SCARD_STATE_CHANGED, NULL, 0);
 	ck_assert_uint_eq (rec.n, 1);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	/* Back, with the same card: a new insertion; the counter is not compared. */
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (1, READER_EV_CARD_INSERTED, "Reader 0");
 }
@@ -254,20 +287,28 @@ END_TEST
 
 START_TEST (test_reader_unknown)
 {
-	list2_card0 ();
-	ck_assert_int_eq (reader_set_update (&set, 0, SCARD_STATE_UNKNOWN | SCARD_STATE_UNAVAILABLE | SCARD_STATE_CHANGED,
-	                                     NULL, 0, &em), 1);
-	ck_assert_uint_eq (rec.n, 0);
-	ck_assert (set.readers[0].pcsc_state & SCARD_STATE_UNKNOWN);
+	struct reader_seen seen;
+
+	/* pcsc-lite's UNKNOWN is no card (the backend leaves such a reader out). */
+	pcsc_state_to_seen (SCARD_STATE_UNKNOWN | SCARD_STATE_PRESENT | SCARD_STATE_CHANGED, ATR_A,
+	                    sizeof ATR_A, &seen);
+	ck_assert_int_eq (seen.card_present, 0);
+	ck_assert_uint_eq (seen.atr_len, 0);
+	pcsc_state_to_seen (SCARD_STATE_UNAVAILABLE, NULL, 0, &seen);
+	ck_assert_int_eq (seen.counted, 0);
+	pcsc_state_to_seen (state (SCARD_STATE_PRESENT, 7), ATR_A, sizeof ATR_A, &seen);
+	ck_assert_int_eq (seen.counted, 1);
+	ck_assert_uint_eq (seen.events, 7);
+	ck_assert_int_eq (seen.card_present, 1);
 }
 END_TEST
 
 START_TEST (test_reader_removed_with_card)
 {
-	const char *names[] = { "Reader 1" };
-
 	list2_card0 ();
-	ck_assert_int_eq (reader_set_relist (&set, names, 1, &em), READER_OK);
+	world[0] = world[1];
+	world_n = 1;
+	ck_assert_int_eq (look (), READER_OK);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	ck_assert_uint_eq (rec.ev[0].status.card_generation, 1);
@@ -281,10 +322,11 @@ END_TEST
 
 START_TEST (test_reader_added_and_removed)
 {
-	const char *names[] = { "Reader 1", "Reader 2", "Reader 2" };
-
 	list2_card0 ();
-	ck_assert_int_eq (reader_set_relist (&set, names, 3, &em), READER_OK);
+	world[0] = world[1];
+	put (1, "Reader 2", state (SCARD_STATE_EMPTY, 0), NULL, 0);
+	world[2] = world[1];
+	ck_assert_int_eq (look (), READER_OK);
 	ck_assert_uint_eq (rec.n, 3);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	assert_event (1, READER_EV_READER_REMOVED, "Reader 0");
@@ -292,7 +334,7 @@ START_TEST (test_reader_added_and_removed)
 	ck_assert_uint_eq (set.count, 2);
 	ck_assert_int_eq (reader_set_find (&set, "Reader 2"), 1);
 	/* The new reader's card shows at its first observation. */
-	reader_set_update (&set, 1, state (SCARD_STATE_PRESENT, 1), ATR_B, sizeof ATR_B, &em);
+	update (1, state (SCARD_STATE_PRESENT, 1), ATR_B, sizeof ATR_B);
 	assert_event (3, READER_EV_CARD_INSERTED, "Reader 2");
 	ck_assert_uint_eq (rec.ev[3].status.card_generation, 2);
 }
@@ -301,7 +343,8 @@ END_TEST
 START_TEST (test_all_readers_gone)
 {
 	list2_card0 ();
-	ck_assert_int_eq (reader_set_relist (&set, NULL, 0, &em), READER_OK);
+	world_n = 0;
+	ck_assert_int_eq (look (), READER_OK);
 	ck_assert_uint_eq (rec.n, 3);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	assert_event (1, READER_EV_READER_REMOVED, "Reader 0");
@@ -312,12 +355,13 @@ END_TEST
 
 START_TEST (test_long_name_skipped)
 {
-	char name[READER_MAX_NAME + 10];
-	const char *names[] = { name, "Short" };
-
-	memset (name, 'x', sizeof name - 1);
-	name[sizeof name - 1] = '\0';
-	ck_assert_int_eq (reader_set_relist (&set, names, 2, &em), READER_OK);
+	put (0, "x", state (SCARD_STATE_EMPTY, 0), NULL, 0);
+	memset (world[0].name, 'x', sizeof world[0].name);   /* no room for the NUL */
+	put (1, "Short", state (SCARD_STATE_EMPTY, 0), NULL, 0);
+	world[2] = world[1];
+	world[2].name[0] = '\0';                          /* empty */
+	world_n = 3;
+	ck_assert_int_eq (look (), READER_OK);
 	ck_assert_uint_eq (rec.n, 1);
 	assert_event (0, READER_EV_READER_ADDED, "Short");
 }
@@ -331,18 +375,19 @@ START_TEST (test_service_down_up)
 	ck_assert_int_eq (rec.ev[0].kind, READER_EV_SERVICE_UP);
 	forget_events ();
 
-	reader_set_service_down (&set, &em);
+	reader_set_backend_down (&set, 0, 0, &em);
 	ck_assert_uint_eq (rec.n, 2);
 	assert_event (0, READER_EV_CARD_REMOVED, "Reader 0");
 	ck_assert_int_eq (rec.ev[1].kind, READER_EV_SERVICE_DOWN);
 	ck_assert_str_eq (rec.ev[1].status.name, "");
+	ck_assert_str_eq (rec.ev[1].status.backend, "");
 	/* Readers stay listed, to be observed afresh. */
 	ck_assert_uint_eq (set.count, 2);
-	ck_assert_uint_eq (set.readers[0].pcsc_state, SCARD_STATE_UNAWARE);
-	ck_assert_uint_eq (set.readers[1].pcsc_state, SCARD_STATE_UNAWARE);
+	ck_assert_int_eq (set.readers[0].observed, 0);
+	ck_assert_int_eq (set.readers[1].observed, 0);
 
 	/* Still down: nothing more. */
-	reader_set_service_down (&set, &em);
+	reader_set_backend_down (&set, 0, 0, &em);
 	ck_assert_uint_eq (rec.n, 2);
 
 	/* Back: SERVICE_UP once, and the card (new pcscd, counter from 0) is a new insertion. */
@@ -350,7 +395,7 @@ START_TEST (test_service_down_up)
 	reader_set_service_up (&set, &em);
 	ck_assert_uint_eq (rec.n, 3);
 	ck_assert_int_eq (rec.ev[2].kind, READER_EV_SERVICE_UP);
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 0), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT, 0), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 4);
 	assert_event (3, READER_EV_CARD_INSERTED, "Reader 0");
 	ck_assert_uint_eq (rec.ev[3].status.card_generation, 2);
@@ -359,7 +404,7 @@ END_TEST
 
 START_TEST (test_service_down_at_start)
 {
-	reader_set_service_down (&set, &em);
+	reader_set_backend_down (&set, 0, 0, &em);
 	ck_assert_uint_eq (rec.n, 1);
 	ck_assert_int_eq (rec.ev[0].kind, READER_EV_SERVICE_DOWN);
 }
@@ -368,8 +413,8 @@ END_TEST
 START_TEST (test_generations_unique_across_readers)
 {
 	list2 ();
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A, &em);
-	reader_set_update (&set, 1, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A);
+	update (1, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (rec.n, 4);
 	ck_assert_uint_eq (rec.ev[2].status.card_generation, 1);
 	ck_assert_uint_eq (rec.ev[3].status.card_generation, 2);
@@ -380,8 +425,66 @@ START_TEST (test_generation_skips_zero)
 {
 	list2 ();
 	set.last_generation = UINT32_MAX;
-	reader_set_update (&set, 0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A, &em);
+	update (0, state (SCARD_STATE_PRESENT, 1), ATR_A, sizeof ATR_A);
 	ck_assert_uint_eq (set.readers[0].status.card_generation, 1);
+}
+END_TEST
+
+/* Backend 1 ("ccid") beside backend 0. */
+static reader_rv
+look1 (const char *name, int card, uint16_t events)
+{
+	struct reader_seen seen[1];
+
+	memset (seen, 0, sizeof seen);
+	snprintf (seen[0].name, sizeof seen[0].name, "%s", name);
+	snprintf (seen[0].manufacturer, sizeof seen[0].manufacturer, "ACME");
+	seen[0].card_present = card;
+	seen[0].counted = 1;
+	seen[0].events = events;
+	return reader_set_apply (&set, 1, "ccid", seen, name[0] != '\0' ? 1 : 0, &em);
+}
+
+START_TEST (test_two_backends)
+{
+	list2_card0 ();
+	ck_assert_int_eq (look1 ("USB Reader", 1, 1), READER_OK);
+	ck_assert_uint_eq (rec.n, 2);
+	assert_event (0, READER_EV_READER_ADDED, "USB Reader");
+	ck_assert_str_eq (rec.ev[0].status.backend, "ccid");
+	ck_assert_str_eq (rec.ev[0].status.manufacturer, "ACME");
+	assert_event (1, READER_EV_CARD_INSERTED, "USB Reader");
+	ck_assert_uint_eq (rec.ev[1].status.card_generation, 2);
+	forget_events ();
+
+	/* Backend 0's look does not drop backend 1's reader, nor the reverse. */
+	ck_assert_int_eq (look (), READER_OK);
+	ck_assert_uint_eq (rec.n, 0);
+	ck_assert_uint_eq (set.count, 3);
+
+	/* A name backend 0 reports is not taken by backend 1. */
+	ck_assert_int_eq (look1 ("Reader 0", 1, 1), READER_OK);
+	ck_assert_uint_eq (rec.n, 2);
+	assert_event (0, READER_EV_CARD_REMOVED, "USB Reader");
+	assert_event (1, READER_EV_READER_REMOVED, "USB Reader");
+	ck_assert_str_eq (set.readers[0].status.backend, "pcsc");
+	ck_assert_uint_eq (set.count, 2);
+	forget_events ();
+
+	/* Backend 1 goes while backend 0 stays: its cards only, no SERVICE_DOWN. */
+	ck_assert_int_eq (look1 ("USB Reader", 1, 1), READER_OK);
+	forget_events ();
+	reader_set_backend_down (&set, 1, 1, &em);
+	ck_assert_uint_eq (rec.n, 1);
+	assert_event (0, READER_EV_CARD_REMOVED, "USB Reader");
+	ck_assert_int_eq (set.readers[0].status.card_present, 1);
+	forget_events ();
+
+	/* Dropping a backend's readers: READER_REMOVED for each. */
+	reader_set_drop_backend (&set, 1, &em);
+	ck_assert_uint_eq (rec.n, 1);
+	assert_event (0, READER_EV_READER_REMOVED, "USB Reader");
+	ck_assert_uint_eq (set.count, 2);
 }
 END_TEST
 
@@ -418,6 +521,7 @@ monitor_state_suite (void)
 	tcase_add_test (tc, test_service_down_at_start);
 	tcase_add_test (tc, test_generations_unique_across_readers);
 	tcase_add_test (tc, test_generation_skips_zero);
+	tcase_add_test (tc, test_two_backends);
 	tcase_add_test (tc, test_clear_accepts_null);
 	suite_add_tcase (s, tc);
 	return s;

@@ -1,21 +1,30 @@
 /*
  * src/backend-real.c: the backend table of the real module: the reader monitor
- * of reader/ and the card drivers of apdu/ over the PC/SC reader backend.
+ * of reader/ and the card drivers of apdu/ over the reader backends chosen by
+ * tessera.conf's reader_backend (pcsc, ccid, or auto: pcscd when it answers,
+ * direct USB when not). The configuration is loaded before monitor_new.
  */
 #include "config.h"
 
 #include "src/backend.h"
+#include "src/conf.h"
 
 extern const struct tsr_backend tsr_backend_real;
+
+static reader_rv
+tsr_real_monitor_new (struct reader_monitor **monitor)
+{
+	return reader_monitor_new_for (tsr_conf_get ()->reader_backend, monitor);
+}
 
 static card_rv
 tsr_real_card_open (const char *reader_name, struct card **card)
 {
-	return card_open (&reader_pcsc_ops, reader_name, card);
+	return card_open (reader_ops_for (tsr_conf_get ()->reader_backend), reader_name, card);
 }
 
 const struct tsr_backend tsr_backend_real = {
-	.monitor_new = reader_monitor_new,
+	.monitor_new = tsr_real_monitor_new,
 	.monitor_free = reader_monitor_free,
 	.monitor_wait = reader_monitor_wait,
 	.monitor_refresh = reader_monitor_refresh,

@@ -6,6 +6,7 @@
  *   default_management_key = allow | deny
  *   management_key.SERIAL = 32, 48 or 64 hex digits
  *   pin_always_keys = ask | login_pin
+ *   reader_backend = pcsc | ccid | auto
  * Whatever goes wrong is logged (category "conf", never a key's value) and
  * leaves the default; the file is read once per C_Initialize.
  */
@@ -24,7 +25,8 @@
 #include "src/log.h"
 
 /* written by C_Initialize / C_Finalize only */
-static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, NULL, 0, TSR_PIN_ALWAYS_ASK };
+static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, NULL, 0, TSR_PIN_ALWAYS_ASK,
+                                           READER_CHOICE_AUTO };
 
 void
 tsr_conf_defaults (struct tsr_conf *conf)
@@ -32,6 +34,7 @@ tsr_conf_defaults (struct tsr_conf *conf)
 	memset (conf, 0, sizeof *conf);
 	conf->pin_policy = TSR_PIN_POLICY_CARD;
 	conf->allow_default_mgm_key = true;
+	conf->reader_backend = READER_CHOICE_AUTO;
 }
 
 void
@@ -152,6 +155,16 @@ conf_set (struct tsr_conf *conf, const char *where, const char *key, const char 
 		else
 			tsr_log ("conf", "%s: default_management_key: \"%s\" is neither allow nor deny: "
 			         "default (allow) kept", where, value);
+	} else if (strcmp (key, "reader_backend") == 0) {
+		if (strcmp (value, "pcsc") == 0)
+			conf->reader_backend = READER_CHOICE_PCSC;
+		else if (strcmp (value, "ccid") == 0)
+			conf->reader_backend = READER_CHOICE_CCID;
+		else if (strcmp (value, "auto") == 0)
+			conf->reader_backend = READER_CHOICE_AUTO;
+		else
+			tsr_log ("conf", "%s: reader_backend: \"%s\" is not pcsc, ccid or auto: default "
+			         "(auto) kept", where, value);
 	} else if (strncmp (key, "management_key.", 15) == 0) {
 		conf_add_mgm_key (conf, where, key + 15, value);
 	} else if (strcmp (key, "pin_always_keys") == 0) {
@@ -260,9 +273,11 @@ tsr_conf_parse_file (const char *path, struct tsr_conf *conf)
 	}
 	OPENSSL_cleanse (line, sizeof line);
 	fclose (f);
-	tsr_log ("conf", "%s: pin_policy %s, default management key %s, %zu card key(s)", path,
-	         conf->pin_policy == TSR_PIN_POLICY_FIPS ? "fips" : "card",
-	         conf->allow_default_mgm_key ? "allowed" : "denied", conf->n_mgm_keys);
+	tsr_log ("conf", "%s: pin_policy %s, default management key %s, %zu card key(s), "
+	         "reader_backend %s", path, conf->pin_policy == TSR_PIN_POLICY_FIPS ? "fips" : "card",
+	         conf->allow_default_mgm_key ? "allowed" : "denied", conf->n_mgm_keys,
+	         conf->reader_backend == READER_CHOICE_PCSC ? "pcsc" :
+	         conf->reader_backend == READER_CHOICE_CCID ? "ccid" : "auto");
 }
 
 void

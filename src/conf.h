@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reader/reader.h"
+
 #define TSR_CONF_DEFAULT_PATH "/etc/tessera/tessera.conf"
 #define TSR_CONF_MAX_KEY 32          /* AES-256 */
 #define TSR_CONF_MAX_LINE 1024       /* longer lines are ignored (logged) */
@@ -43,6 +45,7 @@ struct tsr_conf {
 	struct tsr_conf_mgm_key *mgm_keys;   /* owned */
 	size_t n_mgm_keys;
 	enum tsr_pin_always_mode pin_always_keys;   /* default TSR_PIN_ALWAYS_ASK */
+	enum reader_choice reader_backend;   /* default auto */
 };
 
 /* Defaults into CONF (nothing allocated). */

@@ -184,6 +184,9 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	         (unsigned long)slot->id, (int)ev->kind, st->present ? "present" : "gone",
 	         st->card_present ? "present" : "absent", (unsigned)st->card_generation);
 	slot->reader_present = st->present != 0;
+	if (st->manufacturer[0] != '\0')
+		snprintf (slot->reader_manufacturer, sizeof slot->reader_manufacturer, "%s",
+		          st->manufacturer);
 	slot->card_present = st->present && st->card_present;
 	slot->card_generation = st->card_generation;
 	slot->event_count = st->event_count;
@@ -267,7 +270,8 @@ C_GetSlotInfo (CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 		goto out;
 	memset (pInfo, 0, sizeof *pInfo);
 	tsr_pad (pInfo->slotDescription, sizeof pInfo->slotDescription, slot->reader_name);
-	tsr_pad (pInfo->manufacturerID, sizeof pInfo->manufacturerID, "PC/SC reader");
+	tsr_pad (pInfo->manufacturerID, sizeof pInfo->manufacturerID,
+	         slot->reader_manufacturer[0] != '\0' ? slot->reader_manufacturer : "Smart card reader");
 	pInfo->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
 	if (slot->card_present)
 		pInfo->flags |= CKF_TOKEN_PRESENT;

@@ -162,6 +162,7 @@ struct tsr_token {
 struct tsr_slot {
 	CK_SLOT_ID id;                   /* lock; stable for the life of the process */
 	char reader_name[READER_MAX_NAME]; /* lock */
+	char reader_manufacturer[READER_MAX_MANUFACTURER];  /* lock; from the reader backend */
 	bool reader_present;             /* lock */
 	bool card_present;               /* lock; the monitor's view */
 	uint32_t card_generation;        /* lock */

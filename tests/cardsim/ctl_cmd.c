@@ -64,13 +64,19 @@ static const char *swap_card(struct cs_sim *s, const char *path)
 		return "error cannot load the state file";
 	}
 	cs_log_event(s->log, "control: swap to %s (serial %u)", path, card->serial);
-	cs_sim_disconnect(s, false);
+	if (s->opt.vscard != NULL)
+		cs_sim_vscard_card(s, false);
+	else
+		cs_sim_disconnect(s, false);
 	cs_card_free(s->card);
 	s->card = card;
 	snprintf(state_path, sizeof(state_path), "%s", path);
 	s->opt.state = state_path;
 	s->inserted = true;
-	s->next_connect = cs_now_ms() + CS_SWAP_MS;
+	if (s->opt.vscard != NULL)
+		cs_sim_vscard_card(s, true);   /* USB: the interrupt endpoint tells both changes */
+	else
+		s->next_connect = cs_now_ms() + CS_SWAP_MS;
 	return "ok";
 }
 
@@ -78,6 +84,8 @@ static const char *status(const struct cs_sim *s)
 {
 	if (!s->inserted)
 		return "removed";
+	if (s->opt.vscard != NULL)
+		return s->vsc.fd < 0 || !s->vsc.reader_added ? "inserted disconnected" : "inserted powered";
 	/* Not connected to vpcd (yet, or vpcd gone): the reader sees no card. */
 	if (s->vpcd.fd < 0)
 		return "inserted disconnected";
@@ -98,10 +106,17 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 		r = "error empty command";
 	} else if (strcmp(cmd, "remove") == 0) {
 		cs_log_event(s->log, "control: remove");
-		cs_sim_disconnect(s, false);
+		if (s->opt.vscard != NULL)
+			cs_sim_vscard_card(s, false);
+		else
+			cs_sim_disconnect(s, false);
 		s->inserted = false;
 	} else if (strcmp(cmd, "insert") == 0) {
 		cs_log_event(s->log, "control: insert");
+		if (!s->inserted && s->opt.vscard != NULL) {
+			s->inserted = true;
+			cs_sim_vscard_card(s, true);
+		}
 		if (!s->inserted)
 			s->next_connect = cs_now_ms();
 		s->inserted = true;

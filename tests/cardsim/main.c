@@ -22,6 +22,7 @@ static const uint8_t atr_nist[] = { 0x3B, 0x8A, 0x80, 0x01, 'c', 'a', 'r', 'd', 
 static void usage(FILE *f)
 {
 	fputs("usage: cardsim --port PORT --state FILE [OPTIONS]\n"
+	      "       cardsim --vscard SOCKET --state FILE [OPTIONS]\n"
 	      "       cardsim ctl PATH COMMAND [ARGS]\n"
 	      "\n"
 	      "A PIV card (NIST SP 800-73-4, YubiKey 5 extensions) in vsmartcard's virtual reader:\n"
@@ -29,6 +30,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "  --port PORT        vpcd port (vpcd default 35963; the second reader is PORT+1)\n"
 	      "  --host ADDR        vpcd host (default 127.0.0.1)\n"
+	      "  --vscard SOCKET    instead of vpcd: QEMU's ccid-card-passthru chardev (a UNIX\n"
+	      "                     socket, QEMU the server): the card in QEMU's usb-ccid reader;\n"
+	      "                     remove / insert send CardRemove / ATR\n"
 	      "  --state FILE       the card's persistent state (keys, objects, PINs, counters),\n"
 	      "                     rewritten atomically after every change, mode 0600; a missing\n"
 	      "                     FILE is a new card (factory defaults, random serial)\n"
@@ -104,7 +108,7 @@ static void default_atr(struct cs_opts *o)
 }
 
 enum { OPT_PORT = 256, OPT_HOST, OPT_STATE, OPT_CONTROL, OPT_LATENCY, OPT_NOEXT, OPT_PROFILE,
-       OPT_SERIAL, OPT_ATR, OPT_LOG };
+       OPT_SERIAL, OPT_ATR, OPT_LOG, OPT_VSCARD };
 
 static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
@@ -117,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "atr", required_argument, NULL, OPT_ATR },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "vscard", required_argument, NULL, OPT_VSCARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -133,6 +138,7 @@ static int parse_option(struct cs_opts *o, int opt, const char *arg, const char 
 		o->port = (int)v;
 		return 0;
 	case OPT_HOST: o->host = arg; return 0;
+	case OPT_VSCARD: o->vscard = arg; return 0;
 	case OPT_STATE: o->state = arg; return 0;
 	case OPT_CONTROL: o->control = arg; return 0;
 	case OPT_LOG: o->log = arg; return 0;
@@ -176,8 +182,8 @@ static int parse_args(struct cs_opts *o, int argc, char **argv)
 			return rc;
 		}
 	}
-	if (optind != argc || o->port == 0 || o->state == NULL) {
-		fprintf(stderr, "cardsim: --port and --state are required (see cardsim --help)\n");
+	if (optind != argc || (o->port == 0 && o->vscard == NULL) || o->state == NULL) {
+		fprintf(stderr, "cardsim: --port (or --vscard) and --state are required (see cardsim --help)\n");
 		return 2;
 	}
 	default_atr(o);
@@ -213,6 +219,7 @@ static int run(struct cs_sim *s)
 	for (i = 0; i < CS_MAX_CLIENTS; i++)
 		s->clients[i].fd = -1;
 	cs_vpcd_init(&s->vpcd);
+	cs_vscard_init(&s->vsc);
 	s->inserted = true;
 	if (s->opt.log != NULL && (s->log = fopen(s->opt.log, "ae")) == NULL) {
 		perror(s->opt.log);
@@ -232,6 +239,7 @@ out:
 		unlink(s->opt.control);
 	}
 	cs_vpcd_close(&s->vpcd);
+	cs_vscard_close(&s->vsc);
 	cs_card_free(s->card);
 	if (s->log != NULL)
 		fclose(s->log);

@@ -34,7 +34,10 @@ void cs_sim_disconnect(struct cs_sim *s, bool reconnect)
 {
 	if (s->vpcd.fd >= 0)
 		cs_log_event(s->log, "disconnected from vpcd");
+	if (s->vsc.fd >= 0)
+		cs_log_event(s->log, "disconnected from QEMU");
 	cs_vpcd_close(&s->vpcd);
+	cs_vscard_close(&s->vsc);
 	s->powered = false;
 	s->was_powered = false;
 	cs_card_power(s->card);
@@ -43,8 +46,14 @@ void cs_sim_disconnect(struct cs_sim *s, bool reconnect)
 
 static void send_answer(struct cs_sim *s, const uint8_t *cmd, size_t n, const uint8_t *r, size_t rn)
 {
+	int rc;
+
 	cs_log_apdu(s->log, cmd, n, r, rn);
-	if (cs_vpcd_send(&s->vpcd, r, rn) < 0) {
+	if (s->opt.vscard != NULL)
+		rc = cs_vscard_send(&s->vsc, VSC_APDU, VSC_READER_ID, r, rn);
+	else
+		rc = cs_vpcd_send(&s->vpcd, r, rn);
+	if (rc < 0) {
 		cs_sim_disconnect(s, true);
 		return;
 	}
@@ -143,10 +152,96 @@ static void service_vpcd(struct cs_sim *s)
 	cs_buf_free(&m);
 }
 
+void cs_sim_vscard_card(struct cs_sim *s, bool inserted)
+{
+	if (s->vsc.fd < 0 || !s->vsc.reader_added)
+		return;
+	if (inserted) {
+		s->powered = s->was_powered = true;
+		cs_card_power(s->card);
+		if (cs_vscard_send(&s->vsc, VSC_ATR, VSC_READER_ID, s->opt.atr, s->opt.atr_len) < 0)
+			cs_sim_disconnect(s, true);
+		return;
+	}
+	s->powered = false;
+	cs_card_power(s->card);
+	if (cs_vscard_send(&s->vsc, VSC_CARD_REMOVE, VSC_READER_ID, NULL, 0) < 0)
+		cs_sim_disconnect(s, true);
+}
+
+static void handle_vscard(struct cs_sim *s, const struct cs_vsc_msg *m)
+{
+	static const uint8_t name[] = "cardsim";
+
+	switch (m->type) {
+	case VSC_INIT:
+		/* QEMU's Init (its first, or its answer to ours): never answered with an Init. */
+		if (s->vsc.reader_added)
+			break;
+		cs_log_event(s->log, "QEMU: Init; adding the reader");
+		if (cs_vscard_send(&s->vsc, VSC_READER_ADD, VSC_UNDEFINED_READER, name, sizeof(name) - 1) < 0) {
+			cs_sim_disconnect(s, true);
+			break;
+		}
+		s->vsc.reader_added = 1;
+		if (s->inserted)
+			cs_sim_vscard_card(s, true);
+		break;
+	case VSC_ERROR:
+		if (m->payload.len == 4 && (m->payload.data[0] | m->payload.data[1] |
+		                            m->payload.data[2] | m->payload.data[3]) != 0)
+			cs_log_event(s->log, "QEMU: error %02X%02X%02X%02X", m->payload.data[0],
+			             m->payload.data[1], m->payload.data[2], m->payload.data[3]);
+		break;
+	case VSC_APDU:
+		if (m->payload.len > 0)
+			handle_apdu(s, m->payload.data, m->payload.len);
+		break;
+	case VSC_FLUSH:
+		if (cs_vscard_send(&s->vsc, VSC_FLUSH_COMPLETE, m->reader_id, NULL, 0) < 0)
+			cs_sim_disconnect(s, true);
+		break;
+	default:
+		cs_log_event(s->log, "QEMU: message type %u ignored", (unsigned)m->type);
+	}
+}
+
+static void service_vscard(struct cs_sim *s)
+{
+	struct cs_vsc_msg m;
+
+	if (cs_vscard_read(&s->vsc) < 0) {
+		cs_sim_disconnect(s, true);
+		return;
+	}
+	cs_buf_init(&m.payload);
+	while (s->vsc.fd >= 0 && cs_vscard_next(&s->vsc, &m) == 1)
+		handle_vscard(s, &m);
+	cs_buf_free(&m.payload);
+}
+
+/* VSCard: the reader is there whether a card is in or not: always connected. */
+static void try_connect_vscard(struct cs_sim *s)
+{
+	long long now = cs_now_ms();
+
+	if (s->vsc.fd >= 0 || now < s->next_connect)
+		return;
+	if (cs_vscard_connect(&s->vsc, s->opt.vscard) == 0) {
+		cs_log_event(s->log, "connected to QEMU %s", s->opt.vscard);
+		return;
+	}
+	s->next_connect = now + CS_RECONNECT_MS;
+}
+
 static void try_connect(struct cs_sim *s)
 {
 	long long now = cs_now_ms();
 
+	if (s->opt.vscard != NULL) {
+		try_connect_vscard(s);
+		return;
+	}
 	if (!s->inserted || s->vpcd.fd >= 0 || now < s->next_connect)
 		return;
 	if (cs_vpcd_connect(&s->vpcd, s->opt.host, s->opt.port) == 0) {
@@ -160,7 +255,7 @@ static int poll_timeout(const struct cs_sim *s)
 {
 	long long d;
 
-	if (!s->inserted || s->vpcd.fd >= 0)
+	if (s->opt.vscard != NULL ? s->vsc.fd >= 0 : (!s->inserted || s->vpcd.fd >= 0))
 		return -1;
 	d = s->next_connect - cs_now_ms();
 	return d < 0 ? 0 : (int)d;
@@ -178,6 +273,8 @@ int cs_sim_run(struct cs_sim *s)
 		pf[n].fd = s->ctl_fd, pf[n].events = POLLIN, map[n++] = -1;
 		if (s->vpcd.fd >= 0)
 			pf[n].fd = s->vpcd.fd, pf[n].events = POLLIN, map[n++] = -2;
+		if (s->vsc.fd >= 0)
+			pf[n].fd = s->vsc.fd, pf[n].events = POLLIN, map[n++] = -3;
 		for (i = 0; i < CS_MAX_CLIENTS; i++)
 			if (s->clients[i].fd >= 0)
 				pf[n].fd = s->clients[i].fd, pf[n].events = POLLIN, map[n++] = (int)i;
@@ -193,6 +290,8 @@ int cs_sim_run(struct cs_sim *s)
 				cs_ctl_accept(s);
 			else if (map[i] == -2 && s->vpcd.fd == pf[i].fd)
 				service_vpcd(s);
+			else if (map[i] == -3 && s->vsc.fd == pf[i].fd)
+				service_vscard(s);
 			else if (map[i] >= 0)
 				cs_ctl_service(s, &s->clients[map[i]]);
 		}

@@ -9,6 +9,7 @@
 
 #include "card.h"
 #include "vpcd.h"
+#include "vscard.h"
 
 #define CS_RECONNECT_MS 200
 #define CS_MAX_CLIENTS 8
@@ -17,6 +18,7 @@
 struct cs_opts {
 	const char *host;
 	int port;
+	const char *vscard;   /* QEMU VSCard socket instead of vpcd (NULL: vpcd) */
 	const char *state;
 	const char *control;
 	const char *log;
@@ -40,6 +42,7 @@ struct cs_sim {
 	struct cs_opts opt;
 	struct cs_card *card;
 	struct cs_vpcd vpcd;
+	struct cs_vscard vsc; /* the transport when opt.vscard is set */
 	bool inserted, powered, quit;
 	bool was_powered; /* powered at least once since the connection was made */
 	long long next_connect; /* CLOCK_MONOTONIC ms */
@@ -60,6 +63,8 @@ extern volatile sig_atomic_t cs_sim_stop;
 /* sim.c: the event loop (returns the exit status) and connection changes. */
 int cs_sim_run(struct cs_sim *s);
 void cs_sim_disconnect(struct cs_sim *s, bool reconnect);
+/* VSCard: the card goes in (ATR, the card's volatile state reset) or out (CardRemove). */
+void cs_sim_vscard_card(struct cs_sim *s, bool inserted);
 
 /* ctl.c: the control socket. */
 int cs_ctl_listen(const char *path);          /* listening fd, or -1 (message on stderr) */

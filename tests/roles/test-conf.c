@@ -96,12 +96,28 @@ START_TEST (test_good_file)
 }
 END_TEST
 
+START_TEST (test_reader_backend)
+{
+	write_conf ("reader_backend = ccid\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.reader_backend, READER_CHOICE_CCID);
+	write_conf ("reader_backend=pcsc\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.reader_backend, READER_CHOICE_PCSC);
+	write_conf ("reader_backend = usb\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.reader_backend, READER_CHOICE_AUTO);
+	ck_assert (logged ("reader_backend: \"usb\" is not pcsc, ccid or auto: default (auto) kept"));
+}
+END_TEST
+
 START_TEST (test_missing_file)
 {
 	tsr_conf_parse_file ("/nonexistent/tessera.conf", &conf);
 	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_CARD);
 	ck_assert (conf.allow_default_mgm_key);
 	ck_assert_uint_eq (conf.n_mgm_keys, 0);
+	ck_assert_int_eq (conf.reader_backend, READER_CHOICE_AUTO);
 	ck_assert (logged ("/nonexistent/tessera.conf: No such file or directory: defaults used"));
 }
 END_TEST
@@ -203,6 +219,7 @@ main (void)
 
 	tcase_add_checked_fixture (tc, setup, teardown);
 	tcase_add_test (tc, test_good_file);
+	tcase_add_test (tc, test_reader_backend);
 	tcase_add_test (tc, test_missing_file);
 	tcase_add_test (tc, test_unknown_key);
 	tcase_add_test (tc, test_bad_values);
