@@ -4,7 +4,7 @@
  * (Named conf.h, not config.h: every source file includes autoconf's
  * "config.h", which a src/config.h would shadow.)
  *
- * `/etc/tessera/tessera.conf`, or the file named by TESSERA_CONF: `key = value`
+ * SYSCONFDIR/tessera/tessera.conf, or the file named by TESSERA_CONF: `key = value`
  * lines, `#` comments. An unknown key or a bad value is one log line and the
  * default; a missing or unreadable file is the defaults. Loading never fails.
  */
@@ -15,7 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TSR_CONF_DEFAULT_PATH "/etc/tessera/tessera.conf"
+/* SYSCONFDIR/tessera/tessera.conf; TSR_SYSCONFDIR comes from configure's --sysconfdir
+ * (src/Makefile.am), "/etc" in distribution packages. */
+#ifndef TSR_SYSCONFDIR
+#error "TSR_SYSCONFDIR is set by src/Makefile.am from configure's --sysconfdir"
+#endif
+#define TSR_CONF_DEFAULT_PATH TSR_SYSCONFDIR "/tessera/tessera.conf"
 #define TSR_CONF_MAX_KEY 32          /* AES-256 */
 #define TSR_CONF_MAX_LINE 1024       /* longer lines are ignored (logged) */
 

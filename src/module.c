@@ -339,11 +339,3 @@ tsr_get_interface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PT
 out:
 	return rv;
 }
-
-/* C_GetInterfaceList / C_GetInterface as members of the 3.0 list are the
- * tsr_get_* functions; these names exist for completeness of the 3.0 API. */
-CK_RV
-C_GetInterfaceList (CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
-{
-	return tsr_get_interface_list (pInterfacesList, pulCount);
-}
