@@ -41,6 +41,8 @@ struct tsr_conf {
 	bool allow_default_mgm_key;          /* default true */
 	struct tsr_conf_mgm_key *mgm_keys;   /* owned */
 	size_t n_mgm_keys;
+	char *log_debug;                     /* "log": categories as in TESSERA_DEBUG, or NULL; owned */
+	char *log_file;                      /* "log_file": absolute path, or NULL; owned */
 };
 
 /* Defaults into CONF (nothing allocated). */
@@ -55,8 +57,13 @@ void tsr_conf_clear (struct tsr_conf *conf);
 /* The management key configured for SERIAL, or NULL. Borrowed from CONF. */
 const struct tsr_conf_mgm_key *tsr_conf_mgm_key (const struct tsr_conf *conf, const char *serial);
 
+/* The I-th key the parser knows (0, 1, ...; NULL after the last), in the order of the
+ * manual page. A name ending in '.' is a prefix (management_key.SERIAL). */
+const char *tsr_conf_key_name (size_t i);
+
 /* The module's configuration: loaded by C_Initialize (TESSERA_CONF or the default
- * path), cleared by C_Finalize; read with the module lock held, or between the two. */
+ * path), cleared by C_Finalize; read with the module lock held, or between the two.
+ * Loading also hands "log" and "log_file" to the logger (the environment wins). */
 void tsr_conf_load (void);
 void tsr_conf_unload (void);
 const struct tsr_conf *tsr_conf_get (void);
