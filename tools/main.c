@@ -10,6 +10,8 @@
 
 #include "tools/tool.h"
 
+#include "src/tsr.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +49,7 @@ int
 main (int argc, char **argv)
 {
 	struct tool_opts opts = { false, TOOL_MODULE_PATH };
-	int i;
+	int i, code;
 	size_t c;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -71,8 +73,16 @@ main (int argc, char **argv)
 		return TOOL_EXIT_USAGE;
 	}
 	for (c = 0; c < sizeof tool_commands / sizeof tool_commands[0]; c++) {
-		if (strcmp (argv[i], tool_commands[c].name) == 0)
-			return tool_commands[c].run (&opts, argc - i, argv + i);
+		if (strcmp (argv[i], tool_commands[c].name) != 0)
+			continue;
+		/* the module's OpenSSL context and digests: key fingerprints as the module computes them */
+		if (tsr_ossl_init () != CKR_OK) {
+			fprintf (stderr, "tessera: cannot set up OpenSSL (default provider)\n");
+			return TOOL_EXIT_PROBLEM;
+		}
+		code = tool_commands[c].run (&opts, argc - i, argv + i);
+		tsr_ossl_free ();
+		return code;
 	}
 	fprintf (stderr, "tessera: unknown command \"%s\"\n%s", argv[i], usage_text);
 	return TOOL_EXIT_USAGE;

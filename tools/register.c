@@ -21,7 +21,8 @@
 #define NSS_NAME "tessera"
 
 struct reg_result {
-	const char *action;      /* "added", "removed", "already registered", "not registered", "skipped", "failed" */
+	const char *action;      /* "added", "replaced" (another path was registered), "removed",
+	                            "already registered", "not registered", "skipped", "failed" */
 	const char *method;      /* "modutil", "pkcs11.txt", or NULL */
 	char detail[1024];
 };
@@ -75,9 +76,9 @@ run_modutil (const char *const argv[], char *out, size_t size)
 	return pid > 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0;
 }
 
-/* The name under which tessera is in the profile, into NAME; false when it is not. */
+/* The name and library under which tessera is in the profile; false when it is not. */
 static bool
-registered_name (const struct tool_profile *p, char *name, size_t size)
+registered_as (const struct tool_profile *p, char *name, size_t size, char *library, size_t lib_size)
 {
 	struct tool_nss_module *mods = NULL;
 	size_t n = 0, i;
@@ -87,6 +88,7 @@ registered_name (const struct tool_profile *p, char *name, size_t size)
 		for (i = 0; i < n && !found; i++) {
 			if (tool_is_tessera_module (mods[i].library)) {
 				snprintf (name, size, "%s", mods[i].name);
+				snprintf (library, lib_size, "%s", mods[i].library);
 				found = true;
 			}
 		}
@@ -95,35 +97,52 @@ registered_name (const struct tool_profile *p, char *name, size_t size)
 	return found;
 }
 
+/* Add (REMOVE false) or remove the entry NAME, with modutil or in pkcs11.txt. */
+static bool
+reg_edit (const struct tool_profile *p, const char *name, const char *module, bool remove, bool use_modutil,
+          struct reg_result *res)
+{
+	char db[4200];
+
+	res->method = use_modutil ? "modutil" : "pkcs11.txt";
+	snprintf (db, sizeof db, "sql:%s", p->path);
+	if (use_modutil && remove)
+		return run_modutil ((const char *const[]){ "modutil", "-dbdir", db, "-delete", name, "-force", NULL },
+		                    res->detail, sizeof res->detail);
+	if (use_modutil)
+		return run_modutil ((const char *const[]){ "modutil", "-dbdir", db, "-add", name, "-libfile", module,
+		                                          "-force", NULL }, res->detail, sizeof res->detail);
+	if (remove)
+		return tool_pkcs11txt_remove (p, name, res->detail, sizeof res->detail);
+	return tool_pkcs11txt_add (p, name, module, res->detail, sizeof res->detail);
+}
+
 static void
 reg_change (const struct tool_profile *p, const char *module, bool remove, bool use_modutil,
             struct reg_result *res)
 {
-	char db[4200], name[256] = NSS_NAME;
-	bool ok;
+	char name[256] = NSS_NAME, library[4096] = "";
+	bool registered = registered_as (p, name, sizeof name, library, sizeof library), ok = true;
 
-	if (registered_name (p, name, sizeof name) != remove) {
-		res->action = remove ? "not registered" : "already registered";
+	if (!registered && remove) {
+		res->action = "not registered";
 		return;
 	}
-	res->method = use_modutil ? "modutil" : "pkcs11.txt";
-	snprintf (db, sizeof db, "sql:%s", p->path);
-	if (use_modutil && remove)
-		ok = run_modutil ((const char *const[]){ "modutil", "-dbdir", db, "-delete", name, "-force", NULL },
-		                  res->detail, sizeof res->detail);
-	else if (use_modutil)
-		ok = run_modutil ((const char *const[]){ "modutil", "-dbdir", db, "-add", name, "-libfile", module,
-		                              "-force", NULL }, res->detail, sizeof res->detail);
-	else if (remove)
-		ok = tool_pkcs11txt_remove (p, name, res->detail, sizeof res->detail);
-	else
-		ok = tool_pkcs11txt_add (p, name, module, res->detail, sizeof res->detail);
+	if (registered && !remove && strcmp (library, module) == 0) {
+		res->action = "already registered";
+		return;
+	}
+	/* registered with another path: replaced */
+	if (registered)
+		ok = reg_edit (p, name, module, true, use_modutil, res);
+	if (ok && !remove)
+		ok = reg_edit (p, NSS_NAME, module, false, use_modutil, res);
 	/* what the profile says now is the result */
-	if (ok && registered_name (p, name, sizeof name) == remove) {
+	if (ok && registered_as (p, name, sizeof name, library, sizeof library) == remove) {
 		ok = false;
 		snprintf (res->detail, sizeof res->detail, "pkcs11.txt unchanged");
 	}
-	res->action = !ok ? "failed" : remove ? "removed" : "added";
+	res->action = !ok ? "failed" : remove ? "removed" : registered ? "replaced" : "added";
 	if (ok)
 		res->detail[0] = '\0';
 }
