@@ -30,6 +30,22 @@ if [ "${1:-}" = --inside ]; then
 	tap_check "with the card's token" sh -c "sed -n '/^tessera:/,/^[^ ]/p' '$TAP_TMP/p11kit' | grep -q 'model: YubiKey 5'"
 	t p11tool --list-tokens >"$TAP_TMP/tokens" 2>&1
 	grep_check "p11tool --list-tokens (GnuTLS through p11-kit) sees the card" "$TAP_TMP/tokens" "URL: pkcs11:model=YubiKey%205;manufacturer=Yubico"
+	# With OpenSC's module registered too (Debian's opensc-pkcs11), p11-kit offers the card twice;
+	# the README's advice ("enable-in:" in the user's p11-kit configuration) leaves tessera's.
+	if grep -q "^opensc-pkcs11:" "$TAP_TMP/p11kit"; then
+		grep_check "with OpenSC registered, p11tool also lists OpenSC's token for the card" "$TAP_TMP/tokens" "manufacturer=piv_II"
+		U=$TAP_TMP/user
+		mkdir -p "$U/.config/pkcs11/modules"
+		printf 'enable-in:\n' >"$U/.config/pkcs11/modules/opensc-pkcs11.module"
+		chmod 755 "$TAP_TMP"
+		chown -R nobody "$U"
+		t runuser -u nobody -- env HOME="$U" p11tool --list-tokens >"$TAP_TMP/tokens2" 2>&1
+		tap_check "with enable-in: in the user's opensc-pkcs11.module, only tessera's token is left" \
+			sh -c "grep -q 'model=YubiKey%205' '$TAP_TMP/tokens2' && ! grep -q 'piv_II' '$TAP_TMP/tokens2'"
+		t runuser -u nobody -- env HOME="$U" tessera --json doctor >"$TAP_TMP/doctor2" 2>&1
+		tap_check "and tessera doctor (that user) no longer reports another module" \
+			sh -c "grep -q '\"check\": \"p11-kit\"' '$TAP_TMP/doctor2' && ! grep -q '\"other-module\"' '$TAP_TMP/doctor2'"
+	fi
 	t ssh-keygen -D "$LINK" >"$TAP_TMP/ssh" 2>&1
 	ssh-keygen -i -m PKCS8 -f "$D/9a.pub.pem" 2>/dev/null | cut -d ' ' -f 1,2 >"$TAP_TMP/9a.ssh"
 	tap_check "ssh-keygen -D $LINK prints the card's 9A key" grep -qF -f "$TAP_TMP/9a.ssh" "$TAP_TMP/ssh"
