@@ -30,6 +30,9 @@ if [ "${1:-}" = --inside ]; then
 	tap_check "with the card's token" sh -c "sed -n '/^tessera:/,/^[^ ]/p' '$TAP_TMP/p11kit' | grep -q 'model: YubiKey 5'"
 	t p11tool --list-tokens >"$TAP_TMP/tokens" 2>&1
 	grep_check "p11tool --list-tokens (GnuTLS through p11-kit) sees the card" "$TAP_TMP/tokens" "URL: pkcs11:model=YubiKey%205;manufacturer=Yubico"
+	t p11tool --list-all-certs "pkcs11:model=YubiKey%205" >"$TAP_TMP/certs" 2>&1
+	tap_check "p11tool --list-all-certs 'pkcs11:model=YubiKey%205': the 9A certificate, only" \
+		test "$(grep -c '^Object [0-9]' "$TAP_TMP/certs")" = 1
 	# With OpenSC's module registered too (Debian's opensc-pkcs11), p11-kit offers the card twice;
 	# the README's advice ("enable-in:" in the user's p11-kit configuration) leaves tessera's.
 	if grep -q "^opensc-pkcs11:" "$TAP_TMP/p11kit"; then
