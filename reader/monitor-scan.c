@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/monitor-scan.c: the reader monitor's PC/SC queries (context, reader
  * list, status change). Called only by the thread inside reader_monitor_wait().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/monitor-state.c: reader lists and status results → events.
  * See monitor-state.h. No PC/SC call here: only its state bits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/conf.c: reading tessera.conf(5) (see conf.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/conf.h: the configuration file, tessera.conf(5).
  *

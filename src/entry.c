@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/entry.c: the module's exported entry points (only these are visible in
  * tessera-pkcs11.so, see src/Makefile.am): C_GetFunctionList (2.x), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/lock.c: the module lock, in the locking mode C_Initialize was given.
  *

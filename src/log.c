@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/log.c: tsr_log(), the categorised logger (see log.h).
  *

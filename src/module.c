@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/module.c: the module's life: C_Initialize / C_Finalize with their locking
  * modes and fork detection, C_GetInfo, and the function lists and interfaces

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/token.c: a token is a card we know, opened once per insertion: the card's
  * identity, its key list (read once and cached as objects: no APDU for

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The module exports exactly C_GetFunctionList, C_GetInterfaceList and C_GetInterface, built and
 # installed; `make install` puts it in $(libdir), a link to it in $(pkcs11dir) (p11-kit's module
 # folder), and a p11-kit module file that names it in $(p11kitmoduledir), each where configure said.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/roles/test-conf.c: tessera.conf(5) parsing. Every malformed file gives the
  * defaults for what it got wrong, one log line saying so, and never a crash.
