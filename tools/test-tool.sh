@@ -97,7 +97,8 @@ is "one certificate warning, for 9A" \
 grep_check "the 9C certificate counts as valid beyond 30 days" "$O/dr.json" "1 certificate(s) valid for more than 30 days"
 # Another module for the same card: whatever p11-kit's configuration on this machine says (Debian's
 # opensc-pkcs11 registers itself), doctor must say the same as p11-kit list-modules.
-with_module p11-kit list-modules >"$O/p11kit" 2>&1
+# (p11-kit loads every registered module but tessera: no sanitizer runtime for it)
+env -u LD_PRELOAD p11-kit list-modules >"$O/p11kit" 2>&1
 if awk '/^[^ ]/ { m = $1 } /^    token:/ && m == "opensc-pkcs11:" { found = 1 } END { exit !found }' "$O/p11kit"; then
 	want="['opensc-pkcs11']"
 else
