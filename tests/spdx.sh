@@ -23,6 +23,8 @@ printf '.TH X 1\n' >"$T/doc/x.1.in"
 printf 'SUBSYSTEM=="usb"\n' >"$T/udev/70-x.rules"
 printf 'Source: x\n' >"$T/debian/control"
 printf 'text\n' >"$T/README.md"
+printf '#! /bin/sh\n' >"$T/libtool"
+printf '#! /bin/sh\n' >"$T/configure~"
 "$TESSERA_SRCDIR/dev/spdx" "$T" >"$TAP_TMP/added" 2>&1
 L="SPDX-License-Identifier: LGPL-2.1-or-later"
 tap_check "C: the first line" test "$(head -n 1 "$T/src/a.c")" = "/* $L */"
@@ -34,6 +36,8 @@ tap_check "Makefile.am: the first line" test "$(head -n 1 "$T/Makefile.am")" = "
 tap_check "manual page: a roff comment" test "$(head -n 1 "$T/doc/x.1.in")" = ".\\\" $L"
 tap_check "udev rules: the first line" test "$(head -n 1 "$T/udev/70-x.rules")" = "# $L"
 tap_check "debian/control and Markdown untouched" test "$(cat "$T/debian/control")|$(cat "$T/README.md")" = "Source: x|text"
+tap_check "generated files (libtool, configure~) untouched" test "$(cat "$T/libtool" "$T/configure~")" = "#! /bin/sh
+#! /bin/sh"
 X
 cp -r "$T" "$TAP_TMP/before"
 "$TESSERA_SRCDIR/dev/spdx" "$T" >/dev/null 2>&1
