@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/apdu.c: APDU encoding and exchange (chaining, GET RESPONSE, 6Cxx).
  */

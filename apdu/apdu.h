@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/apdu.h: command APDUs (ISO 7816-4), their encoding, and their exchange
  * with a card: command chaining, response chaining (61xx / GET RESPONSE),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/buf.h: a growable byte buffer that remembers failure.
  *

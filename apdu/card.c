@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/card.c: the card-neutral part of the card-driver interface: open a
  * card and find its driver, transactions with reset recovery, names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/log.c: weak default of tsr_log() so that the apdu/ layer and its tests
  * link on their own. The front end's definition (src/) takes precedence.

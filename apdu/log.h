@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/log.h: the logging entry point used by the apdu/ layer.
  *

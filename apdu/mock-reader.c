@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/mock-reader.c: scripted reader backend for unit tests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/mock-reader.h: a scripted reader backend for the unit tests of apdu/.
  *

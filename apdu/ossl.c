@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/ossl.c: the module's own OpenSSL library context (see ossl.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-auth.c: private-key operations by GENERAL AUTHENTICATE
  * (00 87 alg ref, 7C dynamic authentication template): raw RSA, ECDSA, ECDH.

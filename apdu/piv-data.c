@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-data.c: PIV data objects: GET DATA / PUT DATA (00 CB / 00 DB 3F FF
  * with a 5C tag list and a 53 container), certificates, generic objects.

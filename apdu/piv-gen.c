@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-gen.c: on-card key generation, GENERATE ASYMMETRIC KEY PAIR
  * (00 47 00 ref, AC { 80 alg, [AA pin policy], [AB touch policy] }) answered

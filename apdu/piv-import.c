@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-import.c: private-key import, the YubiKey extension IMPORT ASYMMETRIC
  * KEY (00 FE alg ref, data: RSA 01 p, 02 q, 03 dp, 04 dq, 05 qinv, each padded to

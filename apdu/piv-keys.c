@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-keys.c: list the key slots of a PIV card: certificates (GET DATA),
  * the key history object (which retired slots are worth reading), and on

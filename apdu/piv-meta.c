@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-meta.c: YubiKey GET METADATA (00 F7 00 ref, firmware 5.3+):
  * 01 algorithm, 02 PIN and touch policy, 03 origin, 04 public key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-pin.c: PIN and PUK: status (empty VERIFY), VERIFY, logout (VERIFY
  * P1=FF), CHANGE REFERENCE DATA, RESET RETRY COUNTER; the PUK is checked by changing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-pubkey.c: PIV algorithm identifiers, and public keys: the algorithm
  * of a certificate's key, and a card's public-key template (7F49 contents:

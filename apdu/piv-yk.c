@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv-yk.c: YubiKey PIV extensions for administration: RESET (INS FB, only
  * accepted once PIN and PUK are both blocked; everything but the serial returns

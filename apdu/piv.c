@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv.c: the PIV card driver: its operation table, the slot table,
  * SELECT, and the card's identity at probe (YubiKey version and serial, or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/piv.h: internals of the PIV card driver (NIST SP 800-73-4 card edge,
  * YubiKey 4/5 extensions), shared by apdu/piv*.c. Not used outside apdu/.

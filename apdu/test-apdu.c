@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-apdu.c: APDU encoding (cases 1-4, short and extended), the exchange
  * with a scripted reader (command chaining, GET RESPONSE, 6Cxx, errors) and the

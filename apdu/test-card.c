@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-card.c: card_open (driver probe), card_close, card_begin/card_end
  * with a reset by another process, and reader errors at the card boundary.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-piv-live.c: the PIV driver end to end through the PC/SC backend
  * (reader_pcsc_ops) against a card in a real reader, normally the card

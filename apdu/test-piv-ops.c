@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-piv-ops.c: the PIV driver's key operations against a scripted card:
  * RSA (command and response chaining), ECDSA (DER → r||s), ECDH, management key

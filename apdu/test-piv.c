@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-piv.c: the PIV driver against a scripted card: probe (YubiKey and
  * plain PIV), PIN operations (exact APDUs, padding, counters), list_keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-piv.h: helpers shared by the PIV driver tests (test-piv*.c):
  * scripted card opening, long chained exchanges, test keys and certificates.

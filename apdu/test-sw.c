@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-sw.c: status words and reader errors → card_rv; names.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/test-tlv.c: BER-TLV reader and builder, and the failure-remembering buffer.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/tlv.c: bounds-checked BER-TLV reader and builder.
  */

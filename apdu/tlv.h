@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/tlv.h: BER-TLV as used by ISO 7816-4 and PIV (SP 800-73-4).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/trace.c: one log line per command and response APDU (category "apdu"),
  * with the data of PIN-carrying commands redacted.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/trace.h: APDU trace lines (category "apdu"), internal to apdu/.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/log-default.c: the default tsr_log(), weak so that a stronger
  * definition elsewhere (src/log.c) wins at link time.

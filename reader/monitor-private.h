@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/monitor-private.h: the reader monitor's insides, shared by monitor.c
  * (API, locking, cancel) and monitor-loop.c (one round over the backends).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/monitor-state.c: backends' looks at their readers → events.
  * See monitor-state.h. No backend call here.

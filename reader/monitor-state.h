@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/monitor-state.h: what the reader monitor knows, and how a new look at
  * a backend's readers turns into events (internal to reader/).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/monitor.c: the reader monitor (reader.h): lifecycle, cancel, and the
  * wait loop. One round over the backends is in monitor-loop.c, the

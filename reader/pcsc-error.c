@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/pcsc-error.c: PC/SC return codes → reader_rv.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/pcsc.c: the PC/SC backend (struct reader_ops over libpcsclite).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/precond.h: precondition checks at reader/'s API edge.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/: reader backends behind one interface, and the reader monitor.
  *

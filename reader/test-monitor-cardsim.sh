@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # reader/test-monitor-cardsim.sh: the reader monitor and the PC/SC backend with
 # the PIV card simulator in the test bed (cardsim ctl remove / insert).
 # Prints TAP (Check's).

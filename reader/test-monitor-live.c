@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/test-monitor-live.c: the reader monitor and the PC/SC backend against
  * a real pcscd: the private one of tests/testbed (run by test-monitor-live.sh).

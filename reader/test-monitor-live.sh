@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # reader/test-monitor-live.sh: the reader monitor and the PC/SC backend against
 # the test bed's private pcscd (two empty vpcd readers; the test program plays
 # the cards itself with reader/test-vpcd-card.py). Prints TAP (Check's).

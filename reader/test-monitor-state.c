@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/test-monitor-state.c: the monitor's state diffing (monitor-state.c),
  * fed made-up looks: SCardGetStatusChange results turned into reader_seen by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reader/test-pcsc-error.c: PC/SC codes → reader_rv, and reader_rv names.
  */

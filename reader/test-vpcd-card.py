@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """reader/test-vpcd-card.py: a minimal card for vsmartcard's vpcd, for reader/ tests.
 
 Connects to vpcd at 127.0.0.1:PORT (connection open = card inserted, closed =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/admin.h: card administration for the write path (key generation, object
  * writes): which management key to use, and where it comes from.

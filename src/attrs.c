@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/attrs.c: an object's attribute list: set (copying), find, match, and which
  * attributes are secrets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/backend-real.c: the backend table of the real module: the reader monitor
  * of reader/ and the card drivers of apdu/ over the reader backends chosen by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/backend.h: what the front end needs from the layers below, as one table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/cardcall.c: one card operation (tsr_card_call_inlock), without the module
  * lock.

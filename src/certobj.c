@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/certobj.c: the token objects of one card key slot, derived with OpenSSL
  * from the slot's certificate (or the public key the card reported).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/certwrite.c: certificates written to and deleted from the card.
  *

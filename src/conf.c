@@ -1,14 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/conf.c: reading tessera.conf(5) (see conf.h).
  *
- * Keys:
- *   pin_policy = card | fips
- *   default_management_key = allow | deny
- *   management_key.SERIAL = 32, 48 or 64 hex digits
- *   pin_always_keys = ask | login_pin
- *   reader_backend = pcsc | ccid | auto
- * Whatever goes wrong is logged (category "conf", never a key's value) and
- * leaves the default; the file is read once per C_Initialize.
+ * The keys are the table tsr_conf_keys below: one row and one setter per key. The
+ * manual page documents exactly these (tests/docs/conf-keys.sh reads the table
+ * through tsr_conf_key_name and compares). Whatever goes wrong is logged (category
+ * "conf", never a key's value) and leaves the default; the file is read once per
+ * C_Initialize.
  */
 #include "config.h"
 
@@ -26,7 +24,7 @@
 
 /* written by C_Initialize / C_Finalize only */
 static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, NULL, 0, TSR_PIN_ALWAYS_ASK,
-                                           READER_CHOICE_AUTO };
+                                           READER_CHOICE_AUTO, NULL, NULL };
 
 void
 tsr_conf_defaults (struct tsr_conf *conf)
@@ -34,6 +32,7 @@ tsr_conf_defaults (struct tsr_conf *conf)
 	memset (conf, 0, sizeof *conf);
 	conf->pin_policy = TSR_PIN_POLICY_CARD;
 	conf->allow_default_mgm_key = true;
+	conf->pin_always_keys = TSR_PIN_ALWAYS_ASK;
 	conf->reader_backend = READER_CHOICE_AUTO;
 }
 
@@ -46,6 +45,8 @@ tsr_conf_clear (struct tsr_conf *conf)
 		OPENSSL_cleanse (conf->mgm_keys, conf->n_mgm_keys * sizeof *conf->mgm_keys);
 		free (conf->mgm_keys);
 	}
+	free (conf->log_debug);
+	free (conf->log_file);
 	tsr_conf_defaults (conf);
 }
 
@@ -137,47 +138,128 @@ out:
 }
 
 static void
+conf_set_pin_policy (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	if (strcmp (value, "card") == 0)
+		conf->pin_policy = TSR_PIN_POLICY_CARD;
+	else if (strcmp (value, "fips") == 0)
+		conf->pin_policy = TSR_PIN_POLICY_FIPS;
+	else
+		tsr_log ("conf", "%s: pin_policy: \"%s\" is neither card nor fips: default (card) kept",
+		         where, value);
+}
+
+static void
+conf_set_default_mgm_key (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	if (strcmp (value, "allow") == 0)
+		conf->allow_default_mgm_key = true;
+	else if (strcmp (value, "deny") == 0)
+		conf->allow_default_mgm_key = false;
+	else
+		tsr_log ("conf", "%s: default_management_key: \"%s\" is neither allow nor deny: "
+		         "default (allow) kept", where, value);
+}
+
+static void
+conf_set_mgm_key (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	conf_add_mgm_key (conf, where, key + strlen ("management_key."), value);
+}
+
+static void
+conf_set_pin_always_keys (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	(void)key;
+	if (strcmp (value, "ask") == 0)
+		conf->pin_always_keys = TSR_PIN_ALWAYS_ASK;
+	else if (strcmp (value, "login_pin") == 0)
+		conf->pin_always_keys = TSR_PIN_ALWAYS_LOGIN_PIN;
+	else
+		tsr_log ("conf", "%s: pin_always_keys: \"%s\" is neither ask nor login_pin: default (ask) kept",
+		         where, value);
+}
+
+static void
+conf_set_reader_backend (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	(void)key;
+	if (strcmp (value, "pcsc") == 0)
+		conf->reader_backend = READER_CHOICE_PCSC;
+	else if (strcmp (value, "ccid") == 0)
+		conf->reader_backend = READER_CHOICE_CCID;
+	else if (strcmp (value, "auto") == 0)
+		conf->reader_backend = READER_CHOICE_AUTO;
+	else
+		tsr_log ("conf", "%s: reader_backend: \"%s\" is not pcsc, ccid or auto: default (auto) kept",
+		         where, value);
+}
+
+/* Replace the string *FIELD (owned) by a copy of VALUE. */
+static void
+conf_set_string (char **field, const char *where, const char *key, const char *value)
+{
+	char *copy = strdup (value);
+
+	if (copy == NULL) {
+		tsr_log ("conf", "%s: %s: out of memory: line ignored", where, key);
+		return;
+	}
+	free (*field);
+	*field = copy;
+}
+
+static void
+conf_set_log (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	conf_set_string (&conf->log_debug, where, key, value);
+}
+
+static void
+conf_set_log_file (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	if (value[0] != '/') {
+		tsr_log ("conf", "%s: log_file: not an absolute path: line ignored", where);
+		return;
+	}
+	conf_set_string (&conf->log_file, where, key, value);
+}
+
+/* The keys, in the order of tessera.conf(5). A name ending in '.' is a prefix: the rest
+ * of the key is the user's (management_key.SERIAL). */
+static const struct {
+	const char *name;
+	void (*set) (struct tsr_conf *conf, const char *where, const char *key, const char *value);
+} tsr_conf_keys[] = {
+	{ "pin_policy", conf_set_pin_policy },
+	{ "default_management_key", conf_set_default_mgm_key },
+	{ "management_key.", conf_set_mgm_key },
+	{ "pin_always_keys", conf_set_pin_always_keys },
+	{ "reader_backend", conf_set_reader_backend },
+	{ "log", conf_set_log },
+	{ "log_file", conf_set_log_file },
+};
+
+const char *
+tsr_conf_key_name (size_t i)
+{
+	return i < sizeof tsr_conf_keys / sizeof tsr_conf_keys[0] ? tsr_conf_keys[i].name : NULL;
+}
+
+static void
 conf_set (struct tsr_conf *conf, const char *where, const char *key, const char *value)
 {
-	if (strcmp (key, "pin_policy") == 0) {
-		if (strcmp (value, "card") == 0)
-			conf->pin_policy = TSR_PIN_POLICY_CARD;
-		else if (strcmp (value, "fips") == 0)
-			conf->pin_policy = TSR_PIN_POLICY_FIPS;
-		else
-			tsr_log ("conf", "%s: pin_policy: \"%s\" is neither card nor fips: default (card) kept",
-			         where, value);
-	} else if (strcmp (key, "default_management_key") == 0) {
-		if (strcmp (value, "allow") == 0)
-			conf->allow_default_mgm_key = true;
-		else if (strcmp (value, "deny") == 0)
-			conf->allow_default_mgm_key = false;
-		else
-			tsr_log ("conf", "%s: default_management_key: \"%s\" is neither allow nor deny: "
-			         "default (allow) kept", where, value);
-	} else if (strcmp (key, "reader_backend") == 0) {
-		if (strcmp (value, "pcsc") == 0)
-			conf->reader_backend = READER_CHOICE_PCSC;
-		else if (strcmp (value, "ccid") == 0)
-			conf->reader_backend = READER_CHOICE_CCID;
-		else if (strcmp (value, "auto") == 0)
-			conf->reader_backend = READER_CHOICE_AUTO;
-		else
-			tsr_log ("conf", "%s: reader_backend: \"%s\" is not pcsc, ccid or auto: default "
-			         "(auto) kept", where, value);
-	} else if (strncmp (key, "management_key.", 15) == 0) {
-		conf_add_mgm_key (conf, where, key + 15, value);
-	} else if (strcmp (key, "pin_always_keys") == 0) {
-		if (strcmp (value, "ask") == 0)
-			conf->pin_always_keys = TSR_PIN_ALWAYS_ASK;
-		else if (strcmp (value, "login_pin") == 0)
-			conf->pin_always_keys = TSR_PIN_ALWAYS_LOGIN_PIN;
-		else
-			tsr_log ("conf", "%s: pin_always_keys: \"%s\" is neither ask nor login_pin: "
-			         "default (ask) kept", where, value);
-	} else {
-		tsr_log ("conf", "%s: unknown key \"%s\": ignored", where, key);
+	size_t i, len;
+
+	for (i = 0; i < sizeof tsr_conf_keys / sizeof tsr_conf_keys[0]; i++) {
+		len = strlen (tsr_conf_keys[i].name);
+		if (tsr_conf_keys[i].name[len - 1] == '.' ? strncmp (key, tsr_conf_keys[i].name, len) == 0
+		                                          : strcmp (key, tsr_conf_keys[i].name) == 0) {
+			tsr_conf_keys[i].set (conf, where, key, value);
+			return;
+		}
 	}
+	tsr_log ("conf", "%s: unknown key \"%s\": ignored", where, key);
 }
 
 /* Trim blanks at both ends of [*s, *e). */
@@ -273,27 +355,40 @@ tsr_conf_parse_file (const char *path, struct tsr_conf *conf)
 	}
 	OPENSSL_cleanse (line, sizeof line);
 	fclose (f);
-	tsr_log ("conf", "%s: pin_policy %s, default management key %s, %zu card key(s), "
-	         "reader_backend %s", path, conf->pin_policy == TSR_PIN_POLICY_FIPS ? "fips" : "card",
+	tsr_log ("conf", "%s: pin_policy %s, default management key %s, %zu card key(s), pin_always_keys %s, "
+	         "reader_backend %s, log %s%s%s", path,
+	         conf->pin_policy == TSR_PIN_POLICY_FIPS ? "fips" : "card",
 	         conf->allow_default_mgm_key ? "allowed" : "denied", conf->n_mgm_keys,
+	         conf->pin_always_keys == TSR_PIN_ALWAYS_LOGIN_PIN ? "login_pin" : "ask",
 	         conf->reader_backend == READER_CHOICE_PCSC ? "pcsc" :
-	         conf->reader_backend == READER_CHOICE_CCID ? "ccid" : "auto");
+	         conf->reader_backend == READER_CHOICE_CCID ? "ccid" : "auto",
+	         conf->log_debug != NULL ? conf->log_debug : "(not set)",
+	         conf->log_file != NULL ? " to " : "", conf->log_file != NULL ? conf->log_file : "");
 }
 
 void
 tsr_conf_load (void)
 {
 	const char *path = getenv ("TESSERA_CONF");
+	struct tsr_conf again;
 
+	if (path == NULL || path[0] == '\0')
+		path = TSR_CONF_DEFAULT_PATH;
 	tsr_conf_clear (&tsr_conf_module);
-	tsr_conf_parse_file (path != NULL && path[0] != '\0' ? path : TSR_CONF_DEFAULT_PATH,
-	                     &tsr_conf_module);
+	tsr_conf_parse_file (path, &tsr_conf_module);
+	/* log and log_file: the environment (TESSERA_DEBUG, TESSERA_LOG) wins. When the file
+	 * itself turned logging on, read it again so that its own problems are logged too. */
+	if (tsr_log_set_defaults (tsr_conf_module.log_debug, tsr_conf_module.log_file)) {
+		tsr_conf_parse_file (path, &again);
+		tsr_conf_clear (&again);
+	}
 }
 
 void
 tsr_conf_unload (void)
 {
 	tsr_conf_clear (&tsr_conf_module);
+	tsr_log_set_defaults (NULL, NULL);
 }
 
 const struct tsr_conf *

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/conf.h: the configuration file, tessera.conf(5).
  *
  * (Named conf.h, not config.h: every source file includes autoconf's
  * "config.h", which a src/config.h would shadow.)
  *
- * `/etc/tessera/tessera.conf`, or the file named by TESSERA_CONF: `key = value`
+ * SYSCONFDIR/tessera/tessera.conf, or the file named by TESSERA_CONF: `key = value`
  * lines, `#` comments. An unknown key or a bad value is one log line and the
  * default; a missing or unreadable file is the defaults. Loading never fails.
  */
@@ -17,7 +18,12 @@
 
 #include "reader/reader.h"
 
-#define TSR_CONF_DEFAULT_PATH "/etc/tessera/tessera.conf"
+/* SYSCONFDIR/tessera/tessera.conf; TSR_SYSCONFDIR comes from configure's --sysconfdir
+ * (src/Makefile.am), "/etc" in distribution packages. */
+#ifndef TSR_SYSCONFDIR
+#error "TSR_SYSCONFDIR is set by src/Makefile.am from configure's --sysconfdir"
+#endif
+#define TSR_CONF_DEFAULT_PATH TSR_SYSCONFDIR "/tessera/tessera.conf"
 #define TSR_CONF_MAX_KEY 32          /* AES-256 */
 #define TSR_CONF_MAX_LINE 1024       /* longer lines are ignored (logged) */
 
@@ -46,6 +52,8 @@ struct tsr_conf {
 	size_t n_mgm_keys;
 	enum tsr_pin_always_mode pin_always_keys;   /* default TSR_PIN_ALWAYS_ASK */
 	enum reader_choice reader_backend;   /* default auto */
+	char *log_debug;                     /* "log": categories as in TESSERA_DEBUG, or NULL; owned */
+	char *log_file;                      /* "log_file": absolute path, or NULL; owned */
 };
 
 /* Defaults into CONF (nothing allocated). */
@@ -60,8 +68,13 @@ void tsr_conf_clear (struct tsr_conf *conf);
 /* The management key configured for SERIAL, or NULL. Borrowed from CONF. */
 const struct tsr_conf_mgm_key *tsr_conf_mgm_key (const struct tsr_conf *conf, const char *serial);
 
+/* The I-th key the parser knows (0, 1, ...; NULL after the last), in the order of the
+ * manual page. A name ending in '.' is a prefix (management_key.SERIAL). */
+const char *tsr_conf_key_name (size_t i);
+
 /* The module's configuration: loaded by C_Initialize (TESSERA_CONF or the default
- * path), cleared by C_Finalize; read with the module lock held, or between the two. */
+ * path), cleared by C_Finalize; read with the module lock held, or between the two.
+ * Loading also hands "log" and "log_file" to the logger (the environment wins). */
 void tsr_conf_load (void);
 void tsr_conf_unload (void);
 const struct tsr_conf *tsr_conf_get (void);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/create.c: session objects made by the application (C_CreateObject,
  * C_CopyObject) and by C_UnwrapKey / C_DeriveKey (secret keys), and token objects

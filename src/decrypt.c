@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/decrypt.c: C_DecryptInit / C_Decrypt / C_DecryptUpdate / C_DecryptFinal
  * with a card RSA key (the card does the raw operation, the padding is checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/derive.c: keys made from a card's private key: C_DeriveKey with ECDH
  * (CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE: the same for the NIST curves,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/digest.c: C_DigestInit / C_Digest / C_DigestUpdate / C_DigestKey /
  * C_DigestFinal: SHA-1 and SHA-2 in software.

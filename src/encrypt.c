@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/encrypt.c: C_EncryptInit / C_Encrypt / C_EncryptUpdate / C_EncryptFinal
  * with an RSA public key, in software (PKCS #1 v1.5, OAEP, raw).

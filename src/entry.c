@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * src/entry.c: the module's two exported entry points (only these are visible
- * in tessera-pkcs11.so, see src/Makefile.am). They install the real backend
- * (PC/SC reader monitor and card drivers) and hand out the function lists of
- * module.c. Unit tests link the front end without this file and install a mock.
+ * src/entry.c: the module's exported entry points (only these are visible in
+ * tessera-pkcs11.so, see src/Makefile.am): C_GetFunctionList (2.x), and
+ * C_GetInterfaceList and C_GetInterface (3.0), which 3.0 applications look up
+ * with dlsym. Each installs the real backend (PC/SC reader monitor and card
+ * drivers) and hands out the function lists of module.c. Unit tests link the front end without this file and install a mock.
  */
 #include "config.h"
 
@@ -25,4 +27,12 @@ C_GetInterface (CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
 	if (tsr_backend == NULL)
 		tsr_set_backend (&tsr_backend_real);
 	return tsr_get_interface (pInterfaceName, pVersion, ppInterface, flags);
+}
+
+CK_RV
+C_GetInterfaceList (CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+{
+	if (tsr_backend == NULL)
+		tsr_set_backend (&tsr_backend_real);
+	return tsr_get_interface_list (pInterfacesList, pulCount);
 }

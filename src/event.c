@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/event.c: who runs the reader monitor, and C_WaitForSlotEvent.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/find.c: C_FindObjectsInit / C_FindObjects / C_FindObjectsFinal over the
  * cached objects (no APDU). The matching handles are collected at init: any

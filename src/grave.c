@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/grave.c: deferred frees. While a card call of a token is in flight the
  * module lock is released (cardcall.c), and the caller keeps pointers to its

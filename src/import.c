@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/import.c: private keys imported into a card slot (C_CreateObject of a
  * CKO_PRIVATE_KEY with CKA_TOKEN TRUE), where the card has an import command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/importpub.c: the public key of a private key given for import, made before
  * anything is sent to the card: RSA from CKA_MODULUS and CKA_PUBLIC_EXPONENT once

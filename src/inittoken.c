@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/inittoken.c: C_InitToken, where the card offers a reset.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/keyfpr.c: the fingerprint of a public key, as the pairing store keeps it.
  * Every writer and reader of a stored fingerprint uses these functions (key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/keygen.c: C_GenerateKeyPair on the card (CKM_RSA_PKCS_KEY_PAIR_GEN,
  * CKM_EC_KEY_PAIR_GEN).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/keyop.c: what every cryptographic operation shares: checking mechanism,
  * parameters and key at *Init, accumulating input, delivering output with the

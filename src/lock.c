@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/lock.c: the module lock, and the tokens' io locks (tsr_mutex_*), in the
  * locking mode C_Initialize was given.

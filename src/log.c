@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/log.c: tsr_log(), the categorised logger (see log.h).
  *
@@ -28,6 +29,9 @@ static bool tsr_log_all;                  /* tsr_log_mutex */
 static char tsr_log_categories[TSR_LOG_MAX_CATEGORIES][16]; /* tsr_log_mutex */
 static unsigned tsr_log_ncategories;      /* tsr_log_mutex */
 static FILE *tsr_log_file;                /* tsr_log_mutex; NULL: stderr */
+/* tessera.conf's "log" and "log_file", used when TESSERA_DEBUG / TESSERA_LOG are unset */
+static char tsr_log_conf_debug[256];      /* tsr_log_mutex; "": none */
+static char tsr_log_conf_file[4096];      /* tsr_log_mutex; "": none */
 
 static void
 tsr_log_parse_inlock (const char *spec)
@@ -56,8 +60,14 @@ static void
 tsr_log_configure_inlock (void)
 {
 	const char *path = getenv ("TESSERA_LOG");
+	const char *debug = getenv ("TESSERA_DEBUG");
 
-	tsr_log_parse_inlock (getenv ("TESSERA_DEBUG"));
+	/* the environment wins, even set empty (logging off) */
+	if (debug == NULL)
+		debug = tsr_log_conf_debug;
+	if (path == NULL)
+		path = tsr_log_conf_file;
+	tsr_log_parse_inlock (debug);
 	if (tsr_log_file != NULL) {
 		fclose (tsr_log_file);
 		tsr_log_file = NULL;
@@ -79,6 +89,20 @@ tsr_log_configure (void)
 	pthread_mutex_lock (&tsr_log_mutex);
 	tsr_log_configure_inlock ();
 	pthread_mutex_unlock (&tsr_log_mutex);
+}
+
+bool
+tsr_log_set_defaults (const char *categories, const char *path)
+{
+	bool in_effect;
+
+	pthread_mutex_lock (&tsr_log_mutex);
+	snprintf (tsr_log_conf_debug, sizeof tsr_log_conf_debug, "%s", categories ? categories : "");
+	snprintf (tsr_log_conf_file, sizeof tsr_log_conf_file, "%s", path ? path : "");
+	tsr_log_configure_inlock ();
+	in_effect = getenv ("TESSERA_DEBUG") == NULL && (tsr_log_all || tsr_log_ncategories > 0);
+	pthread_mutex_unlock (&tsr_log_mutex);
+	return in_effect;
 }
 
 void

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/login.c: C_Login / C_LoginUser / C_Logout: the two roles (see login.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/login.h: what login.c shares with pin.c and inittoken.c (the roles).
  *

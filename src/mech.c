@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/mech.c: the mechanism table and C_GetMechanismList / C_GetMechanismInfo.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/module.c: the module's life: C_Initialize / C_Finalize with their locking
  * modes and fork detection, C_GetInfo, and the function lists and interfaces
@@ -377,12 +378,4 @@ tsr_get_interface (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PT
 	}
 out:
 	return rv;
-}
-
-/* C_GetInterfaceList / C_GetInterface as members of the 3.0 list are the
- * tsr_get_* functions; these names exist for completeness of the 3.0 API. */
-CK_RV
-C_GetInterfaceList (CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
-{
-	return tsr_get_interface_list (pInterfacesList, pulCount);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/object.c: the object table (token objects built once per card insertion,
  * session objects created by the application, by C_UnwrapKey or C_DeriveKey),

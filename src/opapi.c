@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/opapi.c: the API-edge halves shared by C_SignInit / C_VerifyInit /
  * C_EncryptInit / C_DecryptInit / C_DigestInit and their *Update functions.

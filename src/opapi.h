@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/opapi.h: helpers of the operation functions (opapi.c).
  */

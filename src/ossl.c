@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/ossl.c: the front end's use of the module's own OpenSSL library context.
  *

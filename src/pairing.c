@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/pairing.c: the pairing store. What an application sets on a card's objects
  * that the card cannot hold (NSS: CKA_ID = SHA-1 of the public key after key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/pin.c: C_InitPIN and C_SetPIN.
  *

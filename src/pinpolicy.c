@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/pinpolicy.c: the PIN rules (see pinpolicy.h).
  */

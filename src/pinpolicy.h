@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/pinpolicy.h: what a PIN must look like before it is sent to the card.
  *

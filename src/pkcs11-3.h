@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/pkcs11-3.h: the PKCS #11 3.0 definitions the front end needs on top of
  * <p11-kit/pkcs11.h> (p11-kit 0.24 ships the 2.40 header only).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/provision.h: the write path of the front end (provisioning): key pair
  * generation (keygen.c), certificate and key writes and deletes (certwrite.c,

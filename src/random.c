@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/random.c: C_GenerateRandom (no login needed: OpenSSL's DRBG, seeded by the
  * operating system) and C_SeedRandom (not supported: the generator needs no

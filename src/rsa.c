@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/rsa.c: RSA encodings done in software around the card's raw operation:
  * PKCS #1 v1.5 type 1 (signature) and type 2 (decryption) padding, EMSA-PSS and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/session.c: sessions. A session is a counter handle (never 0, never reused
  * in the life of the module) bound to one slot; its state (RO/RW × public/user)

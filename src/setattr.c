@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/setattr.c: C_SetAttributeValue on the card's objects (token objects).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/sign.c: C_SignInit / C_Sign / C_SignUpdate / C_SignFinal with a card key.
  * Hashing (CKM_SHA*_RSA_PKCS*, CKM_ECDSA_SHA*) and padding (PKCS #1 v1.5, PSS)

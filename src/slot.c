@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/slot.c: the slot table (one slot per reader the monitor has seen; the ID
  * of a reader's slot never changes and is never given to another reader),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/slotobj.c: the token objects of one card slot (certificate, public key,
  * private key: tsr_object.key_ref), their shared alias (CKA_ID, CKA_LABEL,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/test-finalize.c: C_Finalize while other threads are in C_WaitForSlotEvent
  * or entering it, in both thread modes, many times over (mock backend): every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/test-keyfpr.c: the public-key fingerprint of the pairing store (keyfpr.c).
  * One key, given every way the module meets it (the SPKI a card's public-key

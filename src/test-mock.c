@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/test-mock.c: the mock backend of the front end's unit tests (see test-mock.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/test-mock.h: a mock backend for the front end's unit tests: a reader
  * monitor over readers the test adds, and a PIV-like card whose keys are real

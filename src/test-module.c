@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/test-module.c: the module's life without a card: function lists and
  * interfaces, C_Initialize arguments and locking modes, double initialise,

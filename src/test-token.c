@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/test-token.c: the front end with a (mock) card: token info and PIN
  * counters, sessions and login states, objects and attributes, searches, every

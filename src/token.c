@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/token.c: a token is a card we know, read once per insertion when a call
  * first needs it (without the module lock: slot->opening meanwhile): the card's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/tsr.h: the front end's internal state and the functions its files share.
  *

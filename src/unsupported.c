@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/unsupported.c: the functions of the list that the card cannot do (or that
  * come with a later step). Each exists, checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/verify.c: C_VerifyInit / C_Verify / C_VerifyUpdate / C_VerifyFinal with a
  * public key, in software (OpenSSL). ECDSA signatures are r||s of the curve's size.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/demo.sh: the README demo, step by step in plain words. Runs inside tests/testbed with one
 # simulated PIV card (dev/demo starts it): provision the card, let NSS list its certificates, sign an
 # S/MIME message on the card, and authenticate a TLS client with the card's key.

@@ -36,7 +36,12 @@ TESTBED="$TESSERA_SRCDIR/tests/testbed"
 CARDSIM_BIN="$TESSERA_BUILDDIR/tests/cardsim/cardsim"
 export TESSERA_SRCDIR TESSERA_BUILDDIR
 
-testbed() { "$TESTBED" --builddir "$TESSERA_BUILDDIR" "$@"; }
+# testbed ARGS...: tests/testbed from this build. It needs root (its pcscd lives in a private
+# mount namespace): a test that calls it as an ordinary user is skipped as a whole, with the reason.
+testbed() {
+	[ "$(id -u)" = 0 ] || tap_skip_all "needs root (tests/testbed: a private pcscd in its own mount namespace)"
+	"$TESTBED" --builddir "$TESSERA_BUILDDIR" "$@"
+}
 
 # APDU counts, for APDU budgets (inside the test bed: CARDSIM_CONTROL names the simulators).
 # card_stat FIELD [INDEX]: a counter of card simulator INDEX (default 0) from its "stats"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/provision.sh DIR [SLOTS]: provision the simulated PIV card of the test bed the way a user's
 # card would be, with independent tools only (yubico-piv-tool + openssl): a key generated on the card
 # and a certificate issued by a test CA, for each slot. Runs inside tests/testbed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The test bed is hermetic: its pcscd comes and goes with the run, the command's exit status is
 # passed through, and a pcscd that was running before the run is still running, same pid, after it.
 . "$(dirname "$0")/lib.sh"

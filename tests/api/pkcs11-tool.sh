@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/api/pkcs11-tool.sh: OpenSC's pkcs11-tool drives the module against a provisioned
 # simulated card: listing, its self test with login (signatures, verification, decryption
 # for every key), and a signature checked by OpenSSL.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/api/provision-ecdh.sh DIR SLOT: an EC P-256 key for key agreement (ECDH) in SLOT,
 # generated on the card, with a certificate from the test CA of tests/provision.sh in DIR.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/api/test-api.c: the module as an application sees it. It dlopen()s
  * $TESSERA_MODULE and reaches it only through C_GetInterface / C_GetFunctionList,

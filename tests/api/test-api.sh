@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/api/test-api.sh: tests/api/test-api against one simulated card, provisioned the
 # way a user's card is (yubico-piv-tool + openssl, tests/provision.sh): RSA 2048 in 9a,
 # EC P-256 in 9c, RSA 2048 in 9d, and EC P-256 with keyAgreement in the retired slot 82.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apdu.c: APDU framing: parsing, CLA checks, command chaining (CLA bit 0x10), response
  * chaining (61xx + GET RESPONSE), short vs. extended length. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apdu.h: command APDU parsing (ISO 7816-4 cases 1..4, short and extended) and the command
  * handlers' common signature. */
 #ifndef CARDSIM_APDU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* attest.c: YubiKey ATTESTATION (INS F9): an X.509 certificate for a key generated on the card,
  * signed by the card's attestation key (slot F9, certificate in object 5FFF01). Extensions use
  * Yubico's attestation OIDs (1.3.6.1.4.1.41482.3.x). */

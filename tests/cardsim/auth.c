@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth.c: GENERAL AUTHENTICATE (SP 800-73-4 part 2, 3.2.4): management key (9B) witness and
  * challenge-response, RSA raw private-key operation, ECDSA, ECDH. */
 #include "config.h"

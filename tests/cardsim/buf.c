@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* buf.c: growable byte buffer and TLV writers. */
 #include "config.h"
 

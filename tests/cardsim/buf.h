@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* buf.h: a growable byte buffer with BER-TLV writers (card responses are built in it). */
 #ifndef CARDSIM_BUF_H
 #define CARDSIM_BUF_H

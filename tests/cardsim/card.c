@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* card.c: card construction, factory defaults, volatile state, slot and object tables. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* card.h: the simulated PIV card's state (persistent and volatile) and its APDU entry point. */
 #ifndef CARDSIM_CARD_H
 #define CARDSIM_CARD_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # cardsim against the real tools, in the test bed: yubico-piv-tool key generation, signatures,
 # decryption, ECDH, attestation; the control socket (status, stats, fail, remove/insert); the
 # state file across runs; the APDU log's PIN redaction; --profile nist; two cards at once.

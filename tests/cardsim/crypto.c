@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* crypto.c: key generation, private-key operations, management-key cipher, key import. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* crypto.h: the card's cryptography on top of OpenSSL 3 (libcrypto). */
 #ifndef CARDSIM_CRYPTO_H
 #define CARDSIM_CRYPTO_H

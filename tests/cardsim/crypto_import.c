@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* crypto_import.c: private keys from the YubiKey IMPORT ASYMMETRIC KEY components. */
 #include "config.h"
 

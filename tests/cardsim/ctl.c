@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ctl.c: the control socket (UNIX stream, one command per line, one line per answer) and the
  * `cardsim ctl` client. */
 #include "config.h"

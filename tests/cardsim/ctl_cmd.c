@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ctl_cmd.c: the control commands: remove, insert, swap FILE, reset, fail N MODE, stats, status, quit. */
 #include "config.h"
 

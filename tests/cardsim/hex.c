@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hex.c: hexadecimal conversions for the state file, the log and the command line. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hex.h: hexadecimal text <-> bytes. */
 #ifndef CARDSIM_HEX_H
 #define CARDSIM_HEX_H

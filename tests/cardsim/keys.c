@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* keys.c: GENERATE ASYMMETRIC KEY PAIR (SP 800-73-4 part 2, 3.3.2) and the YubiKey's IMPORT
  * ASYMMETRIC KEY (INS FE). */
 #include "config.h"

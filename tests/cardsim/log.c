@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log.c: APDU log with PIN redaction. */
 #include "config.h"
 

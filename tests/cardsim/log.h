@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log.h: the APDU log (--log FILE). PIN, PUK and new PIN data are never written. */
 #ifndef CARDSIM_LOG_H
 #define CARDSIM_LOG_H

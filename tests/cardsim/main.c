@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main.c: cardsim command line: the simulator (a vpcd client) and the `ctl` client. */
 #include "config.h"
 

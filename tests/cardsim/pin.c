@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pin.c: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER (SP 800-73-4 part 2, 3.2.1-3.2.3)
  * with retry counters and blocking. */
 #include "config.h"

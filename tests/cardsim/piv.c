@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* piv.c: the PIV application's dispatcher, SELECT, GET DATA and PUT DATA (SP 800-73-4 part 2,
  * sections 3.1.1, 3.1.2, 3.3.2). */
 #include "config.h"

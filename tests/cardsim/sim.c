@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sim.c: the simulator's event loop: vpcd messages, reconnection with backoff, control
  * clients, fault injection, latency, log and state persistence. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sim.h: the simulator process: options, connection state, fault injection, counters. */
 #ifndef CARDSIM_SIM_H
 #define CARDSIM_SIM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* state.c: persistent card state, text format (see state.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* state.h: the card's persistent state in a text file (one record per line, binary as hex):
  *
  *   cardsim-state 1

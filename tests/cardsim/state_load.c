@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* state_load.c: reading the persistent card state (format in state.h). */
 #include "config.h"
 

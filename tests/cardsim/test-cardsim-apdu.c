@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-cardsim-apdu.c: APDU framing: malformed lengths, CLA, chaining, GET RESPONSE, extended
  * length, --no-extended, TLV reader bounds, and random input never crashing the card. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-cardsim-keys.c: management key authentication, GENERATE, GENERAL AUTHENTICATE (RSA,
  * ECDSA, ECDH), PIN policies per slot, and the YubiKey commands (import, metadata, attestation,
  * set management key, PIN retries, reset). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-cardsim-piv.c: SELECT, GET DATA / PUT DATA, VERIFY, CHANGE REFERENCE DATA, RESET RETRY
  * COUNTER: the status words a PIV card answers to good and malformed commands. */
 #include "config.h"

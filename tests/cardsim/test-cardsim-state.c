@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-cardsim-state.c: the state file: round trip, mode 0600, atomic replacement, malformed
  * files refused. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-util.c: helpers for the cardsim unit tests. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-util.h: helpers for the cardsim unit tests: send hex APDUs to an in-memory card. */
 #ifndef CARDSIM_TEST_UTIL_H
 #define CARDSIM_TEST_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tlv.c: BER-TLV reader; every access is checked against the remaining length. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tlv.h: bounds-checked BER-TLV reader for command data fields. */
 #ifndef CARDSIM_TLV_H
 #define CARDSIM_TLV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vpcd.c: TCP client side of vsmartcard's vpcd protocol. */
 #include "config.h"
 

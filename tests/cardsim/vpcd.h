@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vpcd.h: the vsmartcard vpcd protocol. The simulator is a TCP client of vpcd; each message is a
  * 2-byte big-endian length and a payload. A 1-byte payload is a control code; anything else is
  * a command APDU, answered with the response APDU. Connected = card present. */

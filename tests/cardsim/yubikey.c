@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* yubikey.c: YubiKey 5 PIV extensions: GET VERSION, GET SERIAL, SET MANAGEMENT KEY, RESET,
  * SET PIN RETRIES, GET METADATA. (They answer 6D00 with --profile nist, see piv.c.) */
 #include "config.h"

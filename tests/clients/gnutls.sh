@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # GnuTLS's p11tool with tessera-pkcs11.so as its provider: without a PIN it lists the card's
 # certificates (by label and CKA_ID) and public keys and no private key; a certificate it exports is
 # the one provisioned; after login (GNUTLS_PIN) it lists the four private keys, non-extractable,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # NSS, the way Firefox and Thunderbird use a smartcard: modutil adds tessera-pkcs11.so; certutil
 # lists the card's certificates without a PIN and its keys after login; cmsutil signs S/MIME with
 # the 9A key and the PIN-always 9C key (openssl cms verifies) and decrypts EnvelopedData that

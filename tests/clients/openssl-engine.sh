@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # OpenSSL 3 with the libp11 engine (libengine-pkcs11-openssl): the openssl command line uses card
 # keys named by pkcs11: URIs (RFC 7512) through tessera-pkcs11.so. 9A signs (dgst RSA PKCS#1 v1.5,
 # pkeyutl RSA-PSS, a certificate request), 9C signs ECDSA, 9D decrypts RSA PKCS#1 v1.5; openssl

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # OpenSSH: ssh-keygen -D reads the card's public keys through tessera-pkcs11.so, each equal to the
 # key of the certificate in the same PIV slot (ssh-keygen -i -m PKCS8); ssh-agent, given the module
 # with ssh-add -s and the PIN, signs with the card's 9A key (ssh-keygen -Y sign) and the signature

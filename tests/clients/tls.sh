@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # TLS client authentication as Firefox does it: NSS's tstclnt answers an OpenSSL server that demands
 # a client certificate (s_server -Verify 1 -www) with the card's 9A certificate and signs the
 # handshake on the card. TLS 1.2 and TLS 1.3, with an RSA-2048 key (PKCS#1 v1.5 in TLS 1.2, RSA-PSS

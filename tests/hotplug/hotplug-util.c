@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/hotplug/hotplug-util.c: see hotplug-util.h.
  */

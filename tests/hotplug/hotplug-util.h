@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/hotplug/hotplug-util.h: what the hot-plug test programs share: TAP
  * output, the module loaded through dlopen + C_GetFunctionList, the card

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/hotplug/hotplug.sh: tests/hotplug/test-hotplug in both thread modes (NSS's, and the
 # module's monitor thread), with two simulated cards in the two readers of one vpcd; card 0
 # is provisioned (RSA 2048 in 9a) so that signing survives removal and re-insertion.

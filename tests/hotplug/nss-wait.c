@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/hotplug/nss-wait.c: what Firefox does to notice smartcards: it keeps
  * the module loaded (SECMOD_LoadUserModule, NSS's own C_Initialize flags) and

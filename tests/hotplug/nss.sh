@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/hotplug/nss.sh: NSS and card changes. A program that keeps the module loaded sees the
 # card go and come back through SECMOD_WaitForAnyTokenEvent (tests/hotplug/nss-wait.c), and
 # after a swap for another provisioned card, a new certutil process lists the new card's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/hotplug/tap-ctl.h: TAP output and the card simulators' control sockets
  * (hotplug-util.c), without any PKCS #11 header, so that programs built on

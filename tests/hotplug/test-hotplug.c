@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/hotplug/test-hotplug.c: cards come and go while an application keeps
  * the module loaded. Runs in the test bed with two simulated cards in the two

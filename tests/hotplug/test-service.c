@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/hotplug/test-service.c: the module over time, with one simulated card
  * in the test bed:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # OpenSC (its PIV driver, opensc-pkcs11.so, pkcs11-tool, opensc-tool, piv-tool) uses a simulated
 # card provisioned by yubico-piv-tool (tests/provision.sh): the token and its objects are listed,
 # 9a signs RSA PKCS#1 v1.5 and PSS, 9c signs ECDSA, 9d decrypts RSA PKCS#1 v1.5, and openssl

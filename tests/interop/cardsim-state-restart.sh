@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The simulator's state file (cardsim --state) is the card: a second test bed run with the same
 # file, i.e. a new simulator process, has the same keys (they sign, and the signatures verify with
 # the first run's certificates), the same certificates byte for byte, the same serial, and the

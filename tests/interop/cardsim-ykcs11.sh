@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ykcs11 (Yubico's PKCS #11 module, libykcs11) uses a simulated YubiKey: it lists the slot with the
 # card's serial, the objects provisioned by yubico-piv-tool (and its attestation certificates), logs
 # in, signs (RSA PKCS#1 v1.5, ECDSA) and decrypts; openssl verifies against the provisioning

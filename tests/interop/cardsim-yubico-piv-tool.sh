@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # yubico-piv-tool (Yubico's own tool, libykpiv) drives the card simulator through a full PIV
 # lifecycle: status, on-card key generation (RSA-2048 in 9a, ECC P-256 in 9c), certificates imported
 # and read back byte for byte, signatures with the generated keys, PIN/PUK management, a PIN

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """tests/interop/issued-by.py CERT ISSUER: exit 0 when CERT's signature verifies with ISSUER's
 public key (PEM files; RSA PKCS#1 v1.5 or ECDSA), whatever ISSUER's extensions say."""
 import sys

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """tests/interop/mgmkey.py: PIV management key checks with raw APDUs over PC/SC.
 
 yubico-piv-tool 2.2.0 (Debian 12) authenticates with 3DES only, so the AES management keys of a

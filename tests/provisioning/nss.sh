@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/provisioning/nss.sh: NSS provisions an empty card the way Firefox's and certutil's users
 # do: certutil -R generates an RSA 2048 key on the card and a CSR (openssl req -verify accepts
 # it), a test CA signs it, certutil -A imports the certificate to the card; a new process lists

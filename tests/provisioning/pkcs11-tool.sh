@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/provisioning/pkcs11-tool.sh: OpenSC's pkcs11-tool provisions an empty simulated YubiKey
 # through tessera, cross-checked with yubico-piv-tool (which talks to the card directly): key
 # pairs generated into the slots their CKA_ID names, a certificate written, read back by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/provisioning/test-import-nist.sh: tests/provisioning/test-import against a PIV card
 # without the YubiKey commands (cardsim --profile nist): import is CKR_FUNCTION_NOT_SUPPORTED.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/provisioning/test-import.c: private keys made by OpenSSL imported into the card
  * by C_CreateObject (the module through dlopen + C_GetInterface), against an empty

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/provisioning/test-prov.c: the write path as an application sees it (the
  * module through dlopen + C_GetInterface), against an empty simulated YubiKey

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/provisioning/test-prov.sh: tests/provisioning/test-prov against one empty simulated
 # YubiKey 5.4, with its own pairing store (TESSERA_CACHE_DIR). The TAP output is the Check
 # program's.

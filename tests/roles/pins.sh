@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/roles/pins.sh: the roles with unmodified tools against a simulated YubiKey:
 # pkcs11-tool changes the PIN, unblocks it as SO with the PUK, changes the PUK and the
 # management key as SO, resets a blocked card (C_InitToken); yubico-piv-tool checks

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/roles/roles.sh: tests/roles/test-roles against one simulated YubiKey in its
 # factory state (PIN 123456, PUK 12345678, default management key).
 # The TAP output is the Check program's.

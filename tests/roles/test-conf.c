@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/roles/test-conf.c: tessera.conf(5) parsing. Every malformed file gives the
  * defaults for what it got wrong, one log line saying so, and never a crash.
@@ -195,6 +196,102 @@ START_TEST (test_module_load)
 }
 END_TEST
 
+/* Does the file PATH contain NEEDLE? */
+static bool
+file_has (const char *path, const char *needle)
+{
+	char buf[8192];
+	size_t n;
+	FILE *f = fopen (path, "r");
+
+	if (f == NULL)
+		return false;
+	n = fread (buf, 1, sizeof buf - 1, f);
+	fclose (f);
+	buf[n] = '\0';
+	return strstr (buf, needle) != NULL;
+}
+
+START_TEST (test_log_keys)
+{
+	write_conf ("log = p11,conf\nlog_file = /var/log/tessera.log\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_str_eq (conf.log_debug, "p11,conf");
+	ck_assert_str_eq (conf.log_file, "/var/log/tessera.log");
+	tsr_conf_clear (&conf);
+	ck_assert_ptr_null (conf.log_debug);
+	ck_assert_ptr_null (conf.log_file);
+	write_conf ("log_file = tessera.log\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_ptr_null (conf.log_file);
+	ck_assert (logged (":1: log_file: not an absolute path: line ignored"));
+}
+END_TEST
+
+/* The file's log settings take effect at tsr_conf_load (its own problems included); the
+ * environment wins over them, even set empty. */
+START_TEST (test_log_from_file)
+{
+	char file_log[300], text[512];
+
+	snprintf (file_log, sizeof file_log, "%s/from-file.log", dir);
+	snprintf (text, sizeof text, "log = conf\nlog_file = %s\nbogus = 1\n", file_log);
+	write_conf (text);
+	setenv ("TESSERA_CONF", conf_path, 1);
+	unsetenv ("TESSERA_DEBUG");
+	unsetenv ("TESSERA_LOG");
+	tsr_log_configure ();
+	tsr_conf_load ();
+	tsr_log ("conf", "after load");
+	tsr_conf_unload ();
+	tsr_log ("conf", "after unload");
+	tsr_log_close ();
+	ck_assert (file_has (file_log, ":3: unknown key \"bogus\": ignored"));
+	ck_assert (file_has (file_log, "log conf to "));
+	ck_assert (file_has (file_log, "after load"));
+	ck_assert (!file_has (file_log, "after unload"));
+	unlink (file_log);
+
+	setenv ("TESSERA_DEBUG", "", 1);   /* set, empty: logging off whatever the file says */
+	tsr_log_configure ();
+	tsr_conf_load ();
+	tsr_log ("conf", "env says off");
+	tsr_conf_unload ();
+	tsr_log_close ();
+	ck_assert (access (file_log, F_OK) != 0);
+
+	setenv ("TESSERA_DEBUG", "conf", 1);   /* the environment's file wins over log_file */
+	setenv ("TESSERA_LOG", log_path, 1);
+	tsr_log_configure ();
+	tsr_conf_load ();
+	tsr_log ("conf", "env file");
+	tsr_conf_unload ();
+	ck_assert (access (file_log, F_OK) != 0);
+	ck_assert (logged ("env file"));
+	unsetenv ("TESSERA_CONF");
+}
+END_TEST
+
+/* The key table: every key once, the management key a prefix, NULL after the last. */
+START_TEST (test_key_table)
+{
+	size_t i, j, n = 0;
+
+	while (tsr_conf_key_name (n) != NULL)
+		n++;
+	ck_assert_uint_ge (n, 5);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			ck_assert_str_ne (tsr_conf_key_name (i), tsr_conf_key_name (j));
+	ck_assert_str_eq (tsr_conf_key_name (0), "pin_policy");
+	ck_assert_ptr_null (tsr_conf_key_name (n + 1));
+	for (i = 0; i < n; i++)
+		if (strcmp (tsr_conf_key_name (i), "management_key.") == 0)
+			break;
+	ck_assert_uint_lt (i, n);
+}
+END_TEST
+
 START_TEST (test_hex_key)
 {
 	uint8_t key[TSR_CONF_MAX_KEY];
@@ -227,6 +324,9 @@ main (void)
 	tcase_add_test (tc, test_binary_garbage);
 	tcase_add_test (tc, test_module_load);
 	tcase_add_test (tc, test_hex_key);
+	tcase_add_test (tc, test_log_keys);
+	tcase_add_test (tc, test_log_from_file);
+	tcase_add_test (tc, test_key_table);
 	suite_add_tcase (s, tc);
 	sr = srunner_create (s);
 	srunner_run_all (sr, CK_ENV);

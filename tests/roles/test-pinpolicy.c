@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/roles/test-pinpolicy.c: the PIN rules of src/pinpolicy.c, one example per
  * clause of the FIPS rule (NSS "Roles and services") and of the card's own rules.

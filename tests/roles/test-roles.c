@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tests/roles/test-roles.c: the two roles through the module's API, as an
  * application sees it (dlopen of $TESSERA_MODULE), against a simulated YubiKey
