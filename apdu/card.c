@@ -160,7 +160,7 @@ card_note_atr (struct card *card, const char *reader_name)
 }
 
 card_rv
-card_open (const struct reader_ops *reader, const char *reader_name, struct card **out)
+card_open (const struct reader_ops *reader, const char *reader_name, const char *app, struct card **out)
 {
 	struct card *card = NULL;
 	reader_rv rrv;
@@ -192,6 +192,8 @@ card_open (const struct reader_ops *reader, const char *reader_name, struct card
 	}
 	card_note_atr (card, reader_name);
 	for (i = 0; i < sizeof card_drivers / sizeof card_drivers[0]; i++) {
+		if (app != NULL && strcmp (app, card_drivers[i]->name) != 0)
+			continue;
 		rv = probe_driver (card, card_drivers[i]);
 		tsr_log ("card", "'%s': driver %s: %s", reader_name, card_drivers[i]->name,
 		         card_rv_name (rv));
@@ -204,6 +206,62 @@ card_open (const struct reader_ops *reader, const char *reader_name, struct card
 	card = NULL;
 out:
 	card_close (card);
+	return rv;
+}
+
+/* Is the application AID on the card? SELECT by name: 9000 or 61xx. */
+static card_rv
+card_select_aid (struct card *card, const uint8_t *aid, size_t aid_len, int *present)
+{
+	struct apdu apdu;
+	struct apdu_resp resp;
+	card_rv rv;
+
+	apdu_init (&apdu, 0x00, 0xA4, 0x04, 0x00);
+	apdu.data = aid;
+	apdu.data_len = aid_len;
+	apdu.ne = APDU_SHORT_MAX_NE;
+	rv = apdu_transmit (card, &apdu, &resp);
+	*present = rv == CARD_OK && (resp.sw == 0x9000 || (resp.sw & 0xFF00) == 0x6100);
+	apdu_resp_clear (&resp);
+	return rv;
+}
+
+card_rv
+card_discover (const struct reader_ops *reader, const char *reader_name,
+               char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
+{
+	struct card card;
+	reader_rv rrv;
+	card_rv rv = CARD_OK;
+	size_t i;
+	int present;
+
+	if (reader == NULL || reader_name == NULL || apps == NULL || n == NULL)
+		return CARD_E_INTERNAL;
+	*n = 0;
+	memset (&card, 0, sizeof card);
+	card.reader = reader;
+	rrv = reader->connect (reader_name, &card.conn);
+	if (rrv != READER_OK)
+		return apdu_reader_rv (rrv);
+	rrv = reader->begin (card.conn);
+	if (rrv != READER_OK && rrv != READER_E_RESET) {
+		rv = apdu_reader_rv (rrv);
+		goto out;
+	}
+	for (i = 0; i < sizeof card_drivers / sizeof card_drivers[0] && rv == CARD_OK; i++) {
+		if (card_drivers[i]->aid == NULL || *n == CARD_MAX_APPS)
+			continue;
+		rv = card_select_aid (&card, card_drivers[i]->aid, card_drivers[i]->aid_len, &present);
+		if (rv == CARD_OK && present)
+			snprintf (apps[(*n)++], CARD_APP_NAME, "%s", card_drivers[i]->name);
+	}
+	reader->end (card.conn);
+	tsr_log ("card", "'%s': %zu application(s) found%s%s", reader_name, *n, *n > 0 ? ", the first " : "",
+	         *n > 0 ? apps[0] : "");
+out:
+	reader->disconnect (card.conn);
 	return rv;
 }
 

@@ -216,7 +216,10 @@ struct card {
  * which operation needs which capability flag of struct card_info).
  */
 struct card_driver {
-	const char *name;    /* "piv" */
+	const char *name;    /* "piv": also the name of the card application it drives */
+	/* The application's identifier, selected by name (SELECT P1=04) by card_discover(). */
+	const uint8_t *aid;
+	size_t aid_len;
 
 	/* Is this our card? Selects the application, reads the identity into card->info and
 	 * sets card->slots. CARD_E_NOT_SUPPORTED when the card is not of this family.
@@ -333,8 +336,20 @@ int card_can (const struct card *card, enum card_op op);
 /* The drivers, tried in this order by card_open(). */
 extern const struct card_driver card_driver_piv;
 
-/* Connect to the card in READER_NAME and find its driver (probe). *card owned by the caller. */
-card_rv card_open (const struct reader_ops *reader, const char *reader_name, struct card **card);
+/* Connect to the card in READER_NAME and open its application APP (a driver's name), or
+ * with APP NULL the first application whose driver recognises the card (probe). *card
+ * owned by the caller. CARD_E_NOT_SUPPORTED: no such application on the card. */
+card_rv card_open (const struct reader_ops *reader, const char *reader_name, const char *app,
+                   struct card **card);
+
+#define CARD_MAX_APPS 4
+#define CARD_APP_NAME 16
+
+/* The applications of the card in READER_NAME that a driver knows, in driver order: each
+ * selected by its AID, one APDU each, in one transaction. APPS receives the drivers' names,
+ * *n how many (0: none we know). */
+card_rv card_discover (const struct reader_ops *reader, const char *reader_name,
+                       char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n);
 /* Disconnect and free. Accepts NULL. */
 void card_close (struct card *card);
 

@@ -259,6 +259,8 @@ piv_release (struct card *card)
 
 const struct card_driver card_driver_piv = {
 	.name = "piv",
+	.aid = piv_aid,
+	.aid_len = sizeof piv_aid,
 	.probe = piv_probe,
 	.reselect = piv_reselect,
 	.release = piv_release,

@@ -45,7 +45,7 @@ START_TEST (test_open_plain_piv)
 	struct card *card = NULL;
 
 	script_plain_piv_open ();
-	ck_assert_int_eq (card_open (&mock_reader_ops, "Mock Reader 0", &card), CARD_OK);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "Mock Reader 0", NULL, &card), CARD_OK);
 	ck_assert_ptr_nonnull (card);
 	ck_assert_ptr_eq (card->driver, &card_driver_piv);
 	ck_assert_str_eq (card->info.model, "PIV card");
@@ -71,20 +71,20 @@ START_TEST (test_open_not_piv)
 	struct card *card = (struct card *)1;
 
 	mock_expect (SELECT_PIV, "6A 82");
-	ck_assert_int_eq (card_open (&mock_reader_ops, "r", &card), CARD_E_NOT_SUPPORTED);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "r", NULL, &card), CARD_E_NOT_SUPPORTED);
 	ck_assert_ptr_null (card);
 	ck_assert_int_eq (mock_connections (), 0);
 	ck_assert_ptr_null (mock_check ());
 
 	mock_expect_fail (SELECT_PIV, READER_E_REMOVED);
-	ck_assert_int_eq (card_open (&mock_reader_ops, "r", &card), CARD_E_REMOVED);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "r", NULL, &card), CARD_E_REMOVED);
 	ck_assert_int_eq (mock_connections (), 0);
 
 	mock_set_connect_rv (READER_E_NO_SERVICE);
-	ck_assert_int_eq (card_open (&mock_reader_ops, "r", &card), CARD_E_NO_SERVICE);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "r", NULL, &card), CARD_E_NO_SERVICE);
 	mock_set_connect_rv (READER_E_NO_CARD);
-	ck_assert_int_eq (card_open (&mock_reader_ops, "r", &card), CARD_E_REMOVED);
-	ck_assert_int_eq (card_open (NULL, "r", &card), CARD_E_INTERNAL);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "r", NULL, &card), CARD_E_REMOVED);
+	ck_assert_int_eq (card_open (NULL, "r", NULL, &card), CARD_E_INTERNAL);
 }
 END_TEST
 
@@ -94,7 +94,7 @@ START_TEST (test_begin_end_reset)
 	int was_reset = -1;
 
 	script_plain_piv_open ();
-	ck_assert_int_eq (card_open (&mock_reader_ops, "r", &card), CARD_OK);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "r", NULL, &card), CARD_OK);
 
 	ck_assert_int_eq (card_begin (card, &was_reset), CARD_OK);
 	ck_assert_int_eq (was_reset, 0);

@@ -40,7 +40,7 @@ static const uint8_t default_mgm[24] = {
 static void
 setup (void)
 {
-	ck_assert_int_eq (card_open (&reader_pcsc_ops, reader_name, &card), CARD_OK);
+	ck_assert_int_eq (card_open (&reader_pcsc_ops, reader_name, NULL, &card), CARD_OK);
 	ck_assert_int_eq (card_begin (card, NULL), CARD_OK);
 }
 

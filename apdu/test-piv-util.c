@@ -71,7 +71,7 @@ tp_open_plain (void)
 	mock_expect (GET_VERSION, "6D 00");
 	mock_expect (GET_CHUID, "53 20 30 0A 00 11 22 33 44 55 66 77 88 99"
 	                        " 34 10 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF FE 00 90 00");
-	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", &card), CARD_OK);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", NULL, &card), CARD_OK);
 	ck_assert_int_eq (card_begin (card, NULL), CARD_OK);
 	return card;
 }
@@ -86,7 +86,7 @@ tp_open_yubikey (int major, int minor)
 	mock_expect (SELECT_PIV, APT " 90 00");
 	mock_expect (GET_VERSION, version);
 	mock_expect (GET_SERIAL, "00 BC 61 4E 90 00");
-	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", &card), CARD_OK);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", NULL, &card), CARD_OK);
 	ck_assert_int_eq (card_begin (card, NULL), CARD_OK);
 	return card;
 }

@@ -60,7 +60,7 @@ START_TEST (test_probe_yubikey4_fascn)
 	/* CHUID with a FASC-N only: its first 16 bytes as hex */
 	mock_expect (GET_CHUID, "53 1D 30 19 D4 E7 39 DA 73 9C ED 39 CE 73 9D 83 68 58 21 08 42 10 84 21"
 	                        " C8 42 10 C3 EB FE 00 90 00");
-	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", &card), CARD_OK);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", NULL, &card), CARD_OK);
 	ck_assert_str_eq (card->info.model, "YubiKey 4");
 	ck_assert_str_eq (card->info.serial, "D4E739DA739CED39CE739D8368582108");
 	ck_assert_int_eq (card->info.has_metadata, 0);
@@ -77,7 +77,7 @@ START_TEST (test_probe_chuid_errors)
 	mock_expect (SELECT_PIV, APT " 90 00");
 	mock_expect (GET_VERSION, "6D 00");
 	mock_expect (GET_CHUID, "6A 82");
-	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", &card), CARD_OK);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", NULL, &card), CARD_OK);
 	ck_assert_str_eq (card->info.serial, "");
 	card_close (card);
 
@@ -85,12 +85,12 @@ START_TEST (test_probe_chuid_errors)
 	mock_expect (SELECT_PIV, APT " 90 00");
 	mock_expect (GET_VERSION, "6D 00");
 	mock_expect (GET_CHUID, "53 22 30 0A 00 11 90 00");
-	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", &card), CARD_E_BAD_RESPONSE);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", NULL, &card), CARD_E_BAD_RESPONSE);
 	ck_assert_ptr_null (card);
 	mock_expect (SELECT_PIV, APT " 90 00");
 	mock_expect (GET_VERSION, "6D 00");
 	mock_expect (GET_CHUID, "54 02 34 00 90 00");
-	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", &card), CARD_E_BAD_RESPONSE);
+	ck_assert_int_eq (card_open (&mock_reader_ops, "mock", NULL, &card), CARD_E_BAD_RESPONSE);
 	ck_assert_ptr_null (mock_check ());
 	ck_assert_int_eq (mock_connections (), 0);
 }

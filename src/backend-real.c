@@ -19,9 +19,15 @@ tsr_real_monitor_new (struct reader_monitor **monitor)
 }
 
 static card_rv
-tsr_real_card_open (const char *reader_name, struct card **card)
+tsr_real_card_open (const char *reader_name, const char *app, struct card **card)
 {
-	return card_open (reader_ops_for (tsr_conf_get ()->reader_backend), reader_name, card);
+	return card_open (reader_ops_for (tsr_conf_get ()->reader_backend), reader_name, app, card);
+}
+
+static card_rv
+tsr_real_card_discover (const char *reader_name, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
+{
+	return card_discover (reader_ops_for (tsr_conf_get ()->reader_backend), reader_name, apps, n);
 }
 
 const struct tsr_backend tsr_backend_real = {
@@ -31,6 +37,7 @@ const struct tsr_backend tsr_backend_real = {
 	.monitor_refresh = reader_monitor_refresh,
 	.monitor_cancel = reader_monitor_cancel,
 	.card_open = tsr_real_card_open,
+	.card_discover = tsr_real_card_discover,
 	.card_close = card_close,
 	.card_begin = card_begin,
 	.card_end = card_end,

@@ -21,8 +21,10 @@ struct tsr_backend {
 	reader_rv (*monitor_refresh) (struct reader_monitor *monitor, reader_event_cb cb, void *user);
 	void (*monitor_cancel) (struct reader_monitor *monitor);
 
-	/* card_open() on this backend's reader ops; *card owned by the caller (card_close). */
-	card_rv (*card_open) (const char *reader_name, struct card **card);
+	/* card_open() of application APP (NULL: the first found) on this backend's reader ops;
+	 * *card owned by the caller (card_close). card_discover(): the card's applications. */
+	card_rv (*card_open) (const char *reader_name, const char *app, struct card **card);
+	card_rv (*card_discover) (const char *reader_name, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n);
 	void (*card_close) (struct card *card);
 	card_rv (*card_begin) (struct card *card, int *was_reset);
 	void (*card_end) (struct card *card);

@@ -10,6 +10,7 @@
  *   certs <ref hex> ...
  *   meta <ref> <fingerprint hex> <alg> <pin> <touch> <origin>
  *   admin <1|0|-1>
+ *   puk <tries left, -1 unknown>
  * Nothing secret. Anything else, a line too many or out of range: the whole file is
  * ignored (logged) and replaced at the next save.
  */
@@ -32,6 +33,7 @@ tsr_cache_init (struct tsr_cache *c, const char *serial)
 	snprintf (c->serial, sizeof c->serial, "%s", serial != NULL ? serial : "");
 	c->has_index = -1;
 	c->admin_protected = -1;
+	c->puk_tries = -1;
 }
 
 static bool
@@ -120,10 +122,14 @@ tsr_cache_parse_line (char *line, struct tsr_cache *c)
 		return tsr_cache_parse_probed (&save, c);
 	if (strcmp (key, "meta") == 0)
 		return tsr_cache_parse_meta (&save, c);
-	if (strcmp (key, "admin") == 0) {
-		if (!tsr_cache_int (strtok_r (NULL, " \n", &save), -1, 1, &v))
+	if (strcmp (key, "admin") == 0 || strcmp (key, "puk") == 0) {
+		bool admin = key[0] == 'a';
+		if (!tsr_cache_int (strtok_r (NULL, " \n", &save), -1, admin ? 1 : 255, &v))
 			return false;
-		c->admin_protected = (int)v;
+		if (admin)
+			c->admin_protected = (int)v;
+		else
+			c->puk_tries = (int)v;
 		return strtok_r (NULL, " \n", &save) == NULL;
 	}
 	if (strcmp (key, "empty") == 0 || strcmp (key, "certs") == 0) {
@@ -227,7 +233,7 @@ tsr_cache_write (FILE *fp, const void *user)
 		tsr_store_hex_put (fp, m->fpr, sizeof m->fpr);
 		fprintf (fp, " %d %d %d %d\n", (int)m->alg, (int)m->pin, (int)m->touch, m->origin);
 	}
-	fprintf (fp, "admin %d\n", c->admin_protected);
+	fprintf (fp, "admin %d\npuk %d\n", c->admin_protected, c->puk_tries);
 }
 
 bool
@@ -462,4 +468,16 @@ void
 tsr_cache_note_admin_inlock (struct tsr_slot *slot, bool protected_key)
 {
 	tsr_cache_update_inlock (slot, tsr_cache_admin_fn, &protected_key);
+}
+
+static void
+tsr_cache_puk_fn (struct tsr_cache *c, const void *arg)
+{
+	c->puk_tries = *(const int *)arg;
+}
+
+void
+tsr_cache_note_puk_inlock (struct tsr_slot *slot, int tries)
+{
+	tsr_cache_update_inlock (slot, tsr_cache_puk_fn, &tries);
 }

@@ -16,7 +16,10 @@
  * - the metadata of a key (PIN and touch policy, origin, algorithm), keyed by the key's
  *   fingerprint (keyfpr.c): used only for the key whose certificate, read from the card
  *   in this process, carries that same key;
- * - whether the card keeps its admin key protected by the PIN (the write-protected flag).
+ * - whether the card keeps its admin key protected by the PIN (the write-protected flag);
+ * - the SO PIN's tries left as last seen, for C_GetTokenInfo's SO flags: the card is asked
+ *   at the start only when the user PIN has lost tries (then whether it can be unblocked
+ *   matters), else after tessera's own SO exchanges (one APDU saved at every start).
  * A file that is not exactly what this version writes (header, serial, every line) is
  * ignored and replaced, never trusted in part. tessera's own writes (key generation,
  * import, certificates) update it.
@@ -50,6 +53,7 @@ struct tsr_cache {
 	struct tsr_cache_meta meta[TSR_CACHE_MAX_META];
 	size_t n_meta;
 	int admin_protected;              /* 1, 0, -1 unknown */
+	int puk_tries;                    /* the SO PIN's tries left at the last SO exchange, -1 unknown */
 };
 
 /* The cache of SERIAL into C (an empty one when there is none or it is not usable). */
@@ -76,5 +80,6 @@ void tsr_cache_put_meta (struct tsr_cache *c, const struct card_key *key);
 void tsr_cache_note_meta_inlock (struct tsr_slot *slot, const struct card_key *key);
 void tsr_cache_note_write_inlock (struct tsr_slot *slot, uint8_t ref, const struct card_key *key);
 void tsr_cache_note_admin_inlock (struct tsr_slot *slot, bool protected_key);
+void tsr_cache_note_puk_inlock (struct tsr_slot *slot, int tries);
 
 #endif /* TSR_CACHE_H */

@@ -27,6 +27,9 @@
 /* What one call carries across the unlocked part. */
 struct tsr_call {
 	CK_SLOT_ID slot_id;
+	struct tsr_slot *first;         /* the reader's first slot (slots are never freed while the
+	                                   module is initialised): its `selected` is atomic */
+	bool shared;                    /* several applications of the card are in use */
 	uint8_t *pin;                   /* copy of the held PIN (NULL: not logged in), wiped */
 	size_t pin_len;
 	bool login_lost;                /* restoring the login failed: PIN changed or blocked */
@@ -73,10 +76,20 @@ tsr_card_io (struct card *card, struct tsr_call *call, tsr_card_fn fn, void *use
 	crv = tsr_backend->card_begin (card, &was_reset);
 	if (crv != CARD_OK)
 		return crv;
-	if (was_reset && call->pin != NULL) {
-		tsr_log ("p11", "slot %lu: card reset by somebody else: login restored", (unsigned long)call->slot_id);
+	if (!was_reset && call->shared &&
+	    __atomic_load_n (&call->first->selected, __ATOMIC_RELAXED) != call->slot_id) {
+		/* another application of this card was used since: ours again, and its PIN */
+		tsr_log ("p11", "slot %lu: selecting this token's application again", (unsigned long)call->slot_id);
+		crv = card->driver->reselect (card);
+		was_reset = crv == CARD_OK;
+	}
+	if (was_reset && call->pin != NULL && crv == CARD_OK) {
+		tsr_log ("p11", "slot %lu: card reset or application switched: login restored",
+		         (unsigned long)call->slot_id);
 		crv = tsr_restore_login (card, call);
 	}
+	if (call->shared)
+		__atomic_store_n (&call->first->selected, call->slot_id, __ATOMIC_RELAXED);
 	if (crv == CARD_OK)
 		crv = fn (card, user);
 	if (tsr_card_state_lost (crv)) {
@@ -156,7 +169,7 @@ CK_RV
 tsr_card_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn, void *user)
 {
 	struct tsr_token *token = slot->token;
-	struct tsr_call call = { slot->id, NULL, 0, false, -1 };
+	struct tsr_call call = { slot->id, slot->first, tsr_apps_shared (slot), NULL, 0, false, -1 };
 	card_rv crv;
 	CK_RV rv;
 

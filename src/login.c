@@ -59,17 +59,24 @@ tsr_pin_rv (CK_RV rv, int tries)
 }
 
 void
-tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK_RV rv, int tries)
+tsr_token_note_pin_result (struct tsr_slot *slot, enum card_pin which, CK_RV rv, int tries)
 {
-	int *left = which == CARD_PIN_SO ? &token->puk_tries_left : &token->pin_tries_left;
-	int max = which == CARD_PIN_SO ? token->puk_tries_max : token->pin_tries_max;
+	struct tsr_token *token = slot->token;
+	int *left, max, before;
 
+	if (token == NULL)
+		return;
+	left = which == CARD_PIN_SO ? &token->puk_tries_left : &token->pin_tries_left;
+	max = which == CARD_PIN_SO ? token->puk_tries_max : token->pin_tries_max;
+	before = *left;
 	if (rv == CKR_OK)
 		*left = max;
 	else if (rv == CKR_PIN_LOCKED)
 		*left = 0;
 	else if (rv == CKR_PIN_INCORRECT && tries >= 0)
 		*left = tries;
+	if (which == CARD_PIN_SO && *left != before)
+		tsr_cache_note_puk_inlock (slot, *left);   /* not read at every start (cache.h) */
 }
 
 uint8_t *
@@ -124,7 +131,7 @@ tsr_login_context_inlock (struct tsr_session *s, struct tsr_slot *slot, struct t
 	rv = tsr_card_call_inlock (slot, s->handle, tsr_card_verify, ctx);
 	rv = tsr_pin_rv (rv, ctx->tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
-		tsr_token_note_pin_result (slot->token, CARD_PIN_USER, rv, ctx->tries);
+		tsr_token_note_pin_result (slot, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
 		goto out;
 	/* Kept for the operation itself: the card wants the PIN right before a
@@ -189,7 +196,7 @@ tsr_login_user_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, struct 
 		token->admin_key_protected = uctx.admin_key_protected;
 		tsr_cache_note_admin_inlock (slot, uctx.admin_key_protected);
 	}
-	tsr_token_note_pin_result (token, CARD_PIN_USER, rv, ctx->tries);
+	tsr_token_note_pin_result (slot, CARD_PIN_USER, rv, ctx->tries);
 	if (rv != CKR_OK)
 		goto out;
 	if (token->user_logged_in || token->so_logged_in) {
@@ -247,7 +254,7 @@ tsr_login_so_check_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, con
 	rv = tsr_card_call_inlock (slot, session, tsr_card_verify, &ctx);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
-		tsr_token_note_pin_result (slot->token, CARD_PIN_SO, rv, ctx.tries);
+		tsr_token_note_pin_result (slot, CARD_PIN_SO, rv, ctx.tries);
 out:
 	OPENSSL_cleanse (key, sizeof key);
 	return rv;

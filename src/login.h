@@ -27,7 +27,7 @@ card_rv tsr_card_change (struct card *card, void *user);
 card_rv tsr_card_unblock (struct card *card, void *user);
 
 /* Record what a PIN (CARD_PIN_USER) or PUK (CARD_PIN_SO) exchange told about its counter. */
-void tsr_token_note_pin_result (struct tsr_token *token, enum card_pin which, CK_RV rv, int tries);
+void tsr_token_note_pin_result (struct tsr_slot *slot, enum card_pin which, CK_RV rv, int tries);
 
 /* The CKR of a PIN exchange: the last wrong try (63C0) is CKR_PIN_LOCKED. */
 CK_RV tsr_pin_rv (CK_RV rv, int tries);

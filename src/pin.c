@@ -71,9 +71,9 @@ tsr_init_pin_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, const uin
 	if (slot->token != token)
 		goto out;
 	/* the counter in the answer is the PUK's */
-	tsr_token_note_pin_result (token, CARD_PIN_SO, rv, ctx.tries);
+	tsr_token_note_pin_result (slot, CARD_PIN_SO, rv, ctx.tries);
 	if (rv == CKR_OK)
-		tsr_token_note_pin_result (token, CARD_PIN_USER, rv, -1);
+		tsr_token_note_pin_result (slot, CARD_PIN_USER, rv, -1);
 out:
 	if (puk != NULL) {
 		OPENSSL_cleanse (puk, ctx.pin_len);
@@ -180,7 +180,7 @@ tsr_set_pin_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, enum card_
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token != token)
 		goto out;
-	tsr_token_note_pin_result (token, which, rv, ctx.tries);
+	tsr_token_note_pin_result (slot, which, rv, ctx.tries);
 	if (rv == CKR_OK && which == CARD_PIN_SO)
 		rv = tsr_token_hold_so_secret (token, new_pin, new_len, false);
 	else if (rv == CKR_OK)

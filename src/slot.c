@@ -37,22 +37,23 @@ tsr_slot_find_inlock (CK_SLOT_ID id, struct tsr_slot **slot)
 	return *slot != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
 }
 
+/* The first slot of reader NAME, or NULL. */
 static struct tsr_slot *
 tsr_slot_by_name_inlock (const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < tsr.n_slots; i++) {
-		if (strcmp (tsr.slots[i]->reader_name, name) == 0)
+		if (tsr.slots[i]->first == tsr.slots[i] && strcmp (tsr.slots[i]->reader_name, name) == 0)
 			return tsr.slots[i];
 	}
 	return NULL;
 }
 
-/* A new slot for reader NAME. Owned by the slot table; NULL when out of memory. */
-static struct tsr_slot *
-tsr_slot_add_inlock (const char *name)
+struct tsr_slot *
+tsr_slot_add_inlock (const char *name, const char *app)
 {
+	struct tsr_slot *first = app != NULL ? tsr_slot_by_name_inlock (name) : NULL;
 	struct tsr_slot **slots, *slot = NULL;
 
 	slots = realloc (tsr.slots, (tsr.n_slots + 1) * sizeof *slots);
@@ -64,8 +65,13 @@ tsr_slot_add_inlock (const char *name)
 		goto out;
 	slot->id = tsr.next_slot_id++;
 	snprintf (slot->reader_name, sizeof slot->reader_name, "%s", name);
+	snprintf (slot->app, sizeof slot->app, "%s", app != NULL ? app : "");
+	slot->first = first != NULL ? first : slot;
+	if (first != NULL)
+		memcpy (slot->reader_manufacturer, first->reader_manufacturer, sizeof slot->reader_manufacturer);
 	tsr.slots[tsr.n_slots++] = slot;
-	tsr_log ("p11", "slot %lu: reader \"%s\"", (unsigned long)slot->id, name);
+	tsr_log ("p11", "slot %lu: reader \"%s\"%s%s", (unsigned long)slot->id, name, app != NULL ? ", application " : "",
+	         app != NULL ? app : "");
 out:
 	return slot;
 }
@@ -177,7 +183,7 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	if (slot == NULL) {
 		if (!st->present)
 			goto out;
-		slot = tsr_slot_add_inlock (st->name);
+		slot = tsr_slot_add_inlock (st->name, NULL);
 		if (slot == NULL)
 			goto out;
 	}
@@ -196,6 +202,7 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	if (slot->token != NULL &&
 	    (!slot->card_present || slot->token->generation != slot->card_generation))
 		tsr_slot_drop_token_inlock (slot);
+	tsr_apps_follow_inlock (slot, ev->kind, st->atr, st->atr_len);
 	if (ev->kind != READER_EV_SERVICE_UP)
 		tsr_event_post (slot);
 out:
@@ -253,6 +260,19 @@ out:
 	return rv;
 }
 
+/* The reader's name; an application's slot other than the first says which. */
+static void
+tsr_slot_description (const struct tsr_slot *slot, CK_UTF8CHAR *field, size_t size)
+{
+	char d[READER_MAX_NAME + CARD_APP_NAME + 4];
+
+	if (slot->app[0] != '\0')
+		snprintf (d, sizeof d, "%s (%s)", slot->reader_name, slot->app);
+	else
+		snprintf (d, sizeof d, "%s", slot->reader_name);
+	tsr_pad (field, size, d);
+}
+
 CK_RV
 C_GetSlotInfo (CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
@@ -270,7 +290,7 @@ C_GetSlotInfo (CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 	if (rv != CKR_OK)
 		goto out;
 	memset (pInfo, 0, sizeof *pInfo);
-	tsr_pad (pInfo->slotDescription, sizeof pInfo->slotDescription, slot->reader_name);
+	tsr_slot_description (slot, pInfo->slotDescription, sizeof pInfo->slotDescription);
 	tsr_pad (pInfo->manufacturerID, sizeof pInfo->manufacturerID,
 	         slot->reader_manufacturer[0] != '\0' ? slot->reader_manufacturer : "Smart card reader");
 	pInfo->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;

@@ -131,6 +131,8 @@ mock_setup (int readers, bool card)
 	mock.card_calls = mock.verify_calls = mock.private_ops = mock.open_calls = mock.meta_calls = 0;
 	mock.open_fails = false;
 	mock.hold = false;
+	mock.second_app = false;
+	mock.reselect_calls = 0;
 	mock.fault = false;
 	mock.reader_count = readers;
 	pthread_mutex_lock (&mock_mutex);
@@ -560,6 +562,7 @@ mock_reselect (struct card *card)
 {
 	(void)card;
 	mock.card_calls++;
+	mock.reselect_calls++;
 	return CARD_OK;
 }
 
@@ -595,7 +598,20 @@ static const struct card_driver mock_driver = {
 };
 
 static card_rv
-mock_card_open (const char *reader_name, struct card **card)
+mock_card_discover (const char *reader_name, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
+{
+	*n = 0;
+	mock.card_calls++;
+	if (strcmp (reader_name, "Mock Reader 0") != 0 || !mock.card_present)
+		return CARD_E_REMOVED;
+	snprintf (apps[(*n)++], CARD_APP_NAME, "mock");
+	if (mock.second_app)
+		snprintf (apps[(*n)++], CARD_APP_NAME, "mock2");
+	return CARD_OK;
+}
+
+static card_rv
+mock_card_open (const char *reader_name, const char *app, struct card **card)
 {
 	struct card *c;
 
@@ -604,12 +620,15 @@ mock_card_open (const char *reader_name, struct card **card)
 		return CARD_E_REMOVED;
 	if (mock.open_fails)
 		return CARD_E_COMM;
+	if (app != NULL && strcmp (app, "mock") != 0 && (strcmp (app, "mock2") != 0 || !mock.second_app))
+		return CARD_E_NOT_SUPPORTED;
 	c = calloc (1, sizeof *c);
 	if (c == NULL)
 		return CARD_E_NO_MEMORY;
 	c->driver = &mock_driver;
 	snprintf (c->info.serial, sizeof c->info.serial, "12345678");
-	snprintf (c->info.model, sizeof c->info.model, "YubiKey 5");
+	snprintf (c->info.model, sizeof c->info.model, "%s", app != NULL && strcmp (app, "mock2") == 0 ?
+	          "Mock second application" : "YubiKey 5");
 	snprintf (c->info.manufacturer, sizeof c->info.manufacturer, "Yubico");
 	c->info.pin_min = 6;
 	c->info.pin_max = 8;
@@ -655,6 +674,7 @@ const struct tsr_backend mock_backend = {
 	.monitor_refresh = mock_monitor_refresh,
 	.monitor_cancel = mock_monitor_cancel,
 	.card_open = mock_card_open,
+	.card_discover = mock_card_discover,
 	.card_close = mock_card_close,
 	.card_begin = mock_card_begin,
 	.card_end = mock_card_end,

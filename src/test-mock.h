@@ -39,6 +39,8 @@ struct mock_state {
 	int open_calls;           /* card_open calls */
 	bool open_fails;          /* card_open answers CARD_E_COMM */
 	bool fault;               /* the card's next signature is wrong (one bit flipped) */
+	bool second_app;          /* the card has a second application ("mock2") */
+	int reselect_calls;
 	bool hold;                /* mock_mutex: private-key operations wait inside the card */
 	int held;                 /* mock_mutex: operations waiting there now */
 };

@@ -191,6 +191,9 @@ tsr_token_store_objects_inlock (CK_SLOT_ID slot_id, const struct card *card, con
 	return rv;
 }
 
+/* Fewer user PIN tries left than this (or an unknown count): the SO PIN's are read too. */
+#define TSR_PIN_TRIES_LOW 3
+
 struct tsr_open_ctx {
 	struct card_key *keys;           /* owned */
 	size_t n_keys;
@@ -198,6 +201,13 @@ struct tsr_open_ctx {
 	int puk_tries;
 	char insertion[TSR_CACHE_INSERTION_MAX];
 	int admin_protected;             /* the cache's word: 1, 0, -1 unknown */
+	char app[CARD_APP_NAME];         /* the application to open ("": the first found) */
+	bool first;                      /* a reader's first slot: may discover the applications */
+	char apps[CARD_MAX_APPS][CARD_APP_NAME];   /* what discovery found... */
+	size_t n_apps;
+	bool discovered;                 /* ...when it ran */
+	uint8_t atr[READER_MAX_ATR];
+	size_t atr_len;
 };
 
 /* List the keys, with what the card cache knows (cache.h), and update it. */
@@ -219,6 +229,7 @@ tsr_token_list (struct card *card, struct tsr_open_ctx *ctx)
 		(void)tsr_cache_save (&cache);
 	}
 	ctx->admin_protected = cache.admin_protected;
+	ctx->puk_tries = cache.puk_tries;   /* the SO PIN's counter: known from SO exchanges only */
 	return CARD_OK;
 }
 
@@ -234,9 +245,36 @@ tsr_token_read (struct card *card, void *user)
 		return crv;
 	if (card->driver->pin_status (card, CARD_PIN_USER, &verified, &ctx->tries) != CARD_OK)
 		ctx->tries = -1;
-	if (card->driver->pin_status (card, CARD_PIN_SO, &verified, &ctx->puk_tries) != CARD_OK)
-		ctx->puk_tries = -1;   /* not every card tells it without a try */
+	/* The SO PIN's counter matters when the user's is spent (can it be unblocked?): read then;
+	 * otherwise the last one known (card cache) saves an APDU at every start. */
+	if (ctx->tries < TSR_PIN_TRIES_LOW &&
+	    card->driver->pin_status (card, CARD_PIN_SO, &verified, &ctx->puk_tries) != CARD_OK)
+		ctx->puk_tries = -1;
 	return CARD_OK;
+}
+
+/* Open the application to read: the slot's; or, in a reader's first slot whose card's
+ * applications are not known (or whose known first one is not there), the first of those
+ * discovered. Unlocked. */
+static card_rv
+tsr_token_open_app (const char *reader, struct tsr_open_ctx *ctx, struct card **card)
+{
+	card_rv crv = CARD_E_NOT_SUPPORTED;
+
+	if (tsr_backend->card_discover == NULL)
+		return tsr_backend->card_open (reader, NULL, card);
+	if (ctx->app[0] != '\0')
+		crv = tsr_backend->card_open (reader, ctx->app, card);
+	if (crv != CARD_E_NOT_SUPPORTED || !ctx->first)
+		return crv;
+	crv = tsr_backend->card_discover (reader, ctx->apps, &ctx->n_apps);
+	if (crv != CARD_OK)
+		return crv;
+	ctx->discovered = true;
+	if (ctx->n_apps == 0)
+		return CARD_E_NOT_SUPPORTED;
+	snprintf (ctx->app, sizeof ctx->app, "%s", ctx->apps[0]);
+	return tsr_backend->card_open (reader, ctx->app, card);
 }
 
 /* Connect to the card in READER and read it into TOKEN and CTX: the token's io lock is
@@ -248,12 +286,16 @@ tsr_token_read_card (const char *reader, CK_SLOT_ID slot_id, struct tsr_token *t
 	int was_reset = 0;
 	card_rv crv;
 
-	crv = tsr_backend->card_open (reader, &token->card);
+	crv = tsr_token_open_app (reader, ctx, &token->card);
 	if (crv != CARD_OK) {
 		tsr_log ("p11", "slot %lu: card_open: %s", (unsigned long)slot_id, card_rv_name (crv));
 		token->card = NULL;
 		return crv;
 	}
+	ctx->atr_len = sizeof ctx->atr;
+	if (token->card->reader == NULL ||
+	    token->card->reader->get_atr (token->card->conn, ctx->atr, &ctx->atr_len) != READER_OK)
+		ctx->atr_len = 0;
 	crv = tsr_backend->card_begin (token->card, &was_reset);
 	if (crv != CARD_OK)
 		return crv;
@@ -265,13 +307,18 @@ tsr_token_read_card (const char *reader, CK_SLOT_ID slot_id, struct tsr_token *t
 CK_RV
 tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 {
-	struct tsr_open_ctx ctx = { NULL, 0, -1, -1, "", -1 };
+	struct tsr_open_ctx ctx;
 	char reader[READER_MAX_NAME];
+	const char *app = tsr_slot_app_inlock (slot);
 	struct tsr_token *token;
 	card_rv crv;
 	CK_RV rv;
 
 	*out = NULL;
+	memset (&ctx, 0, sizeof ctx);
+	ctx.tries = ctx.puk_tries = ctx.admin_protected = -1;
+	snprintf (ctx.app, sizeof ctx.app, "%s", app != NULL ? app : "");
+	ctx.first = slot->first == slot;
 	token = calloc (1, sizeof *token);
 	if (token == NULL)
 		return CKR_HOST_MEMORY;
@@ -292,6 +339,10 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 	tsr_lock ();
 	token->calls--;
 	slot->opening = NULL;
+	if (ctx.discovered && slot->card_generation == token->generation)
+		tsr_apps_found_inlock (slot, ctx.apps, ctx.n_apps, ctx.atr, ctx.atr_len);
+	if (crv == CARD_OK)
+		__atomic_store_n (&slot->first->selected, slot->id, __ATOMIC_RELAXED);
 	if (crv != CARD_OK) {
 		rv = crv == CARD_E_NOT_SUPPORTED ? CKR_TOKEN_NOT_RECOGNIZED : tsr_ckr_from_card (crv);
 		tsr_backend->keys_free (ctx.keys, ctx.n_keys);

@@ -176,8 +176,23 @@ struct tsr_slot {
 	uint32_t open_failed_generation; /* lock */
 	struct timespec open_failed_at;  /* lock; ...and when: retried after TSR_OPEN_RETRY_S */
 	bool event_pending;              /* ev; for C_WaitForSlotEvent */
+
+	/* A card with several applications (PIV and OpenPGP on one YubiKey) shows each as a
+	 * token of its own, in a slot of its own (apps.c). */
+	char app[CARD_APP_NAME];         /* lock; this slot's application; "" in a reader's first
+	                                    slot: the first application the card has */
+	struct tsr_slot *first;          /* set once: the reader's first slot (itself for it) */
+	/* in a reader's first slot only: */
+	char apps[CARD_MAX_APPS][CARD_APP_NAME];   /* lock; the card's applications, driver order */
+	size_t n_apps;                   /* lock */
+	uint32_t apps_generation;        /* lock; the card_generation they are known for, 0 none */
+	CK_SLOT_ID selected;             /* atomic (__atomic_*): the slot whose application the card
+	                                    had selected at our last card call, 0 unknown (cardcall.c) */
 };
 
+/* A new slot for reader NAME (APP NULL: its first slot), or for application APP of the
+ * card in that reader. Owned by the slot table; NULL when out of memory. */
+struct tsr_slot *tsr_slot_add_inlock (const char *name, const char *app);
 /* Slot by ID, or NULL. Borrowed. */
 struct tsr_slot *tsr_slot_get_inlock (CK_SLOT_ID id);
 /* For the API functions that name a slot: presence refreshed first (no APDU), then the
@@ -193,6 +208,20 @@ CK_RV tsr_slot_ensure_token_inlock (struct tsr_slot *slot);
  * card was never read; a card whose reading failed is not read again here (no APDU):
  * the stored failure is returned until an operation retries (token.c). */
 CK_RV tsr_token_for_status_inlock (struct tsr_slot *slot);
+/* ---- applications (apps.c) ---- */
+/* The application to open in SLOT, or NULL when the card's are not known yet. */
+const char *tsr_slot_app_inlock (const struct tsr_slot *slot);
+/* After a card event in the reader of FIRST (its first slot): the other applications' slots
+ * follow (presence, tokens dropped, events posted); a card just inserted whose kind (ATR) was
+ * seen before gets its applications from the cache without an APDU. */
+void tsr_apps_follow_inlock (struct tsr_slot *first, enum reader_event_kind kind, const uint8_t *atr,
+                             size_t atr_len);
+/* The card's applications found by FIRST's token open: recorded, slots made for the others. */
+void tsr_apps_found_inlock (struct tsr_slot *first, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t n,
+                            const uint8_t *atr, size_t atr_len);
+/* Are several applications of one card in use in this reader (cardcall.c selects them)? */
+bool tsr_apps_shared (const struct tsr_slot *slot);
+
 /* Forget the token: sessions closed, objects gone, login dropped, PIN wiped. */
 void tsr_slot_drop_token_inlock (struct tsr_slot *slot);
 void tsr_slots_free_inlock (void);

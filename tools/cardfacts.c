@@ -172,7 +172,7 @@ tool_card_read (const struct reader_ops *ops, struct tool_reader *reader)
 	c->pin_tries = c->puk_tries = -1;
 	if (!card_reachable (ops, reader))
 		return;
-	rv = card_open (ops, reader->name, &card);
+	rv = card_open (ops, reader->name, NULL, &card);
 	if (rv != CARD_OK) {
 		card_failed (c, rv);
 		goto out;
