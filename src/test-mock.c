@@ -65,7 +65,7 @@ mock_cert (EVP_PKEY *key, const char *cn, long serial, const char *ku)
 }
 
 void
-mock_setup (int readers, bool card)
+mock_keys_make (void)
 {
 	static const struct { uint8_t ref, id; bool ec; const char *cn; const char *ku; } spec[] = {
 		{ 0x9A, 1, false, "Alice Test", NULL },
@@ -76,16 +76,25 @@ mock_setup (int readers, bool card)
 	};
 	int i;
 
+	if (mock.n_keys != 0)
+		return;
+	for (i = 0; i < 5; i++) {
+		struct mock_key *k = &mock.keys[i];
+		k->ref = spec[i].ref;
+		k->id = spec[i].id;
+		k->key = mock_gen (spec[i].ec);
+		k->cert = mock_cert (k->key, spec[i].cn, 1000 + i, spec[i].ku);
+		k->pin_policy = spec[i].ref == 0x9C ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_ONCE;
+	}
+	mock.n_keys = 5;
+}
+
+void
+mock_setup (int readers, bool card)
+{
 	if (mock.n_keys == 0) {
-		for (i = 0; i < 5; i++) {
-			struct mock_key *k = &mock.keys[i];
-			k->ref = spec[i].ref;
-			k->id = spec[i].id;
-			k->key = mock_gen (spec[i].ec);
-			k->cert = mock_cert (k->key, spec[i].cn, 1000 + i, spec[i].ku);
-			k->pin_policy = spec[i].ref == 0x9C ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_ONCE;
-		}
-		mock.n_keys = 5;
+		mock_keys_make ();
+		mock.keys_made_by_setup = true;
 	}
 	mock.pin_tries = 3;
 	mock.pin_verified = false;

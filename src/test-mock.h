@@ -36,12 +36,18 @@ struct mock_state {
 	int wait_calls;           /* monitor waits in progress */
 	int open_calls;           /* card_open calls */
 	bool open_fails;          /* card_open answers CARD_E_COMM */
+	bool keys_made_by_setup;  /* mock_setup had to make the keys (slow: RSA key generation) */
 };
 
 extern struct mock_state mock;
 extern const struct tsr_backend mock_backend;
 
-/* Make the keys and certificates (once per process) and reset the card state. */
+/* Make the keys and certificates, once per process. Test programs call it from main()
+ * before srunner_run_all: a forked Check test then inherits them instead of generating
+ * two RSA keys in its fixture, whose time is unbounded on a loaded machine. */
+void mock_keys_make (void);
+/* Reset the card state (the keys are made here only when mock_keys_make was not called:
+ * keys_made_by_setup says so). */
 void mock_setup (int readers, bool card);
 /* Free the keys (tests call it at exit; valgrind). */
 void mock_teardown (void);

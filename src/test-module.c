@@ -46,6 +46,15 @@ count_threads (void)
 	return n;
 }
 
+/* The fixture must do no slow work of its own: a test's time limit is for the test. Making
+ * the mock card's RSA keys in every forked test (as the fixture once did) took longer than
+ * Check's 4 s default on a loaded machine; main() makes them once, before the runner forks. */
+START_TEST (test_fixture_is_cheap)
+{
+	ck_assert_msg (!mock.keys_made_by_setup, "the fixture generated the mock card's keys");
+}
+END_TEST
+
 START_TEST (test_function_lists)
 {
 	CK_INTERFACE list[4], *iface = NULL;
@@ -511,7 +520,12 @@ module_suite (void)
 	Suite *s = suite_create ("module");
 	TCase *tc = tcase_create ("life");
 
+	/* Each test takes well under a second alone (the slowest: test_fork, test_threads); 30 s
+	 * leaves room for a loaded 2-core machine and valgrind. No test waits for time to pass:
+	 * every wait ends on a condition (a thread joined, an event posted, a child reaped). */
+	tcase_set_timeout (tc, 30);
 	tcase_add_checked_fixture (tc, setup, teardown);
+	tcase_add_test (tc, test_fixture_is_cheap);
 	tcase_add_test (tc, test_function_lists);
 	tcase_add_test (tc, test_not_initialized);
 	tcase_add_test (tc, test_init_args);
@@ -533,6 +547,7 @@ main (void)
 	SRunner *sr = srunner_create (module_suite ());
 	int failed;
 
+	mock_keys_make ();   /* once, before the runner forks (see test_fixture_is_cheap) */
 	srunner_run_all (sr, CK_ENV);
 	failed = srunner_ntests_failed (sr);
 	srunner_free (sr);
