@@ -68,7 +68,8 @@ tsr_usage_for (const struct card_key *key, X509 *x, CK_KEY_TYPE kt, struct tsr_u
 		u->derive = kt == CKK_EC && (ku & KU_KEY_AGREEMENT) != 0;
 		return;
 	}
-	u->sign = key->ref == 0x9A || key->ref == 0x9C || key->ref == 0x9E;
+	/* the card signs with a retired slot too: without a certificate, nothing says it may not */
+	u->sign = key->ref == 0x9A || key->ref == 0x9C || key->ref == 0x9E || (key->ref >= 0x82 && key->ref <= 0x95);
 	u->decrypt = kt == CKK_RSA && (key->ref == 0x9A || key->ref == 0x9D || (key->ref >= 0x82 && key->ref <= 0x95));
 	u->derive = kt == CKK_EC && (key->ref == 0x9A || key->ref == 0x9D || (key->ref >= 0x82 && key->ref <= 0x95));
 }
@@ -229,7 +230,7 @@ tsr_pub_object (const struct card_key *key, X509 *x, X509_PUBKEY *xpub, EVP_PKEY
 	tsr_attr_set_bool (obj, CKA_WRAP, u->decrypt);
 	tsr_attr_set_bool (obj, CKA_VERIFY, u->sign);
 	tsr_attr_set_bool (obj, CKA_VERIFY_RECOVER, false);
-	tsr_attr_set_bool (obj, CKA_DERIVE, false);
+	tsr_attr_set_bool (obj, CKA_DERIVE, u->derive);   /* as its private key (ECDH) */
 	tsr_attr_set_bool (obj, CKA_TRUSTED, false);
 	if (EVP_PKEY_up_ref (pk))
 		obj->pub = pk;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/attrrules.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,9 @@ C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_templ_check_new (pTemplate, ulAttributeCount);   /* before the card is asked */
+	if (rv != CKR_OK)
+		goto out;
 	rv = tsr_op_new_inlock (s, TSR_OP_UNWRAP, pMechanism, hUnwrappingKey, &op);
 	if (rv == CKR_KEY_HANDLE_INVALID)
 		rv = CKR_UNWRAPPING_KEY_HANDLE_INVALID;
@@ -53,7 +57,7 @@ C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		rv = CKR_WRAPPED_KEY_INVALID;
 	if (rv != CKR_OK)
 		goto out;
-	rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, plain, plain_len, false, phKey);
+	rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, plain, plain_len, NULL, phKey);
 out:
 	if (plain != NULL)
 		OPENSSL_cleanse (plain, plain_len);
@@ -108,6 +112,9 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_templ_check_new (pTemplate, ulAttributeCount);   /* before the card is asked */
+	if (rv != CKR_OK)
+		goto out;
 	rv = tsr_op_new_inlock (s, TSR_OP_DERIVE, pMechanism, hBaseKey, &op);
 	if (rv != CKR_OK)
 		goto out;
@@ -123,7 +130,7 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 	if (rv == CKR_OK)
 		rv = tsr_card_ecdh_inlock (s, key, point, point_len, secret, &secret_len);
 	if (rv == CKR_OK)
-		rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, secret, secret_len, true, phKey);
+		rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, secret, secret_len, key, phKey);
 out:
 	OPENSSL_cleanse (secret, sizeof secret);
 	tsr_op_free (op);

@@ -148,7 +148,9 @@ C_Initialize (CK_VOID_PTR pInitArgs)
 	tsr.initialized = true;
 	tsr_events_open ();
 	tsr_lock ();
+	tsr.starting = true;   /* the first look: events only for slots with a card (slot.c) */
 	tsr_slots_refresh_inlock ();
+	tsr.starting = false;
 	tsr_unlock ();
 	rv = tsr_events_start (tsr.threads_allowed);
 	if (rv != CKR_OK) {

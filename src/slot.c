@@ -160,7 +160,9 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	}
 	if (slot->card_present && slot->token == NULL && !tsr.in_card_call)
 		(void)tsr_slot_ensure_token_inlock (slot);
-	if (ev->kind != READER_EV_SERVICE_UP)
+	/* Start-up (C_Initialize's first look) reports the slots with a card only: an empty
+	 * reader found then has not changed. Every later change is an event. */
+	if (ev->kind != READER_EV_SERVICE_UP && !(tsr.starting && !slot->card_present))
 		tsr_event_post (slot);
 out:
 	return;

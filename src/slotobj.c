@@ -74,6 +74,7 @@ tsr_alias_apply_objects_inlock (CK_SLOT_ID slot_id, const struct tsr_alias *alia
 			tsr_attr_set (o, CKA_LABEL, alias->label, (CK_ULONG)strlen (alias->label));
 		if (alias->subject_len > 0 && o->klass != CKO_CERTIFICATE)
 			tsr_attr_set (o, CKA_SUBJECT, alias->subject, (CK_ULONG)alias->subject_len);
+		tsr_alias_usage_apply (o, alias);   /* keyusage.c */
 	}
 }
 

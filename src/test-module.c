@@ -317,8 +317,7 @@ START_TEST (test_slots_without_card)
 	ck_assert_int_eq (f->C_OpenSession (slots[0], CKF_SERIAL_SESSION, NULL, NULL, NULL), CKR_ARGUMENTS_BAD);
 	ck_assert_int_eq (f->C_OpenSession (slots[0], CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_TOKEN_NOT_PRESENT);
 	ck_assert_int_eq (f->C_WaitForSlotEvent (0, NULL, NULL), CKR_ARGUMENTS_BAD);
-	ck_assert_int_eq (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &slot, NULL), CKR_OK);   /* reader seen */
-	ck_assert_int_eq (slot, slots[0]);
+	/* an empty reader found at start-up has not changed: no event (test-semantics.c) */
 	ck_assert_int_eq (f->C_WaitForSlotEvent (CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT);
 }
 END_TEST

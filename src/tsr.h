@@ -290,9 +290,11 @@ CK_RV tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
 CK_RV tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
                               const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len);
 
-/* Create a session secret key from an unwrap / derive TEMPLATE and its VALUE (secret.c). */
+/* Create a session secret key from an unwrap / derive TEMPLATE and its VALUE (create.c).
+ * BASE: the key it was derived from (its CKA_ALWAYS_SENSITIVE / CKA_NEVER_EXTRACTABLE carry
+ * over), NULL for an unwrapped key (it was outside: both FALSE). */
 CK_RV tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULONG count,
-                                    const uint8_t *value, size_t value_len, bool value_len_free,
+                                    const uint8_t *value, size_t value_len, const struct tsr_object *base,
                                     CK_OBJECT_HANDLE *handle);
 
 /* ---- OpenSSL (ossl.c): the module's own library context ---- */
@@ -325,6 +327,8 @@ struct tsr_module {
 	                                    monitor_busy (ev, event.c) */
 	bool in_card_call;               /* a card operation is running: events only mark
 	                                    slots lost, the drop waits for tsr_leave */
+	bool starting;                   /* C_Initialize's first look at the readers: an empty
+	                                    reader found then is no slot event (slot.c) */
 };
 
 extern struct tsr_module tsr;
