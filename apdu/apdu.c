@@ -15,7 +15,12 @@
 #include "apdu/log.h"
 #include "apdu/trace.h"
 
-#define GET_RESPONSE_MAX_ROUNDS 1024
+/* A card that answers 61xx must keep delivering: after the first two GET RESPONSE rounds,
+ * every round must have brought 128 bytes on average (a full chunk is 256), so a card that
+ * stalls (61xx without data, or a byte at a time) is dropped at the third round, and one
+ * that keeps sending full chunks at APDU_MAX_RESPONSE (257 rounds of 256 bytes). */
+#define GET_RESPONSE_FREE_ROUNDS 2
+#define GET_RESPONSE_MIN_AVERAGE 128
 
 void
 apdu_init (struct apdu *apdu, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2)
@@ -150,7 +155,8 @@ static card_rv
 send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw)
 {
 	struct apdu cur = *apdu;
-	int le_retried = 0, rounds = 0;
+	int le_retried = 0;
+	size_t rounds = 0, start = out->len;
 	card_rv rv;
 
 	for (;;) {
@@ -164,7 +170,10 @@ send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		}
 		if ((*sw & 0xFF00) != 0x6100)
 			break;
-		if (++rounds > GET_RESPONSE_MAX_ROUNDS) {
+		if (++rounds > GET_RESPONSE_FREE_ROUNDS &&
+		    out->len - start < (rounds - GET_RESPONSE_FREE_ROUNDS) * GET_RESPONSE_MIN_AVERAGE) {
+			tsr_log ("apdu", "%02X %02X: the card answers 61xx without delivering (%zu bytes in %zu "
+			         "rounds): given up", apdu->cla, apdu->ins, out->len - start, rounds - 1);
 			rv = CARD_E_BAD_RESPONSE;
 			break;
 		}
@@ -186,6 +195,7 @@ send_chained (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uin
 	card_rv rv = CARD_OK;
 
 	apdu_buf_init (&ignored);
+	ignored.max = APDU_MAX_RESPONSE;   /* pieces answer 9000, nothing more */
 	while (apdu->data_len - off > APDU_SHORT_MAX_LC) {
 		piece = *apdu;
 		piece.cla |= APDU_CLA_CHAIN;
@@ -218,6 +228,11 @@ apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *res
 	    resp == NULL || (apdu->data == NULL && apdu->data_len != 0))
 		return CARD_E_INTERNAL;
 	memset (resp, 0, sizeof *resp);
+	if (apdu->data_len > APDU_EXT_MAX_LC) {
+		/* no more by chaining than one extended APDU could carry */
+		tsr_log ("apdu", "%02X %02X: %zu bytes of command data: refused", apdu->cla, apdu->ins, apdu->data_len);
+		return CARD_E_INVALID_DATA;
+	}
 	apdu_buf_init (&out);
 	out.max = APDU_MAX_RESPONSE;
 	memset (&x, 0, sizeof x);
