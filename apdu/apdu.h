@@ -4,7 +4,8 @@
  * wrong-Le retry (6Cxx), status words and reader errors mapped to card_rv.
  *
  * Every exchange is traced in the log category "apdu". The data of VERIFY (20),
- * CHANGE REFERENCE DATA (24) and RESET RETRY COUNTER (2C) is always redacted;
+ * CHANGE REFERENCE DATA (24), RESET RETRY COUNTER (2C) and GENERAL AUTHENTICATE (87,
+ * and its answer) is always redacted;
  * struct apdu's SENSITIVE flag redacts any other command (and its response).
  */
 #ifndef TSR_APDU_APDU_H

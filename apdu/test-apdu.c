@@ -415,6 +415,19 @@ START_TEST (test_trace_redaction)
 	apdu_resp_clear (&r);
 	ck_assert_ptr_null (strstr (logged, "31 39 37"));
 
+	/* GENERAL AUTHENTICATE: an ECDH secret or a deciphered block, in every piece */
+	mock_expect ("00 87 11 9D 04 7C 02 85 00 00", "7C 22 82 20 5E C2 E7 61 02");
+	mock_expect ("00 C0 00 00 02", "A1 B2 90 00");
+	apdu_init (&a, 0x00, 0x87, 0x11, 0x9D);
+	a.data = (const uint8_t *)"\x7C\x02\x85\x00";
+	a.data_len = 4;
+	a.ne = 256;
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_OK);
+	apdu_resp_clear (&r);
+	ck_assert_ptr_null (strstr (logged, "5E C2 E7"));
+	ck_assert_ptr_null (strstr (logged, "A1 B2"));
+	ck_assert_ptr_nonnull (strstr (logged, "> 00 87 11 9D 04 [5 bytes redacted]"));
+
 	/* a sensitive command: its response data is hidden too, the SW is not */
 	mock_expect ("00 CB 3F FF 02 5C 00 00", "53 02 DE AD 61 02");
 	mock_expect ("00 C0 00 00 02", "BE EF 90 00");
