@@ -43,7 +43,7 @@ tsr_admin_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
 	struct tsr_admin_ctx ctx = { slot, fn, user, CKR_OK };
 	CK_RV rv;
 
-	rv = tsr_card_call_inlock (slot, tsr_admin_then, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, tsr_admin_then, &ctx, TSR_CALL_ONCE);   /* writes */
 	return ctx.admin_rv != CKR_OK ? ctx.admin_rv : rv;
 }
 

@@ -58,7 +58,7 @@ tsr_init_pin_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
 		goto out;
 	ctx.pin = token->so_secret;
 	ctx.pin_len = token->so_secret_len;
-	rv = tsr_card_call_inlock (slot, tsr_card_unblock, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, tsr_card_unblock, &ctx, TSR_CALL_ONCE | TSR_CALL_CHANGES_PIN);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token == NULL)
 		goto out;
@@ -139,7 +139,7 @@ tsr_set_so_key_inlock (struct tsr_slot *slot, const uint8_t *old_pin, CK_ULONG o
 		rv = CKR_PIN_LEN_RANGE;   /* not 32, 48 or 64 hex digits */
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_set_admin_key, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, tsr_card_set_admin_key, &ctx, TSR_CALL_ONCE | TSR_CALL_CHANGES_PIN);
 	if (rv == CKR_OK && slot->token != NULL)
 		rv = tsr_token_hold_so_secret (slot->token, new_key, ctx.new_len, true);
 out:
@@ -164,7 +164,7 @@ tsr_set_pin_inlock (struct tsr_slot *slot, enum card_pin which, const uint8_t *o
 		rv = CKR_PIN_INCORRECT;   /* the card could not hold such an old PIN */
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, tsr_card_change, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, tsr_card_change, &ctx, TSR_CALL_ONCE | TSR_CALL_CHANGES_PIN);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token == NULL || slot->lost)
 		goto out;

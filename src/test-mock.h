@@ -37,6 +37,10 @@ struct mock_state {
 	int open_calls;           /* card_open calls */
 	bool open_fails;          /* card_open answers CARD_E_COMM */
 	bool keys_made_by_setup;  /* mock_setup had to make the keys (slow: RSA key generation) */
+	char pin[9];              /* the user PIN (MOCK_PIN after mock_setup) */
+	int change_calls;         /* CHANGE REFERENCE DATA of the user PIN */
+	card_rv change_lost;      /* not CARD_OK: a PIN change is done, but its answer is lost
+	                             and replaced by this (a status word gone astray) */
 };
 
 extern struct mock_state mock;

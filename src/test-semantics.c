@@ -519,6 +519,34 @@ START_TEST (test_pair_usage)
 }
 END_TEST
 
+/* Defect 8: a PIN change whose answer was lost (the card did it, then a "security status
+ * not satisfied" came back) is not sent again, and the module does not try the old PIN:
+ * the retry counter stays where it is, and the application logs in again. */
+START_TEST (test_no_resend_of_pin_change)
+{
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_SESSION_INFO info;
+	CK_OBJECT_HANDLE key = find_one (CKO_PRIVATE_KEY, 1);
+	CK_RV rv;
+
+	mock.change_lost = CARD_E_SECURITY;
+	mock.pin_verified = false;   /* the card forgot the PIN (or PIV was deselected) */
+	rv = f->C_SetPIN (sess, pin, 6, (CK_UTF8CHAR_PTR)"654321", 6);
+	ck_assert_int_ne (rv, CKR_OK);
+	ck_assert_int_ne (rv, CKR_PIN_INCORRECT);
+	ck_assert_int_eq (mock.change_calls, 1);      /* sent once */
+	ck_assert_str_eq (mock.pin, "654321");        /* and done by the card */
+	ck_assert_int_eq (mock.pin_tries, 3);         /* no try burnt */
+	/* the held PIN is the old one: the login is over, it is never tried */
+	ck_assert_int_eq (f->C_GetSessionInfo (sess, &info), CKR_OK);
+	ck_assert_uint_eq (info.state, CKS_RW_PUBLIC_SESSION);
+	ck_assert_int_ne (f->C_SignInit (sess, &m, key), CKR_OK);   /* not logged in: no private op */
+	ck_assert_int_eq (mock.pin_tries, 3);
+	ck_assert_int_eq (f->C_Login (sess, CKU_USER, (CK_UTF8CHAR_PTR)"654321", 6), CKR_OK);
+	ck_assert_int_eq (mock.pin_tries, 3);
+}
+END_TEST
+
 /* Defect 12: right after C_Initialize, events only for the slots with a card; none is lost. */
 static void
 startup_events (CK_FLAGS flags)
@@ -569,6 +597,7 @@ semantics_suite (void)
 	tcase_add_test (tc, test_ecdsa_empty);
 	tcase_add_test (tc, test_pair_usage);
 	tcase_add_test (tc, test_startup_events);
+	tcase_add_test (tc, test_no_resend_of_pin_change);
 	suite_add_tcase (s, tc);
 	return s;
 }

@@ -9,6 +9,9 @@
  * logged-in user is verified again before the operation, and an operation that
  * fails with "security status not satisfied" while logged in (the PIN state was
  * lost some other way) is retried once after re-selecting and re-verifying.
+ * A command the card may already have executed (TSR_CALL_ONCE: PIN changes, writes,
+ * key generation and import) is never sent again: the state is made right before it
+ * instead, and a PIN change without a clear answer forgets the PINs held.
  */
 #include "config.h"
 
@@ -105,8 +108,50 @@ tsr_card_state_lost (card_rv crv)
 	return crv == CARD_E_SECURITY || crv == CARD_E_NOT_SUPPORTED || crv == CARD_E_NOT_FOUND;
 }
 
+/* Before a command that is never sent twice: PIV selected, and a logged-in user's PIN
+ * verified again only if the card forgot it (an empty VERIFY asks; no try is spent). A
+ * "state lost" answer to the command itself is then the card's real answer. */
+static card_rv
+tsr_card_state_ensure (struct card *card, struct tsr_token *token)
+{
+	int verified = 0, tries = -1;
+	card_rv crv;
+
+	crv = card->driver->reselect (card);
+	if (crv == CARD_OK && token->user_logged_in &&
+	    (card->driver->pin_status (card, CARD_PIN_USER, &verified, &tries) != CARD_OK || !verified))
+		crv = tsr_restore_login (card, token);
+	return crv;
+}
+
+/* A PIN-changing command ended without a clear answer (no answer, a malformed one, or
+ * an unexpected status word): the card may have done it, so the PINs held are doubtful.
+ * Forget them (the application logs in again) rather than ever try a stale one, and
+ * read the counter again. */
+static void
+tsr_card_pin_doubt (struct card *card, struct tsr_token *token, card_rv crv)
+{
+	int verified = 0, tries = -1;
+
+	if (crv == CARD_OK || crv == CARD_E_PIN_INCORRECT || crv == CARD_E_PIN_LOCKED ||
+	    crv == CARD_E_PIN_LEN || crv == CARD_E_PIN_INVALID || crv == CARD_E_REMOVED)
+		return;
+	tsr_log ("p11", "a PIN change ended without a clear answer (%s): login forgotten, not retried",
+	         card_rv_name (crv));
+	tsr_token_forget_login (token);
+	if (card->driver->reselect (card) == CARD_OK &&
+	    card->driver->pin_status (card, CARD_PIN_USER, &verified, &tries) == CARD_OK)
+		token->pin_tries_left = tries;
+}
+
 CK_RV
 tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
+{
+	return tsr_card_call_flags_inlock (slot, fn, user, 0);
+}
+
+CK_RV
+tsr_card_call_flags_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user, unsigned flags)
 {
 	struct tsr_token *token = slot->token;
 	struct card *card;
@@ -122,9 +167,13 @@ tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user)
 		tsr_log ("p11", "slot %lu: card reset by somebody else: login restored", (unsigned long)slot->id);
 		crv = tsr_restore_login (card, token);
 	}
+	if (crv == CARD_OK && (flags & TSR_CALL_ONCE))
+		crv = tsr_card_state_ensure (card, token);
 	if (crv == CARD_OK)
 		crv = fn (card, user);
-	if (tsr_card_state_lost (crv)) {
+	if (flags & TSR_CALL_CHANGES_PIN)
+		tsr_card_pin_doubt (card, token, crv);
+	if (tsr_card_state_lost (crv) && !(flags & TSR_CALL_ONCE)) {
 		/* another application deselected PIV or logged the card out, without a reset */
 		tsr_log ("p11", "slot %lu: card state lost (%d): re-select%s and retry", (unsigned long)slot->id,
 		         (int)crv, token->user_logged_in ? ", re-verify" : "");

@@ -188,6 +188,13 @@ CK_RV tsr_ckr_from_card (card_rv crv);
  * CARD_E_REMOVED marks the slot lost (dropped at tsr_leave). */
 typedef card_rv (*tsr_card_fn) (struct card *card, void *user);
 CK_RV tsr_card_call_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user);
+/* The same with FLAGS: TSR_CALL_ONCE for what must not run twice (the card may have done it
+ * when its answer is lost): never re-sent after a "state lost" answer, the application
+ * state is restored before it instead; TSR_CALL_CHANGES_PIN for what changes a PIN or PUK
+ * (or the SO's key): without a clear answer the held PINs are forgotten, never tried. */
+#define TSR_CALL_ONCE 0x1u
+#define TSR_CALL_CHANGES_PIN 0x2u
+CK_RV tsr_card_call_flags_inlock (struct tsr_slot *slot, tsr_card_fn fn, void *user, unsigned flags);
 
 /* ---- sessions (session.c) ---- */
 
