@@ -86,6 +86,15 @@ struct reader_ops {
  * After a pcscd restart every old connection answers READER_E_NO_SERVICE. */
 extern const struct reader_ops reader_pcsc_ops;
 
+/* A card that never answers (reader/pcsc-watchdog.c): a PC/SC call on a connection that
+ * lasts longer than TIMEOUT_MS is ended by shutting the connection's socket to pcscd
+ * down (pcsc-lite has no other way); the call fails with READER_E_COMM and the next
+ * begin() connects again (READER_E_RESET: the card's state is to be restored). This
+ * needs a thread: with THREADS_ALLOWED 0, or TIMEOUT_MS 0, there is no watchdog and a
+ * reader driver without a time-out of its own waits as long as the card does.
+ * reader_pcsc_watchdog (0, 0) stops and joins the thread (C_Finalize). */
+void reader_pcsc_watchdog (long timeout_ms, int threads_allowed);
+
 /* ------------------------------------------------------------------------
  * The reader monitor (reader/monitor.c): one loop over every reader and the
  * PnP pseudo-reader, blocking in SCardGetStatusChange. It runs either in a

@@ -5,6 +5,7 @@
  *   pin_policy = card | fips
  *   default_management_key = allow | deny
  *   management_key.SERIAL = 32, 48 or 64 hex digits
+ *   card_timeout = SECONDS (0 .. 3600, 0: no limit)
  * Whatever goes wrong is logged (category "conf", never a key's value) and
  * leaves the default; the file is read once per C_Initialize.
  */
@@ -26,7 +27,7 @@
 #include "src/log.h"
 
 /* written by C_Initialize / C_Finalize only */
-static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, NULL, 0, 0 };
+static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, TSR_CONF_CARD_TIMEOUT, NULL, 0, 0 };
 
 void
 tsr_conf_defaults (struct tsr_conf *conf)
@@ -34,6 +35,7 @@ tsr_conf_defaults (struct tsr_conf *conf)
 	memset (conf, 0, sizeof *conf);
 	conf->pin_policy = TSR_PIN_POLICY_CARD;
 	conf->allow_default_mgm_key = true;
+	conf->card_timeout = TSR_CONF_CARD_TIMEOUT;
 }
 
 void
@@ -144,6 +146,23 @@ out:
 	OPENSSL_cleanse (&entry, sizeof entry);
 }
 
+/* card_timeout = SECONDS: 0 (no limit) .. 3600. */
+static void
+conf_set_card_timeout (struct tsr_conf *conf, const char *where, const char *value)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol (value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || v < 0 || v > 3600) {
+		tsr_log ("conf", "%s: card_timeout: \"%s\" is not 0..3600 seconds: default (%d) kept", where,
+		         value, TSR_CONF_CARD_TIMEOUT);
+		return;
+	}
+	conf->card_timeout = v;
+}
+
 static void
 conf_set (struct tsr_conf *conf, const char *where, const char *key, const char *value)
 {
@@ -163,6 +182,8 @@ conf_set (struct tsr_conf *conf, const char *where, const char *key, const char 
 		else
 			tsr_log ("conf", "%s: default_management_key: \"%s\" is neither allow nor deny: "
 			         "default (allow) kept", where, value);
+	} else if (strcmp (key, "card_timeout") == 0) {
+		conf_set_card_timeout (conf, where, value);
 	} else if (strncmp (key, "management_key.", 15) == 0) {
 		conf_add_mgm_key (conf, where, key + 15, value);
 	} else {

@@ -19,6 +19,7 @@
 #define TSR_CONF_MAX_KEY 32          /* AES-256 */
 #define TSR_CONF_MAX_LINE 1024       /* longer lines are ignored (logged) */
 #define TSR_CONF_MAX_SIZE (1024 * 1024)  /* a larger file (or not a regular file) is not read */
+#define TSR_CONF_CARD_TIMEOUT 120        /* card_timeout default, seconds */
 
 enum tsr_pin_policy_mode {
 	TSR_PIN_POLICY_CARD = 0,     /* the card's own rules only (default) */
@@ -35,6 +36,7 @@ struct tsr_conf_mgm_key {
 struct tsr_conf {
 	enum tsr_pin_policy_mode pin_policy;
 	bool allow_default_mgm_key;          /* default true */
+	long card_timeout;                   /* seconds a card may take to answer (0: no limit) */
 	struct tsr_conf_mgm_key *mgm_keys;   /* owned; one per serial */
 	size_t n_mgm_keys;
 	size_t cap_mgm_keys;                 /* allocated entries */

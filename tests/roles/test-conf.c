@@ -244,6 +244,22 @@ START_TEST (test_many_keys)
 }
 END_TEST
 
+/* card_timeout = SECONDS: 0 (no limit) to 3600; anything else leaves the default. */
+START_TEST (test_card_timeout)
+{
+	write_conf ("card_timeout = 2\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.card_timeout, 2);
+	write_conf ("card_timeout = 0\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.card_timeout, 0);
+	write_conf ("card_timeout = -1\ncard_timeout = 3601\ncard_timeout = 5s\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.card_timeout, TSR_CONF_CARD_TIMEOUT);
+	ck_assert (logged (":3: card_timeout: \"5s\" is not 0..3600 seconds"));
+}
+END_TEST
+
 START_TEST (test_module_load)
 {
 	write_conf ("pin_policy = fips\n");
@@ -291,6 +307,7 @@ main (void)
 	tcase_add_test (tc, test_nul_byte);
 	tcase_add_test (tc, test_bounded_read);
 	tcase_add_test (tc, test_many_keys);
+	tcase_add_test (tc, test_card_timeout);
 	tcase_add_test (tc, test_module_load);
 	tcase_add_test (tc, test_hex_key);
 	suite_add_tcase (s, tc);
