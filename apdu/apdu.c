@@ -108,6 +108,7 @@ struct xfer {
 	size_t cmd_size;
 	uint8_t *rsp;          /* raw response from the reader */
 	int redact;
+	int sent;              /* transmissions so far */
 };
 
 /* One transmission of an encoded command; *sw and the data appended to OUT. */
@@ -125,6 +126,7 @@ send_raw (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		goto out;
 	}
 	apdu_trace_command (x->cmd, len, x->redact);
+	x->sent++;
 	rrv = x->card->reader->transmit (x->card->conn, x->cmd, len, x->rsp, &rlen);
 	OPENSSL_cleanse (x->cmd, len);
 	if (rrv != READER_OK) {
@@ -163,6 +165,13 @@ send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		rv = send_raw (x, &cur, out, sw);
 		if (rv != CARD_OK)
 			break;
+		if (*sw == 0x6883 && x->sent == 1) {
+			/* The card was still in a chain somebody left (an interrupted command), and has
+			 * dropped it on seeing ours, which it did not execute: send it again, once. */
+			tsr_log ("apdu", "%02X %02X: the card was in another command's chain: sent again",
+			         apdu->cla, apdu->ins);
+			continue;
+		}
 		if ((*sw & 0xFF00) == 0x6C00 && !le_retried) {
 			le_retried = 1;
 			cur.ne = (*sw & 0xFF) ? (*sw & 0xFF) : 256;
@@ -183,6 +192,25 @@ send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		le_retried = 0;
 	}
 	return rv;
+}
+
+/* A chain that failed may still be open on the card (a piece it never saw, or an answer
+ * lost): before the next command, end it with another one (GET RESPONSE, whatever its
+ * answer), which makes the card drop the chain, so that the next chained command with the
+ * same header can never continue it. */
+static void
+end_chain (struct xfer *x, const struct apdu *apdu)
+{
+	struct apdu get;
+	struct apdu_buf ignored;
+	uint16_t sw = 0;
+
+	apdu_init (&get, apdu->cla & (uint8_t)~APDU_CLA_CHAIN, 0xC0, 0x00, 0x00);
+	get.ne = 256;
+	apdu_buf_init (&ignored);
+	ignored.max = APDU_MAX_RESPONSE;
+	(void)send_raw (x, &get, &ignored, &sw);
+	apdu_buf_clear (&ignored);
 }
 
 /* Command chaining: every chunk but the last with CLA | 0x10, no Le. */
@@ -213,6 +241,9 @@ send_chained (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uin
 	piece.data_len = apdu->data_len - off;
 	rv = send_one (x, &piece, out, sw);
 out:
+	if ((rv == CARD_OK && *sw != 0x9000 && (*sw & 0xFF00) != 0x6100) ||
+	    rv == CARD_E_COMM || rv == CARD_E_BAD_RESPONSE)
+		x->card->chain_open = 1;   /* ended before the next command (apdu_transmit) */
 	return rv;
 }
 
@@ -244,6 +275,11 @@ apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *res
 	if (x.cmd == NULL || x.rsp == NULL) {
 		rv = CARD_E_NO_MEMORY;
 		goto out;
+	}
+	if (card->chain_open) {
+		card->chain_open = 0;
+		end_chain (&x, apdu);
+		x.sent = 0;
 	}
 	if (!apdu->extended && apdu->data_len > APDU_SHORT_MAX_LC)
 		rv = send_chained (&x, apdu, &out, &sw);

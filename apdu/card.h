@@ -125,6 +125,8 @@ struct card {
 	void *driver_data;                /* owned by the driver, freed by driver->release() */
 	struct card_info info;
 	int in_transaction;
+	int chain_open;                   /* apdu.c: a chained command failed; the card may still
+	                                     be in its chain, ended before the next command */
 };
 
 /*

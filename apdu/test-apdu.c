@@ -277,6 +277,40 @@ START_TEST (test_command_chaining)
 	expect_cmd (chained, data + 255, 255, -1, "6A 84");
 	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_E_NO_SPACE);
 	ck_assert_ptr_null (mock_check ());
+	card.chain_open = 0;   /* (the chain ended with a clear answer; tested below) */
+
+	/* the last piece fails without a clear answer: the card may still be in the chain, which
+	 * is ended at once (GET RESPONSE: another command), so that the next chained command
+	 * with the same header never continues it */
+	mock_reset ();
+	mock_reader_ops.begin (card.conn);
+	expect_cmd (chained, data, 255, -1, "90 00");
+	expect_cmd (chained, data + 255, 255, -1, "90 00");
+	expect_cmd (last, data + 510, 90, 0, "6F 00");
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_E_INTERNAL);
+	mock_expect ("00 C0 00 00 00", "68 83");       /* before the next command */
+	expect_cmd (chained, data, 255, -1, "90 00");
+	expect_cmd (chained, data + 255, 255, -1, "90 00");
+	expect_cmd (last, data + 510, 90, 0, "90 00");
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_OK);
+	apdu_resp_clear (&r);
+	ck_assert_ptr_null (mock_check ());
+
+	/* a card left in somebody else's chain answers our first command 6883 and drops that
+	 * chain: the command (not executed) is sent again, once */
+	mock_reset ();
+	mock_reader_ops.begin (card.conn);
+	mock_expect ("00 CA 01 02 00", "68 83");
+	mock_expect ("00 CA 01 02 00", "11 90 00");
+	{
+		struct apdu g;
+		apdu_init (&g, 0x00, 0xCA, 0x01, 0x02);
+		g.ne = 256;
+		ck_assert_int_eq (apdu_exchange (&card, &g, &r, NULL), CARD_OK);
+		ck_assert_uint_eq (r.len, 1);
+		apdu_resp_clear (&r);
+	}
+	ck_assert_ptr_null (mock_check ());
 
 	/* exactly 255 bytes: no chaining */
 	mock_reset ();

@@ -70,10 +70,11 @@ static const char *parse_fail(struct cs_sim *s, char *count, char *mode, char *s
 	return "ok";
 }
 
-/* "pins": the retry counters, read without an APDU. */
+/* "pins": the retry counters and the wrong PINs / PUKs presented, read without an APDU. */
 static void pins(const struct cs_sim *s, char *ans, size_t n)
 {
-	snprintf(ans, n, "pin_tries %u puk_tries %u", s->card->pin_left, s->card->puk_left);
+	snprintf(ans, n, "pin_tries %u puk_tries %u wrong %lu", s->card->pin_left, s->card->puk_left,
+		 s->card->wrong_refs);
 }
 
 /* "pin-is PIN": is PIN (digits, 6..8) the card's PIN? No counter moves. */
@@ -162,6 +163,9 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 		cs_card_power(s->card);
 	} else if (strcmp(cmd, "fail") == 0) {
 		r = parse_fail(s, a1, a2, a3);
+	} else if (strcmp(cmd, "armed") == 0) {
+		snprintf(ans, n, "armed %u skip %u", s->fail_left, s->fail_skip);
+		return;
 	} else if (strcmp(cmd, "pins") == 0) {
 		pins(s, ans, n);
 		return;
@@ -175,7 +179,7 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 	} else if (strcmp(cmd, "quit") == 0) {
 		s->quit = true;
 	} else if (strcmp(cmd, "help") == 0) {
-		r = "commands: remove insert swap reset fail stats status pins pin-is quit";
+		r = "commands: remove insert swap reset fail armed stats status pins pin-is quit";
 	} else {
 		r = "error unknown command";
 	}

@@ -93,15 +93,15 @@ static void inject(struct cs_sim *s, const uint8_t *cmd, size_t n, const struct 
 		cs_log_event(s->log, "fail: mute");
 		break;
 	case FAIL_DROP:
-	case FAIL_LOST:
 		cs_log_apdu(s->log, cmd, n, NULL, 0);
-		cs_log_event(s->log, s->fail_mode == FAIL_DROP ? "fail: drop the connection" :
-		             "fail: executed, then the connection drops");
+		cs_log_event(s->log, "fail: drop the connection");
 		cs_sim_disconnect(s, true);
 		break;
 	case FAIL_REMOVE:
+	case FAIL_LOST:
 		cs_log_apdu(s->log, cmd, n, NULL, 0);
-		cs_log_event(s->log, "fail: card removed");
+		cs_log_event(s->log, s->fail_mode == FAIL_REMOVE ? "fail: card removed" :
+		             "fail: executed, then the card removed (the answer is lost)");
 		cs_sim_disconnect(s, false);
 		s->inserted = false;
 		break;

@@ -38,7 +38,7 @@ enum cs_fail_mode {
 	FAIL_REMOVE,    /* the card is pulled out: no answer, stays out until "insert" */
 	FAIL_TRUNCATE,  /* executed; the answer cut to half its length (at least one byte gone) */
 	FAIL_AFTER_SW,  /* executed; the answer replaced by the status word fail_sw */
-	FAIL_LOST,      /* executed; then the connection drops (answer lost), reconnects */
+	FAIL_LOST,      /* executed; then the card is pulled out (answer lost), until "insert" */
 };
 
 struct cs_ctl_client {
