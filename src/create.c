@@ -34,7 +34,7 @@ tsr_templ_ulong (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_TYPE ty
 
 	if (a == NULL || a->ulValueLen != sizeof (CK_ULONG) || a->pValue == NULL)
 		return false;
-	*value = *(const CK_ULONG *)a->pValue;
+	memcpy (value, a->pValue, sizeof *value);   /* the application's buffer may be unaligned */
 	return true;
 }
 

@@ -247,6 +247,6 @@ tsr_templ_ulong_of (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_TYPE
 		return -1;
 	if (a->pValue == NULL || a->ulValueLen != sizeof (CK_ULONG))
 		return -2;
-	*value = *(const CK_ULONG *)a->pValue;
+	memcpy (value, a->pValue, sizeof *value);   /* the application's buffer may be unaligned */
 	return 1;
 }

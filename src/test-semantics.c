@@ -394,6 +394,13 @@ START_TEST (test_value_lengths)
 	ck_assert_int_eq (f->C_SetAttributeValue (sess, h, &d4, 1), CKR_ATTRIBUTE_VALUE_INVALID);
 	ck_assert_int_eq (f->C_SetAttributeValue (sess, h, &l, 1), CKR_ATTRIBUTE_VALUE_INVALID);
 	{
+		/* a CK_ULONG at an odd address (found by fuzz-templ: a misaligned load, UB) */
+		CK_BYTE raw[sizeof (CK_ULONG) + 1];
+		CK_ATTRIBUTE odd = { CKA_CLASS, raw + 1, sizeof (CK_ULONG) };
+		memcpy (raw + 1, &data, sizeof data);
+		ck_assert_int_eq (f->C_CreateObject (sess, &odd, 1, &h), CKR_OK);
+	}
+	{
 		/* and in the template of a derived key */
 		EVP_PKEY *peer = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
 		unsigned char point[65];
