@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tests/faults/test-mute.c: a card that never answers (cardsim `fail 1 mute`), behind
+ * tests/faults/test-mute.c: a card that answers "61 00" forever (given up at once), and a
+ * card that never answers (cardsim `fail 1 mute`), behind
  * vpcd, which waits for it forever (mute.sh sets card_timeout = 2 in tessera.conf).
  * - threads allowed: the watchdog ends the operation with CKR_DEVICE_ERROR after the
  *   time-out, the other sessions and the login stay, and once the card answers again
@@ -113,6 +114,13 @@ main (void)
 	s = open_logged_in ();
 	other = open_logged_in ();
 	tap (sign (s, NULL) == CKR_OK, "a signature before the card falls silent");
+	/* a card that answers "61 00" (more data) to everything, GET RESPONSE included */
+	card_ctl (0, "fail 100000 sw:6100", NULL, 0);
+	rv = sign (s, &took);
+	card_ctl (0, "fail 0 mute", NULL, 0);
+	tap (rv == CKR_DEVICE_ERROR && took < 1.0, "a card answering 61xx forever: CKR_DEVICE_ERROR within a "
+	     "second (0x%lx, %.2f s)", (unsigned long)rv, took);
+	tap (sign (s, NULL) == CKR_OK, "and a signature once it behaves");
 	card_ctl (0, "fail 1 mute", NULL, 0);
 	rv = sign (s, &took);
 	tap (rv == CKR_DEVICE_ERROR, "mute card: C_Sign returns CKR_DEVICE_ERROR (0x%lx)", (unsigned long)rv);
