@@ -16,7 +16,12 @@
 #include "apdu/log.h"
 #include "apdu/trace.h"
 
-#define GET_RESPONSE_MAX_ROUNDS 1024
+/* A card that answers 61xx must keep delivering: after the first two GET RESPONSE rounds,
+ * every round must have brought 128 bytes on average (a full chunk is 256), so a card that
+ * stalls (61xx without data, or a byte at a time) is dropped at the third round, and one
+ * that keeps sending full chunks at APDU_MAX_RESPONSE (257 rounds of 256 bytes). */
+#define GET_RESPONSE_FREE_ROUNDS 2
+#define GET_RESPONSE_MIN_AVERAGE 128
 
 void
 apdu_init (struct apdu *apdu, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2)
@@ -104,6 +109,7 @@ struct xfer {
 	size_t cmd_size;
 	uint8_t *rsp;          /* raw response from the reader */
 	int redact;
+	int sent;              /* transmissions so far */
 };
 
 /* One transmission of an encoded command; *sw and the data appended to OUT. */
@@ -121,6 +127,7 @@ send_raw (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		goto out;
 	}
 	apdu_trace_command (x->cmd, len, x->redact);
+	x->sent++;
 	rrv = x->card->reader->transmit (x->card->conn, x->cmd, len, x->rsp, &rlen);
 	OPENSSL_cleanse (x->cmd, len);
 	if (rrv != READER_OK) {
@@ -151,13 +158,21 @@ static card_rv
 send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw)
 {
 	struct apdu cur = *apdu;
-	int le_retried = 0, rounds = 0;
+	int le_retried = 0;
+	size_t rounds = 0, start = out->len;
 	card_rv rv;
 
 	for (;;) {
 		rv = send_raw (x, &cur, out, sw);
 		if (rv != CARD_OK)
 			break;
+		if (*sw == 0x6883 && x->sent == 1) {
+			/* The card was still in a chain somebody left (an interrupted command), and has
+			 * dropped it on seeing ours, which it did not execute: send it again, once. */
+			tsr_log ("apdu", "%02X %02X: the card was in another command's chain: sent again",
+			         apdu->cla, apdu->ins);
+			continue;
+		}
 		if ((*sw & 0xFF00) == 0x6C00 && !le_retried) {
 			le_retried = 1;
 			cur.ne = (*sw & 0xFF) ? (*sw & 0xFF) : 256;
@@ -165,7 +180,10 @@ send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		}
 		if ((*sw & 0xFF00) != 0x6100)
 			break;
-		if (++rounds > GET_RESPONSE_MAX_ROUNDS) {
+		if (++rounds > GET_RESPONSE_FREE_ROUNDS &&
+		    out->len - start < (rounds - GET_RESPONSE_FREE_ROUNDS) * GET_RESPONSE_MIN_AVERAGE) {
+			tsr_log ("apdu", "%02X %02X: the card answers 61xx without delivering (%zu bytes in %zu "
+			         "rounds): given up", apdu->cla, apdu->ins, out->len - start, rounds - 1);
 			rv = CARD_E_BAD_RESPONSE;
 			break;
 		}
@@ -175,6 +193,25 @@ send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		le_retried = 0;
 	}
 	return rv;
+}
+
+/* A chain that failed may still be open on the card (a piece it never saw, or an answer
+ * lost): before the next command, end it with another one (GET RESPONSE, whatever its
+ * answer), which makes the card drop the chain, so that the next chained command with the
+ * same header can never continue it. */
+static void
+end_chain (struct xfer *x, const struct apdu *apdu)
+{
+	struct apdu get;
+	struct apdu_buf ignored;
+	uint16_t sw = 0;
+
+	apdu_init (&get, apdu->cla & (uint8_t)~APDU_CLA_CHAIN, 0xC0, 0x00, 0x00);
+	get.ne = 256;
+	apdu_buf_init (&ignored);
+	ignored.max = APDU_MAX_RESPONSE;
+	(void)send_raw (x, &get, &ignored, &sw);
+	apdu_buf_clear (&ignored);
 }
 
 /* Command chaining: every chunk but the last with CLA | 0x10, no Le. */
@@ -187,6 +224,7 @@ send_chained (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uin
 	card_rv rv = CARD_OK;
 
 	apdu_buf_init (&ignored);
+	ignored.max = APDU_MAX_RESPONSE;   /* pieces answer 9000, nothing more */
 	while (apdu->data_len - off > APDU_SHORT_MAX_LC) {
 		piece = *apdu;
 		piece.cla |= APDU_CLA_CHAIN;
@@ -204,6 +242,9 @@ send_chained (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uin
 	piece.data_len = apdu->data_len - off;
 	rv = send_one (x, &piece, out, sw);
 out:
+	if ((rv == CARD_OK && *sw != 0x9000 && (*sw & 0xFF00) != 0x6100) ||
+	    rv == CARD_E_COMM || rv == CARD_E_BAD_RESPONSE)
+		x->card->chain_open = 1;   /* ended before the next command (apdu_transmit) */
 	return rv;
 }
 
@@ -258,6 +299,11 @@ apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *res
 	    resp == NULL || (apdu->data == NULL && apdu->data_len != 0))
 		return CARD_E_INTERNAL;
 	memset (resp, 0, sizeof *resp);
+	if (apdu->data_len > APDU_EXT_MAX_LC) {
+		/* no more by chaining than one extended APDU could carry */
+		tsr_log ("apdu", "%02X %02X: %zu bytes of command data: refused", apdu->cla, apdu->ins, apdu->data_len);
+		return CARD_E_INVALID_DATA;
+	}
 	apdu_buf_init (&out);
 	out.max = APDU_MAX_RESPONSE;
 	memset (&x, 0, sizeof x);
@@ -269,6 +315,11 @@ apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *res
 	if (x.cmd == NULL || x.rsp == NULL) {
 		rv = CARD_E_NO_MEMORY;
 		goto out;
+	}
+	if (card->chain_open) {
+		card->chain_open = 0;
+		end_chain (&x, apdu);
+		x.sent = 0;
 	}
 	rv = send_any (&x, apdu, &out, &sw);
 	if (rv == CARD_OK || rv == CARD_E_COMM)

@@ -5,7 +5,8 @@
  * wrong-Le retry (6Cxx), status words and reader errors mapped to card_rv.
  *
  * Every exchange is traced in the log category "apdu". The data of VERIFY (20),
- * CHANGE REFERENCE DATA (24) and RESET RETRY COUNTER (2C) is always redacted;
+ * CHANGE REFERENCE DATA (24), RESET RETRY COUNTER (2C) and GENERAL AUTHENTICATE (87,
+ * and its answer) is always redacted;
  * struct apdu's SENSITIVE flag redacts any other command (and its response).
  */
 #ifndef TSR_APDU_APDU_H
@@ -67,8 +68,10 @@ void apdu_resp_clear (struct apdu_resp *resp);
  * and one resend with Le = xx on 6Cxx. RESP is filled (caller clears) whatever the
  * status word: the return value says only whether the exchange happened
  * (CARD_OK) or failed (reader errors mapped by apdu_reader_rv(), CARD_E_BAD_RESPONSE
- * for a response shorter than SW1 SW2 or larger than APDU_MAX_RESPONSE,
- * CARD_E_INVALID_DATA for a command that cannot be encoded). A chained command
+ * for a response shorter than SW1 SW2 or larger than APDU_MAX_RESPONSE, or a card
+ * that answers 61xx without delivering (see apdu.c: a stalling card costs three GET
+ * RESPONSE rounds), CARD_E_INVALID_DATA for a command that cannot be encoded or whose
+ * data is over APDU_EXT_MAX_LC bytes, chained or not). A chained command
  * stops at the first piece the card does not answer 9000: RESP has that SW.
  * Must run inside card_begin()/card_end().
  */

@@ -204,6 +204,8 @@ struct card {
 	                                     refused one yet (apdu_transmit falls back to short
 	                                     APDUs, chaining and GET RESPONSE, and clears it) */
 	int in_transaction;
+	int chain_open;                   /* apdu.c: a chained command failed; the card may still
+	                                     be in its chain, ended before the next command */
 };
 
 /*

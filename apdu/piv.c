@@ -38,7 +38,7 @@ const struct piv_slot piv_slots[PIV_NUM_SLOTS] = {
 /* Retired key management keys 82..95: numbers 05..18; decryption or key agreement by
  * their purpose, spare slots for generation. */
 #define RETIRED(n) { 0x81 + (n), 0x04 + (n), "Retired Certificate for Key Management " #n, \
-                     "RETIRED KEY " #n, CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, PIV_ALGS, \
+                     "RETIRED KEY " #n, CARD_USE_SIGN | CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, PIV_ALGS, \
                      CARD_SLOT_SPARE }
 
 /* SP 800-73-4's key purposes; numbers and labels as OpenSC and ykcs11 have them. */

@@ -278,6 +278,40 @@ START_TEST (test_command_chaining)
 	expect_cmd (chained, data + 255, 255, -1, "6A 84");
 	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_E_NO_SPACE);
 	ck_assert_ptr_null (mock_check ());
+	card.chain_open = 0;   /* (the chain ended with a clear answer; tested below) */
+
+	/* the last piece fails without a clear answer: the card may still be in the chain, which
+	 * is ended at once (GET RESPONSE: another command), so that the next chained command
+	 * with the same header never continues it */
+	mock_reset ();
+	mock_reader_ops.begin (card.conn);
+	expect_cmd (chained, data, 255, -1, "90 00");
+	expect_cmd (chained, data + 255, 255, -1, "90 00");
+	expect_cmd (last, data + 510, 90, 0, "6F 00");
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_E_INTERNAL);
+	mock_expect ("00 C0 00 00 00", "68 83");       /* before the next command */
+	expect_cmd (chained, data, 255, -1, "90 00");
+	expect_cmd (chained, data + 255, 255, -1, "90 00");
+	expect_cmd (last, data + 510, 90, 0, "90 00");
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_OK);
+	apdu_resp_clear (&r);
+	ck_assert_ptr_null (mock_check ());
+
+	/* a card left in somebody else's chain answers our first command 6883 and drops that
+	 * chain: the command (not executed) is sent again, once */
+	mock_reset ();
+	mock_reader_ops.begin (card.conn);
+	mock_expect ("00 CA 01 02 00", "68 83");
+	mock_expect ("00 CA 01 02 00", "11 90 00");
+	{
+		struct apdu g;
+		apdu_init (&g, 0x00, 0xCA, 0x01, 0x02);
+		g.ne = 256;
+		ck_assert_int_eq (apdu_exchange (&card, &g, &r, NULL), CARD_OK);
+		ck_assert_uint_eq (r.len, 1);
+		apdu_resp_clear (&r);
+	}
+	ck_assert_ptr_null (mock_check ());
 
 	/* exactly 255 bytes: no chaining */
 	mock_reset ();
@@ -416,19 +450,38 @@ endless (void *user, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp
 	return READER_OK;
 }
 
+/* Every path is capped (defect 9): a card that answers 61xx forever costs a few rounds when
+ * it stalls (no data, or a byte at a time), at most 64 KiB when it keeps sending full
+ * chunks; a chained command carries at most 65535 bytes. */
 START_TEST (test_endless_response)
 {
+	static uint8_t big[70000];
 	struct apdu a;
 	struct apdu_resp r;
-	size_t n = 1;
+	size_t n, sent;
 
 	apdu_init (&a, 0x00, 0xCA, 0x00, 0x00);
 	mock_set_handler (endless, &n);
+	n = 0;   /* "61 00" and nothing else, forever */
 	ck_assert_int_eq (apdu_transmit (&card, &a, &r), CARD_E_BAD_RESPONSE);
 	ck_assert_ptr_null (r.data);
-	n = 255;   /* grows past APDU_MAX_RESPONSE */
+	ck_assert_uint_le (mock_sent_count (), 3);
+	sent = mock_sent_count ();
+	n = 1;   /* a byte at a time */
 	ck_assert_int_eq (apdu_transmit (&card, &a, &r), CARD_E_BAD_RESPONSE);
-	ck_assert_uint_le (mock_sent_count (), 1100 + 300);
+	ck_assert_uint_le (mock_sent_count () - sent, 4);
+	sent = mock_sent_count ();
+	n = 255;   /* full chunks until past APDU_MAX_RESPONSE */
+	ck_assert_int_eq (apdu_transmit (&card, &a, &r), CARD_E_BAD_RESPONSE);
+	ck_assert_uint_le (mock_sent_count () - sent, APDU_MAX_RESPONSE / 255 + 2);
+	sent = mock_sent_count ();
+
+	/* the pieces of a chained command: not past what one APDU could carry */
+	apdu_init (&a, 0x00, 0xDB, 0x3F, 0xFF);
+	a.data = big;
+	a.data_len = sizeof big;
+	ck_assert_int_eq (apdu_transmit (&card, &a, &r), CARD_E_INVALID_DATA);
+	ck_assert_uint_eq (mock_sent_count (), sent);   /* nothing sent */
 }
 END_TEST
 
@@ -457,6 +510,19 @@ START_TEST (test_trace_redaction)
 	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_OK);
 	apdu_resp_clear (&r);
 	ck_assert_ptr_null (strstr (logged, "31 39 37"));
+
+	/* GENERAL AUTHENTICATE: an ECDH secret or a deciphered block, in every piece */
+	mock_expect ("00 87 11 9D 04 7C 02 85 00 00", "7C 22 82 20 5E C2 E7 61 02");
+	mock_expect ("00 C0 00 00 02", "A1 B2 90 00");
+	apdu_init (&a, 0x00, 0x87, 0x11, 0x9D);
+	a.data = (const uint8_t *)"\x7C\x02\x85\x00";
+	a.data_len = 4;
+	a.ne = 256;
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_OK);
+	apdu_resp_clear (&r);
+	ck_assert_ptr_null (strstr (logged, "5E C2 E7"));
+	ck_assert_ptr_null (strstr (logged, "A1 B2"));
+	ck_assert_ptr_nonnull (strstr (logged, "> 00 87 11 9D 04 [5 bytes redacted]"));
 
 	/* a sensitive command: its response data is hidden too, the SW is not */
 	mock_expect ("00 CB 3F FF 02 5C 00 00", "53 02 DE AD 61 02");

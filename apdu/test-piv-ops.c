@@ -634,6 +634,8 @@ START_TEST (test_write_cert)
 	tp_expect_chained ("00 DB 3F FF", data.data, data.len, -1, "6A 84");
 	ck_assert_int_eq (card->driver->write_cert (card, 0x9A, der, der_len), CARD_E_NO_SPACE);
 
+	/* a chain that failed is ended (another command) before the next command */
+	mock_expect ("00 C0 00 00 00", "69 85");
 	mock_expect ("00 DB 3F FF 07 5C 03 5F C1 0A 53 00", "90 00");
 	ck_assert_int_eq (card->driver->write_cert (card, 0x9C, NULL, 0), CARD_OK);
 	mock_expect ("00 DB 3F FF 07 5C 03 5F C1 20 53 00", "69 82");

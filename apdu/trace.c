@@ -13,11 +13,16 @@
 
 #define TRACE_MAX_BYTES 64   /* bytes shown per line; longer data is summarised */
 
-/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs. */
+/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs; GENERAL AUTHENTICATE
+ * carries what a private key makes (a deciphered block, an ECDH shared secret) and the
+ * challenge and response of an authentication with a secret key (the management key). A
+ * signature is no secret, but the command cannot tell a signature from a decipherment
+ * (RSA: the same raw operation), so every GENERAL AUTHENTICATE is redacted, and the GET
+ * RESPONSE pieces of its answer with it. */
 int
 apdu_trace_is_secret_ins (uint8_t ins)
 {
-	return ins == 0x20 || ins == 0x24 || ins == 0x2C;
+	return ins == 0x20 || ins == 0x24 || ins == 0x2C || ins == 0x87;
 }
 
 static void

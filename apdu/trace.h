@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 1 for instructions whose data is always redacted (VERIFY, CHANGE REFERENCE DATA,
- * RESET RETRY COUNTER). */
+/* 1 for instructions whose data (and answer) is always redacted (VERIFY, CHANGE REFERENCE
+ * DATA, RESET RETRY COUNTER, GENERAL AUTHENTICATE). */
 int apdu_trace_is_secret_ins (uint8_t ins);
 
 /* Log an encoded command; REDACT hides everything after the header and Lc. */

@@ -28,6 +28,7 @@
 #include "reader/log.h"
 #include "reader/pcsc-error.h"
 #include "reader/pcsc-private.h"
+#include "reader/pcsc-watchdog.h"
 #include "reader/precond.h"
 #include "reader/reader.h"
 
@@ -55,7 +56,24 @@ struct reader_conn {
 	char reader[READER_MAX_NAME];
 	uint8_t atr[READER_MAX_ATR];
 	size_t atr_len;
+	struct pcsc_watch watch;        /* the watchdog's view of the context's socket */
+	int dead;                       /* the watchdog shut the socket down: begin() reconnects */
 };
+
+/* Around a PC/SC call that may block on the card. */
+static void
+watch_on (struct reader_conn *conn)
+{
+	pcsc_watch_arm (&conn->watch);
+}
+
+static int
+watch_off (struct reader_conn *conn)
+{
+	if (pcsc_watch_disarm (&conn->watch))
+		conn->dead = 1;
+	return conn->dead;
+}
 
 static void
 pcsc_sleep_ms (long ms)
@@ -77,7 +95,10 @@ pcsc_read_atr (struct reader_conn *conn)
 	DWORD atr_len = sizeof atr;
 	LONG rv;
 
+	watch_on (conn);
 	rv = SCardStatus (conn->card, name, &name_len, &state, &protocol, atr, &atr_len);
+	if (watch_off (conn))
+		return READER_E_COMM;
 	if (rv != SCARD_S_SUCCESS)
 		return reader_pcsc_fail ("SCardStatus", conn->reader, rv, READER_PCSC_CONNECTED);
 	if (atr_len > READER_MAX_ATR)
@@ -96,8 +117,11 @@ pcsc_reconnect (struct reader_conn *conn)
 
 	tsr_log ("pcsc", "%s: card was reset by another process, reconnecting", conn->reader);
 	conn->in_transaction = 0;
+	watch_on (conn);
 	rv = SCardReconnect (conn->card, SCARD_SHARE_SHARED,
 	                     SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &protocol);
+	if (watch_off (conn))
+		return READER_E_COMM;
 	if (rv != SCARD_S_SUCCESS)
 		return reader_pcsc_fail ("SCardReconnect", conn->reader, rv, READER_PCSC_CONNECTED);
 	conn->protocol = protocol;
@@ -114,8 +138,11 @@ pcsc_connect_card (struct reader_conn *conn)
 	for (i = 0; i < PCSC_SHARING_TRIES; i++) {
 		if (i > 0)
 			pcsc_sleep_ms (PCSC_SHARING_SLEEP_MS);
+		watch_on (conn);
 		rv = SCardConnect (conn->ctx, conn->reader, SCARD_SHARE_SHARED,
 		                   SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &conn->card, &conn->protocol);
+		if (watch_off (conn))
+			return SCARD_F_COMM_ERROR;
 		if (rv != SCARD_E_SHARING_VIOLATION)
 			break;
 		tsr_log ("pcsc", "%s: sharing violation at connect, try %d", conn->reader, i + 1);
@@ -123,14 +150,76 @@ pcsc_connect_card (struct reader_conn *conn)
 	return rv;
 }
 
-static void pcsc_disconnect (struct reader_conn *conn);
+/* The context and the card connection of CONN (conn->reader set). On failure what was
+ * opened stays for pcsc_close to release. */
+static reader_rv
+pcsc_open (struct reader_conn *conn)
+{
+	void *sockets;
+	LONG rv;
+
+	sockets = pcsc_socket_before ();
+	rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &conn->ctx);
+	conn->watch.fd = pcsc_socket_after (sockets);   /* frees SOCKETS */
+	conn->watch.reader = conn->reader;
+	conn->dead = 0;
+	if (rv != SCARD_S_SUCCESS) {
+		conn->ctx = 0;
+		return reader_pcsc_fail ("SCardEstablishContext", conn->reader, rv, READER_PCSC_CONNECTING);
+	}
+	rv = pcsc_connect_card (conn);
+	if (rv != SCARD_S_SUCCESS) {
+		conn->card = 0;
+		return conn->dead ? READER_E_COMM :
+		       reader_pcsc_fail ("SCardConnect", conn->reader, rv, READER_PCSC_CONNECTING);
+	}
+	return pcsc_read_atr (conn);
+}
+
+/* Release the card connection and the context (a dead one: no message to pcscd but the
+ * release, which fails at once on the shut socket and frees the client side). */
+static void
+pcsc_close (struct reader_conn *conn)
+{
+	LONG rv;
+
+	if (conn->in_transaction && !conn->dead) {
+		watch_on (conn);
+		rv = SCardEndTransaction (conn->card, SCARD_LEAVE_CARD);
+		if (!watch_off (conn) && rv != SCARD_S_SUCCESS)
+			(void) reader_pcsc_fail ("SCardEndTransaction", conn->reader, rv, READER_PCSC_CONNECTED);
+	}
+	conn->in_transaction = 0;
+	if (conn->card != 0 && !conn->dead) {
+		watch_on (conn);
+		rv = SCardDisconnect (conn->card, SCARD_LEAVE_CARD);
+		if (!watch_off (conn) && rv != SCARD_S_SUCCESS)
+			(void) reader_pcsc_fail ("SCardDisconnect", conn->reader, rv, READER_PCSC_CONNECTED);
+	}
+	conn->card = 0;
+	if (conn->ctx != 0) {
+		rv = SCardReleaseContext (conn->ctx);
+		if (rv != SCARD_S_SUCCESS && !conn->dead)
+			(void) reader_pcsc_fail ("SCardReleaseContext", conn->reader, rv, READER_PCSC_CONNECTED);
+	}
+	conn->ctx = 0;
+	conn->watch.fd = -1;
+}
+
+static void
+pcsc_disconnect (struct reader_conn *conn)
+{
+	if (conn == NULL)
+		return;
+	pcsc_close (conn);
+	free (conn);
+}
 
 static reader_rv
 pcsc_connect (const char *reader_name, struct reader_conn **out_conn)
 {
 	struct reader_conn *conn = NULL;
 	reader_rv ret;
-	LONG rv;
 
 	if (reader_precondition_failed (reader_name != NULL) ||
 	    reader_precondition_failed (out_conn != NULL) ||
@@ -139,34 +228,19 @@ pcsc_connect (const char *reader_name, struct reader_conn **out_conn)
 
 	*out_conn = NULL;
 	conn = calloc (1, sizeof *conn);
-	if (conn == NULL) {
-		ret = READER_E_NO_MEMORY;
-		goto out;
-	}
+	if (conn == NULL)
+		return READER_E_NO_MEMORY;
 	strcpy (conn->reader, reader_name);
-	rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &conn->ctx);
-	if (rv != SCARD_S_SUCCESS) {
-		ret = reader_pcsc_fail ("SCardEstablishContext", reader_name, rv, READER_PCSC_CONNECTING);
-		free (conn);
-		conn = NULL;
-		goto out;
-	}
-	rv = pcsc_connect_card (conn);
-	if (rv != SCARD_S_SUCCESS) {
-		ret = reader_pcsc_fail ("SCardConnect", reader_name, rv, READER_PCSC_CONNECTING);
-		conn->card = 0;
-		goto out;
-	}
-	ret = pcsc_read_atr (conn);
-	if (ret == READER_OK)
-		tsr_log ("pcsc", "%s: connected, T=%d, ATR %zu bytes", reader_name,
-		         conn->protocol == SCARD_PROTOCOL_T1 ? 1 : 0, conn->atr_len);
-
-out:
-	if (ret == READER_OK)
+	conn->watch.fd = -1;
+	ret = pcsc_open (conn);
+	if (ret == READER_OK) {
+		tsr_log ("pcsc", "%s: connected, T=%d, ATR %zu bytes%s", reader_name,
+		         conn->protocol == SCARD_PROTOCOL_T1 ? 1 : 0, conn->atr_len,
+		         conn->watch.fd >= 0 ? ", watched" : "");
 		*out_conn = conn;
-	else
+	} else {
 		pcsc_disconnect (conn);
+	}
 	return ret;
 }
 
@@ -178,30 +252,27 @@ pcsc_end (struct reader_conn *conn)
 	if (conn == NULL || !conn->in_transaction)
 		return;
 	conn->in_transaction = 0;
+	if (conn->dead)
+		return;
+	watch_on (conn);
 	rv = SCardEndTransaction (conn->card, SCARD_LEAVE_CARD);
-	if (rv != SCARD_S_SUCCESS)
+	if (!watch_off (conn) && rv != SCARD_S_SUCCESS)
 		(void) reader_pcsc_fail ("SCardEndTransaction", conn->reader, rv, READER_PCSC_CONNECTED);
 }
 
-static void
-pcsc_disconnect (struct reader_conn *conn)
+/* A connection the watchdog ended: a new context and card connection. The card's state
+ * is unknown, as after a reset (*was_reset). */
+static reader_rv
+pcsc_revive (struct reader_conn *conn, int *was_reset)
 {
-	LONG rv;
+	reader_rv ret;
 
-	if (conn == NULL)
-		return;
-	pcsc_end (conn);
-	if (conn->card != 0) {
-		rv = SCardDisconnect (conn->card, SCARD_LEAVE_CARD);
-		if (rv != SCARD_S_SUCCESS)
-			(void) reader_pcsc_fail ("SCardDisconnect", conn->reader, rv, READER_PCSC_CONNECTED);
-	}
-	if (conn->ctx != 0) {
-		rv = SCardReleaseContext (conn->ctx);
-		if (rv != SCARD_S_SUCCESS)
-			(void) reader_pcsc_fail ("SCardReleaseContext", conn->reader, rv, READER_PCSC_CONNECTED);
-	}
-	free (conn);
+	tsr_log ("pcsc", "%s: the last call timed out: connecting again", conn->reader);
+	pcsc_close (conn);
+	ret = pcsc_open (conn);
+	if (ret == READER_OK)
+		*was_reset = 1;
+	return ret;
 }
 
 /* SCardBeginTransaction, retrying a sharing violation; reconnects after a
@@ -213,8 +284,18 @@ pcsc_begin_inconn (struct reader_conn *conn, int *was_reset)
 	reader_rv ret;
 	LONG rv;
 
+	if (conn->dead) {
+		ret = pcsc_revive (conn, was_reset);
+		if (ret != READER_OK)
+			return ret;
+	}
 	for (;;) {
+		watch_on (conn);
 		rv = SCardBeginTransaction (conn->card);
+		if (watch_off (conn)) {
+			ret = READER_E_COMM;
+			break;
+		}
 		if (rv == SCARD_S_SUCCESS) {
 			conn->in_transaction = 1;
 			ret = READER_OK;
@@ -279,7 +360,10 @@ pcsc_card_gone (struct reader_conn *conn, reader_rv comm_error)
 		name_len = sizeof name;
 		atr_len = sizeof atr;
 		state = protocol = 0;
+		watch_on (conn);
 		rv = SCardStatus (conn->card, name, &name_len, &state, &protocol, atr, &atr_len);
+		if (watch_off (conn))
+			break;   /* the card is there, but does not answer */
 		if (rv == SCARD_S_SUCCESS && (state & SCARD_PRESENT) != 0)
 			continue;
 		if (rv == SCARD_S_SUCCESS) {
@@ -315,9 +399,19 @@ pcsc_transmit (struct reader_conn *conn, const uint8_t *cmd, size_t cmd_len,
 	    reader_precondition_failed (*resp_len >= 2))
 		return READER_E_INVALID;
 
+	if (conn->dead) {
+		*resp_len = 0;
+		return READER_E_COMM;   /* until begin() connects again */
+	}
 	pci = conn->protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
 	len = *resp_len > MAX_BUFFER_SIZE_EXTENDED ? MAX_BUFFER_SIZE_EXTENDED : (DWORD) *resp_len;
+	watch_on (conn);
 	rv = SCardTransmit (conn->card, pci, cmd, (DWORD) cmd_len, NULL, resp, &len);
+	if (watch_off (conn)) {
+		*resp_len = 0;
+		ret = READER_E_COMM;   /* the card did not answer in time */
+		goto out;
+	}
 	if (rv == SCARD_S_SUCCESS && len >= 2) {
 		*resp_len = len;
 		ret = READER_OK;
@@ -335,7 +429,7 @@ pcsc_transmit (struct reader_conn *conn, const uint8_t *cmd, size_t cmd_len,
 	*resp_len = 0;
 	if (rv != SCARD_W_RESET_CARD) {
 		ret = reader_pcsc_fail ("SCardTransmit", conn->reader, rv, READER_PCSC_CONNECTED);
-		if (ret == READER_E_COMM)
+		if (ret == READER_E_COMM && !conn->dead)
 			ret = pcsc_card_gone (conn, ret);
 		goto out;
 	}

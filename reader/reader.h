@@ -157,6 +157,15 @@ extern const struct reader_ops reader_pcsc_ops;
  * process) is skipped and logged. */
 extern const struct reader_ops *const reader_ccid_ops;
 
+/* A card that never answers (reader/pcsc-watchdog.c): a PC/SC call on a connection that
+ * lasts longer than TIMEOUT_MS is ended by shutting the connection's socket to pcscd
+ * down (pcsc-lite has no other way); the call fails with READER_E_COMM and the next
+ * begin() connects again (READER_E_RESET: the card's state is to be restored). This
+ * needs a thread: with THREADS_ALLOWED 0, or TIMEOUT_MS 0, there is no watchdog and a
+ * reader driver without a time-out of its own waits as long as the card does.
+ * reader_pcsc_watchdog (0, 0) stops and joins the thread (C_Finalize). */
+void reader_pcsc_watchdog (long timeout_ms, int threads_allowed);
+
 /* Which backends the module uses (tessera.conf reader_backend). */
 enum reader_choice {
 	READER_CHOICE_PCSC,   /* pcscd only */

@@ -147,7 +147,7 @@ tsr_admin_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_car
 	rv = tsr_admin_creds_inlock (token, &ctx.creds);
 	if (rv != CKR_OK)
 		goto out;
-	rv = tsr_card_call_inlock (slot, session, tsr_admin_then, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, session, tsr_admin_then, &ctx, TSR_CALL_ONCE);   /* writes */
 	if (ctx.creds.found_protected && !token->admin_key_protected && slot->token == token) {
 		token->admin_key_protected = true;
 		token->admin_known = true;

@@ -71,7 +71,7 @@ tsr_aes_unwrap_inlock (struct tsr_session *s, const CK_MECHANISM *m, CK_OBJECT_H
 		rv = CKR_WRAPPED_KEY_INVALID;
 		goto out;
 	}
-	rv = tsr_secret_key_create_inlock (s, templ, count, plain, (size_t)(n + fin), false, out);
+	rv = tsr_secret_key_create_inlock (s, templ, count, plain, (size_t)(n + fin), NULL, out);
 out:
 	OPENSSL_cleanse (plain, sizeof plain);
 	EVP_CIPHER_CTX_free (ctx);

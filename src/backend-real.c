@@ -42,4 +42,5 @@ const struct tsr_backend tsr_backend_real = {
 	.card_begin = card_begin,
 	.card_end = card_end,
 	.keys_free = card_keys_free,
+	.card_timeout = reader_pcsc_watchdog,
 };

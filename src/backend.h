@@ -29,6 +29,10 @@ struct tsr_backend {
 	card_rv (*card_begin) (struct card *card, int *was_reset);
 	void (*card_end) (struct card *card);
 	void (*keys_free) (struct card_key *keys, size_t count);
+	/* How long a card may take to answer one command (0: no limit); THREADS_ALLOWED: the
+	 * watchdog may run a thread. Called by C_Initialize, and with (0, 0) by C_Finalize.
+	 * NULL: the backend has no watchdog. */
+	void (*card_timeout) (long timeout_ms, int threads_allowed);
 };
 
 /* The table in use; set before C_Initialize (entry points / tests). */

@@ -9,7 +9,8 @@
  * lock; then one transaction: after a reset by another process the login is
  * restored from the copy, FN runs, and an operation that fails with "security
  * status not satisfied" (or "not found" / "not supported": our application was
- * deselected) is retried once after re-selecting and re-verifying. io is given
+ * deselected) is retried once after re-selecting and re-verifying, unless the caller
+ * says it must never run twice (TSR_CALL_ONCE: the state is restored before it instead). io is given
  * back, the module lock taken again, and what the card said is applied: a login
  * the card no longer accepts is forgotten, a card found gone drops its token at
  * once, a token replaced meanwhile or a session closed meanwhile is reported.
@@ -34,6 +35,9 @@ struct tsr_call {
 	size_t pin_len;
 	bool login_lost;                /* restoring the login failed: PIN changed or blocked */
 	int tries;                      /* the PIN counter then, -1 unknown */
+	unsigned flags;                 /* TSR_CALL_* */
+	bool pin_doubt;                 /* a PIN change ended without a clear answer */
+	int doubt_tries;                /* the PIN counter read after it, -1 unknown */
 };
 
 static card_rv
@@ -66,6 +70,43 @@ tsr_card_state_lost (card_rv crv)
 	return crv == CARD_E_SECURITY || crv == CARD_E_NOT_SUPPORTED || crv == CARD_E_NOT_FOUND;
 }
 
+/* Before a command that is never sent twice: the application selected, and a logged-in
+ * user's PIN verified again only if the card forgot it (an empty VERIFY asks; no try is
+ * spent). A "state lost" answer to the command itself is then the card's real answer. */
+static card_rv
+tsr_card_state_ensure (struct card *card, struct tsr_call *call)
+{
+	int verified = 0, tries = -1;
+	card_rv crv;
+
+	crv = card->driver->reselect (card);
+	if (crv == CARD_OK && call->pin != NULL &&
+	    (card->driver->pin_status (card, CARD_PIN_USER, &verified, &tries) != CARD_OK || !verified))
+		crv = tsr_restore_login (card, call);
+	return crv;
+}
+
+/* A PIN-changing command ended without a clear answer (no answer, a malformed one, or an
+ * unexpected status word): the card may have done it, so the PINs held are doubtful. They
+ * are forgotten after the call (the application logs in again) rather than ever tried
+ * stale, and the counter is read again. */
+static void
+tsr_card_pin_doubt (struct card *card, struct tsr_call *call, card_rv crv)
+{
+	int verified = 0, tries = -1;
+
+	if (crv == CARD_OK || crv == CARD_E_PIN_INCORRECT || crv == CARD_E_PIN_LOCKED ||
+	    crv == CARD_E_PIN_LEN || crv == CARD_E_PIN_INVALID || crv == CARD_E_REMOVED)
+		return;
+	tsr_log ("p11", "slot %lu: a PIN change ended without a clear answer (%s): login forgotten, not retried",
+	         (unsigned long)call->slot_id, card_rv_name (crv));
+	call->pin_doubt = true;
+	call->doubt_tries = -1;
+	if (card->driver->reselect (card) == CARD_OK &&
+	    card->driver->pin_status (card, CARD_PIN_USER, &verified, &tries) == CARD_OK)
+		call->doubt_tries = tries;
+}
+
 /* The card I/O of one call: the token's io lock is held, the module lock is not. */
 static card_rv
 tsr_card_io (struct card *card, struct tsr_call *call, tsr_card_fn fn, void *user)
@@ -90,9 +131,13 @@ tsr_card_io (struct card *card, struct tsr_call *call, tsr_card_fn fn, void *use
 	}
 	if (call->shared)
 		__atomic_store_n (&call->first->selected, call->slot_id, __ATOMIC_RELAXED);
+	if (crv == CARD_OK && (call->flags & TSR_CALL_ONCE))
+		crv = tsr_card_state_ensure (card, call);
 	if (crv == CARD_OK)
 		crv = fn (card, user);
-	if (tsr_card_state_lost (crv)) {
+	if (call->flags & TSR_CALL_CHANGES_PIN)
+		tsr_card_pin_doubt (card, call, crv);
+	if (tsr_card_state_lost (crv) && !(call->flags & TSR_CALL_ONCE)) {
 		/* another application deselected ours or logged the card out, without a reset */
 		tsr_log ("p11", "slot %lu: card state lost (%s): re-select%s and retry",
 		         (unsigned long)call->slot_id, card_rv_name (crv), call->pin != NULL ? ", re-verify" : "");
@@ -119,6 +164,12 @@ tsr_token_wait_io_inlock (struct tsr_token *token)
 static void
 tsr_call_apply_login_inlock (struct tsr_token *token, const struct tsr_call *call)
 {
+	if (call->pin_doubt) {
+		tsr_token_forget_login (token);
+		tsr_sessions_end_private_ops_inlock (call->slot_id);
+		token->pin_tries_left = call->doubt_tries;
+		return;
+	}
 	if (!call->login_lost)
 		return;
 	token->pin_tries_left = call->tries;
@@ -168,8 +219,15 @@ tsr_call_finish_inlock (struct tsr_slot *slot, struct tsr_token *token, CK_SESSI
 CK_RV
 tsr_card_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn, void *user)
 {
+	return tsr_card_call_flags_inlock (slot, session, fn, user, 0);
+}
+
+CK_RV
+tsr_card_call_flags_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn, void *user,
+                            unsigned flags)
+{
 	struct tsr_token *token = slot->token;
-	struct tsr_call call = { slot->id, slot->first, tsr_apps_shared (slot), NULL, 0, false, -1 };
+	struct tsr_call call = { slot->id, slot->first, tsr_apps_shared (slot), NULL, 0, false, -1, flags, false, -1 };
 	card_rv crv;
 	CK_RV rv;
 

@@ -247,7 +247,7 @@ tsr_pub_object (const struct card_key *key, const struct card_slot *desc, X509 *
 	tsr_attr_set_bool (obj, CKA_WRAP, u->decrypt);
 	tsr_attr_set_bool (obj, CKA_VERIFY, u->sign);
 	tsr_attr_set_bool (obj, CKA_VERIFY_RECOVER, false);
-	tsr_attr_set_bool (obj, CKA_DERIVE, false);
+	tsr_attr_set_bool (obj, CKA_DERIVE, u->derive);   /* as its private key (ECDH) */
 	tsr_attr_set_bool (obj, CKA_TRUSTED, false);
 	if (EVP_PKEY_up_ref (pk))
 		obj->pub = pk;

@@ -14,17 +14,20 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "src/log.h"
 
 /* written by C_Initialize / C_Finalize only */
-static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, NULL, 0, TSR_PIN_ALWAYS_ASK,
-                                           READER_CHOICE_AUTO, NULL, NULL };
+static struct tsr_conf tsr_conf_module = { TSR_PIN_POLICY_CARD, true, TSR_CONF_CARD_TIMEOUT, NULL, 0, 0,
+                                           TSR_PIN_ALWAYS_ASK, READER_CHOICE_AUTO, NULL, NULL };
 
 void
 tsr_conf_defaults (struct tsr_conf *conf)
@@ -32,6 +35,7 @@ tsr_conf_defaults (struct tsr_conf *conf)
 	memset (conf, 0, sizeof *conf);
 	conf->pin_policy = TSR_PIN_POLICY_CARD;
 	conf->allow_default_mgm_key = true;
+	conf->card_timeout = TSR_CONF_CARD_TIMEOUT;
 	conf->pin_always_keys = TSR_PIN_ALWAYS_ASK;
 	conf->reader_backend = READER_CHOICE_AUTO;
 }
@@ -88,19 +92,43 @@ tsr_conf_mgm_key (const struct tsr_conf *conf, const char *serial)
 
 	if (conf == NULL || serial == NULL || serial[0] == '\0')
 		return NULL;
-	for (i = 0; i < conf->n_mgm_keys; i++) {
-		if (strcmp (conf->mgm_keys[i].serial, serial) == 0)
-			return &conf->mgm_keys[i];
+	for (i = conf->n_mgm_keys; i > 0; i--) {   /* the last line for a serial wins */
+		if (strcmp (conf->mgm_keys[i - 1].serial, serial) == 0)
+			return &conf->mgm_keys[i - 1];
 	}
 	return NULL;
 }
 
-/* management_key.SERIAL = HEX: a later line for the same serial replaces the earlier. */
+/* Room for one more key: the array doubles (amortised linear time); the old copy is wiped. */
+static bool
+conf_grow_mgm_keys (struct tsr_conf *conf)
+{
+	struct tsr_conf_mgm_key *grown;
+	size_t cap;
+
+	if (conf->n_mgm_keys < conf->cap_mgm_keys)
+		return true;
+	cap = conf->cap_mgm_keys ? conf->cap_mgm_keys * 2 : 8;
+	grown = calloc (cap, sizeof *grown);
+	if (grown == NULL)
+		return false;
+	if (conf->n_mgm_keys > 0)
+		memcpy (grown, conf->mgm_keys, conf->n_mgm_keys * sizeof *grown);
+	if (conf->mgm_keys != NULL) {
+		OPENSSL_cleanse (conf->mgm_keys, conf->n_mgm_keys * sizeof *conf->mgm_keys);
+		free (conf->mgm_keys);
+	}
+	conf->mgm_keys = grown;
+	conf->cap_mgm_keys = cap;
+	return true;
+}
+
+/* management_key.SERIAL = HEX: a later line for the same serial replaces the earlier. Keys
+ * are appended; conf_dedupe_mgm_keys keeps the last one of each serial after the file. */
 static void
 conf_add_mgm_key (struct tsr_conf *conf, const char *where, const char *serial, const char *value)
 {
-	struct tsr_conf_mgm_key entry, *grown;
-	size_t i;
+	struct tsr_conf_mgm_key entry;
 
 	memset (&entry, 0, sizeof entry);
 	if (serial[0] == '\0' || strlen (serial) >= sizeof entry.serial) {
@@ -113,28 +141,30 @@ conf_add_mgm_key (struct tsr_conf *conf, const char *where, const char *serial, 
 		goto out;
 	}
 	memcpy (entry.serial, serial, strlen (serial) + 1);
-	for (i = 0; i < conf->n_mgm_keys; i++) {
-		if (strcmp (conf->mgm_keys[i].serial, serial) == 0) {
-			conf->mgm_keys[i] = entry;
-			goto out;
-		}
-	}
-	grown = calloc (conf->n_mgm_keys + 1, sizeof *grown);
-	if (grown == NULL) {
+	if (!conf_grow_mgm_keys (conf)) {
 		tsr_log ("conf", "%s: out of memory: line ignored", where);
 		goto out;
 	}
-	if (conf->n_mgm_keys > 0)
-		memcpy (grown, conf->mgm_keys, conf->n_mgm_keys * sizeof *grown);
-	grown[conf->n_mgm_keys] = entry;
-	if (conf->mgm_keys != NULL) {
-		OPENSSL_cleanse (conf->mgm_keys, conf->n_mgm_keys * sizeof *conf->mgm_keys);
-		free (conf->mgm_keys);
-	}
-	conf->mgm_keys = grown;
-	conf->n_mgm_keys++;
+	conf->mgm_keys[conf->n_mgm_keys++] = entry;
 out:
 	OPENSSL_cleanse (&entry, sizeof entry);
+}
+
+/* card_timeout = SECONDS: 0 (no limit) .. 3600. */
+static void
+conf_set_card_timeout (struct tsr_conf *conf, const char *where, const char *value)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol (value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || v < 0 || v > 3600) {
+		tsr_log ("conf", "%s: card_timeout: \"%s\" is not 0..3600 seconds: default (%d) kept", where,
+		         value, TSR_CONF_CARD_TIMEOUT);
+		return;
+	}
+	conf->card_timeout = v;
 }
 
 static void
@@ -165,6 +195,13 @@ static void
 conf_set_mgm_key (struct tsr_conf *conf, const char *where, const char *key, const char *value)
 {
 	conf_add_mgm_key (conf, where, key + strlen ("management_key."), value);
+}
+
+static void
+conf_set_card_timeout_key (struct tsr_conf *conf, const char *where, const char *key, const char *value)
+{
+	(void)key;
+	conf_set_card_timeout (conf, where, value);
 }
 
 static void
@@ -234,6 +271,7 @@ static const struct {
 	{ "pin_policy", conf_set_pin_policy },
 	{ "default_management_key", conf_set_default_mgm_key },
 	{ "management_key.", conf_set_mgm_key },
+	{ "card_timeout", conf_set_card_timeout_key },
 	{ "pin_always_keys", conf_set_pin_always_keys },
 	{ "reader_backend", conf_set_reader_backend },
 	{ "log", conf_set_log },
@@ -305,60 +343,132 @@ tsr_conf_parse_line (struct tsr_conf *conf, const char *path, unsigned lineno, c
 	OPENSSL_cleanse (value, sizeof value);
 }
 
-/* Read one line into BUF (NUL-terminated, newline dropped). *too_long is set and the
- * rest of the line skipped when it does not fit. false at end of file. */
-static bool
-read_line (FILE *f, char *buf, size_t size, bool *too_long)
+/* One entry per serial, the last line's: sort by serial, ties by position (O(n log n)). */
+static int
+conf_cmp_index (const void *a, const void *b, void *keys)
 {
-	size_t len;
-	int c;
+	const struct tsr_conf_mgm_key *k = keys;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp (k[x].serial, k[y].serial);
 
-	*too_long = false;
-	if (fgets (buf, (int)size, f) == NULL)
-		return false;
-	len = strlen (buf);
-	if (len > 0 && buf[len - 1] == '\n') {
-		buf[--len] = '\0';
-		if (len > 0 && buf[len - 1] == '\r')
-			buf[--len] = '\0';   /* CRLF files */
-		return true;
+	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+static void
+conf_dedupe_mgm_keys (struct tsr_conf *conf)
+{
+	struct tsr_conf_mgm_key *keep = NULL;
+	size_t *idx = NULL, i, n = 0;
+
+	if (conf->n_mgm_keys < 2)
+		return;
+	idx = malloc (conf->n_mgm_keys * sizeof *idx);
+	keep = calloc (conf->n_mgm_keys, sizeof *keep);
+	if (idx == NULL || keep == NULL)
+		goto out;   /* duplicates stay: tsr_conf_mgm_key still finds the last */
+	for (i = 0; i < conf->n_mgm_keys; i++)
+		idx[i] = i;
+	qsort_r (idx, conf->n_mgm_keys, sizeof *idx, conf_cmp_index, conf->mgm_keys);
+	for (i = 0; i < conf->n_mgm_keys; i++) {
+		if (i + 1 < conf->n_mgm_keys &&
+		    strcmp (conf->mgm_keys[idx[i]].serial, conf->mgm_keys[idx[i + 1]].serial) == 0)
+			continue;   /* a later line for this serial follows */
+		keep[n++] = conf->mgm_keys[idx[i]];
 	}
-	if (feof (f))
-		return true;
-	*too_long = true;
-	while ((c = fgetc (f)) != EOF && c != '\n')
-		;
-	return true;
+	OPENSSL_cleanse (conf->mgm_keys, conf->n_mgm_keys * sizeof *conf->mgm_keys);
+	free (conf->mgm_keys);
+	conf->mgm_keys = keep;
+	conf->cap_mgm_keys = conf->n_mgm_keys;
+	conf->n_mgm_keys = n;
+	keep = NULL;
+out:
+	free (idx);
+	free (keep);
+}
+
+void
+tsr_conf_parse_buffer (struct tsr_conf *conf, const char *path, const char *data, size_t len)
+{
+	char line[TSR_CONF_MAX_LINE + 1];
+	const char *p = data, *end = data + len, *nl;
+	unsigned lineno = 0;
+	size_t n;
+
+	while (p < end) {
+		nl = memchr (p, '\n', (size_t)(end - p));
+		n = (size_t)((nl != NULL ? nl : end) - p);
+		lineno++;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;   /* CRLF files */
+		if (memchr (p, '\0', n) != NULL)
+			tsr_log ("conf", "%.40s:%u: NUL byte in the line: ignored", path, lineno);
+		else if (n > TSR_CONF_MAX_LINE)
+			tsr_log ("conf", "%.40s:%u: line longer than %d bytes: ignored", path, lineno, TSR_CONF_MAX_LINE);
+		else {
+			memcpy (line, p, n);
+			line[n] = '\0';
+			tsr_conf_parse_line (conf, path, lineno, line);
+		}
+		p = nl != NULL ? nl + 1 : end;
+	}
+	OPENSSL_cleanse (line, sizeof line);
+	conf_dedupe_mgm_keys (conf);
+}
+
+/* The whole file PATH into *data (owned by the caller, wiped and freed by it): at most
+ * TSR_CONF_MAX_SIZE bytes of a regular file. false (logged) otherwise. */
+static bool
+conf_read_file (const char *path, char **data, size_t *len)
+{
+	struct stat st;
+	ssize_t got;
+	int fd;
+	bool ok = false;
+
+	*data = NULL;
+	*len = 0;
+	fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		tsr_log ("conf", "%s: %s: defaults used", path, tsr_strerror (errno));
+		return false;
+	}
+	if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+		tsr_log ("conf", "%s: not a regular file: defaults used", path);
+		goto out;
+	}
+	*data = malloc (TSR_CONF_MAX_SIZE + 1);
+	if (*data == NULL)
+		goto out;
+	while (*len <= TSR_CONF_MAX_SIZE &&
+	       ((got = read (fd, *data + *len, TSR_CONF_MAX_SIZE + 1 - *len)) > 0 || (got < 0 && errno == EINTR)))
+		*len += got > 0 ? (size_t)got : 0;
+	if (*len > TSR_CONF_MAX_SIZE) {
+		tsr_log ("conf", "%s: larger than %d bytes: defaults used", path, TSR_CONF_MAX_SIZE);
+		goto out;
+	}
+	ok = true;
+out:
+	close (fd);
+	return ok;
 }
 
 void
 tsr_conf_parse_file (const char *path, struct tsr_conf *conf)
 {
-	char line[TSR_CONF_MAX_LINE + 2];
-	unsigned lineno = 0;
-	bool too_long;
-	FILE *f;
+	char *data = NULL;
+	size_t len = 0;
 
 	tsr_conf_defaults (conf);
-	f = fopen (path, "re");
-	if (f == NULL) {
-		tsr_log ("conf", "%s: %s: defaults used", path, tsr_strerror (errno));
-		return;
+	if (conf_read_file (path, &data, &len))
+		tsr_conf_parse_buffer (conf, path, data, len);
+	if (data != NULL) {
+		OPENSSL_cleanse (data, len);
+		free (data);
 	}
-	while (read_line (f, line, sizeof line, &too_long)) {
-		lineno++;
-		if (too_long)
-			tsr_log ("conf", "%.40s:%u: line longer than %d bytes: ignored", path, lineno,
-			         TSR_CONF_MAX_LINE);
-		else
-			tsr_conf_parse_line (conf, path, lineno, line);
-	}
-	OPENSSL_cleanse (line, sizeof line);
-	fclose (f);
-	tsr_log ("conf", "%s: pin_policy %s, default management key %s, %zu card key(s), pin_always_keys %s, "
-	         "reader_backend %s, log %s%s%s", path,
+	tsr_log ("conf", "%s: pin_policy %s, default management key %s, %zu card key(s), card_timeout %ld s, "
+	         "pin_always_keys %s, reader_backend %s, log %s%s%s", path,
 	         conf->pin_policy == TSR_PIN_POLICY_FIPS ? "fips" : "card",
-	         conf->allow_default_mgm_key ? "allowed" : "denied", conf->n_mgm_keys,
+	         conf->allow_default_mgm_key ? "allowed" : "denied", conf->n_mgm_keys, conf->card_timeout,
 	         conf->pin_always_keys == TSR_PIN_ALWAYS_LOGIN_PIN ? "login_pin" : "ask",
 	         conf->reader_backend == READER_CHOICE_PCSC ? "pcsc" :
 	         conf->reader_backend == READER_CHOICE_CCID ? "ccid" : "auto",

@@ -26,6 +26,8 @@
 #define TSR_CONF_DEFAULT_PATH TSR_SYSCONFDIR "/tessera/tessera.conf"
 #define TSR_CONF_MAX_KEY 32          /* AES-256 */
 #define TSR_CONF_MAX_LINE 1024       /* longer lines are ignored (logged) */
+#define TSR_CONF_MAX_SIZE (1024 * 1024)  /* a larger file (or not a regular file) is not read */
+#define TSR_CONF_CARD_TIMEOUT 120        /* card_timeout default, seconds */
 
 enum tsr_pin_policy_mode {
 	TSR_PIN_POLICY_CARD = 0,     /* the card's own rules only (default) */
@@ -48,8 +50,10 @@ struct tsr_conf_mgm_key {
 struct tsr_conf {
 	enum tsr_pin_policy_mode pin_policy;
 	bool allow_default_mgm_key;          /* default true */
-	struct tsr_conf_mgm_key *mgm_keys;   /* owned */
+	long card_timeout;                   /* seconds a card may take to answer (0: no limit) */
+	struct tsr_conf_mgm_key *mgm_keys;   /* owned; one per serial */
 	size_t n_mgm_keys;
+	size_t cap_mgm_keys;                 /* allocated entries */
 	enum tsr_pin_always_mode pin_always_keys;   /* default TSR_PIN_ALWAYS_ASK */
 	enum reader_choice reader_backend;   /* default auto */
 	char *log_debug;                     /* "log": categories as in TESSERA_DEBUG, or NULL; owned */
@@ -59,8 +63,13 @@ struct tsr_conf {
 /* Defaults into CONF (nothing allocated). */
 void tsr_conf_defaults (struct tsr_conf *conf);
 /* Parse the file PATH into CONF (defaults first). Never fails: problems are logged
- * (category "conf") and leave the defaults. CONF owns what it holds: tsr_conf_clear. */
+ * (category "conf") and leave the defaults; reads are bounded (TSR_CONF_MAX_SIZE, regular
+ * files only). CONF owns what it holds: tsr_conf_clear. */
 void tsr_conf_parse_file (const char *path, struct tsr_conf *conf);
+/* Parse the LEN bytes of a file's contents (PATH for the log) into CONF, as
+ * tsr_conf_parse_file does after reading: a line with a NUL byte or longer than
+ * TSR_CONF_MAX_LINE is logged and ignored, never its neighbours; linear time. */
+void tsr_conf_parse_buffer (struct tsr_conf *conf, const char *path, const char *data, size_t len);
 /* Parse one line (no newline); LINENO for the log. */
 void tsr_conf_parse_line (struct tsr_conf *conf, const char *path, unsigned lineno, const char *line);
 /* Wipe the keys, free, back to the defaults. */

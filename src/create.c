@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/attrrules.h"
 #include "src/provision.h"
 
 #include <stdlib.h>
@@ -34,7 +35,7 @@ tsr_templ_ulong (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_TYPE ty
 
 	if (a == NULL || a->ulValueLen != sizeof (CK_ULONG) || a->pValue == NULL)
 		return false;
-	*value = *(const CK_ULONG *)a->pValue;
+	memcpy (value, a->pValue, sizeof *value);   /* the application's buffer may be unaligned */
 	return true;
 }
 
@@ -110,6 +111,7 @@ tsr_check_secret_len (CK_KEY_TYPE kt, size_t len)
 {
 	switch (kt) {
 	case CKK_AES: return len == 16 || len == 24 || len == 32 ? CKR_OK : CKR_WRAPPED_KEY_LEN_RANGE;
+	case CKK_DES: return len == 8 ? CKR_OK : CKR_WRAPPED_KEY_LEN_RANGE;
 	case CKK_DES3: return len == 24 ? CKR_OK : CKR_WRAPPED_KEY_LEN_RANGE;
 	case CKK_DES2: return len == 16 ? CKR_OK : CKR_WRAPPED_KEY_LEN_RANGE;
 	case CKK_GENERIC_SECRET: return len > 0 ? CKR_OK : CKR_WRAPPED_KEY_LEN_RANGE;
@@ -119,11 +121,12 @@ tsr_check_secret_len (CK_KEY_TYPE kt, size_t len)
 
 CK_RV
 tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULONG count,
-                              const uint8_t *value, size_t value_len, bool derived,
+                              const uint8_t *value, size_t value_len, const struct tsr_object *base,
                               CK_OBJECT_HANDLE *handle)
 {
 	struct tsr_object *obj = NULL;
 	CK_ULONG klass = CKO_SECRET_KEY, kt = CKK_GENERIC_SECRET, want_len;
+	bool derived = base != NULL;
 	CK_RV rv;
 
 	if (tsr_templ_ulong (templ, count, CKA_CLASS, &klass) && klass != CKO_SECRET_KEY)
@@ -158,8 +161,13 @@ tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 	tsr_attr_set_ulong (obj, CKA_KEY_TYPE, kt);
 	tsr_attr_set (obj, CKA_VALUE, value, (CK_ULONG)value_len);
 	tsr_attr_set_ulong (obj, CKA_VALUE_LEN, (CK_ULONG)value_len);
-	tsr_attr_set_bool (obj, CKA_ALWAYS_SENSITIVE, false);
-	tsr_attr_set_bool (obj, CKA_NEVER_EXTRACTABLE, false);
+	/* A derived key was never outside if its base never was and it is sensitive (not
+	 * extractable) itself; an unwrapped key was outside. Later changes never raise them. */
+	tsr_attr_set_bool (obj, CKA_ALWAYS_SENSITIVE, derived && tsr_attr_bool (base, CKA_ALWAYS_SENSITIVE, false) &&
+	                                              tsr_attr_bool (obj, CKA_SENSITIVE, false));
+	tsr_attr_set_bool (obj, CKA_NEVER_EXTRACTABLE, derived && tsr_attr_bool (base, CKA_NEVER_EXTRACTABLE, false) &&
+	                                               !tsr_attr_bool (obj, CKA_EXTRACTABLE, true));
+	tsr_attr_set_ulong (obj, CKA_KEY_GEN_MECHANISM, derived ? CKM_ECDH1_DERIVE : CK_UNAVAILABLE_INFORMATION);
 	if (obj->oom) {
 		tsr_object_free (obj);
 		return CKR_HOST_MEMORY;
@@ -204,6 +212,9 @@ C_CreateObject (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_templ_check_new (pTemplate, ulCount);
+	if (rv != CKR_OK)
+		goto out;
 	if (!tsr_templ_ulong (pTemplate, ulCount, CKA_CLASS, &klass)) {
 		rv = CKR_TEMPLATE_INCOMPLETE;
 		goto out;
@@ -219,7 +230,9 @@ C_CreateObject (CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG
 			rv = CKR_TEMPLATE_INCOMPLETE;
 			goto out;
 		}
-		rv = tsr_session_object_new (s, klass, pTemplate, ulCount, &obj);
+		rv = tsr_secret_len_check (kt, v->ulValueLen);
+		if (rv == CKR_OK)
+			rv = tsr_session_object_new (s, klass, pTemplate, ulCount, &obj);
 		if (rv == CKR_OK) {
 			obj->key_type = kt;
 			tsr_attr_set_ulong (obj, CKA_VALUE_LEN, v->ulValueLen);
@@ -260,6 +273,10 @@ C_CopyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE
 		goto out;
 	}
 	rv = tsr_object_handle_inlock (s, hObject, &obj);
+	if (rv == CKR_OK)
+		rv = tsr_templ_check (pTemplate, ulCount);
+	for (CK_ULONG i = 0; i < ulCount && rv == CKR_OK; i++)
+		rv = tsr_attr_change_check (obj, &pTemplate[i], true);
 	if (rv != CKR_OK)
 		goto out;
 	if (!tsr_attr_bool (obj, CKA_COPYABLE, false)) {
@@ -273,13 +290,8 @@ C_CopyObject (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE
 	copy->key_bits = obj->key_bits;
 	if (obj->pub != NULL && EVP_PKEY_up_ref (obj->pub))
 		copy->pub = obj->pub;
-	for (CK_ULONG i = 0; i < ulCount; i++) {
-		if (pTemplate[i].pValue == NULL && pTemplate[i].ulValueLen > 0) {
-			rv = CKR_ARGUMENTS_BAD;
-			goto out;
-		}
+	for (CK_ULONG i = 0; i < ulCount; i++)
 		tsr_attr_set (copy, pTemplate[i].type, pTemplate[i].pValue, pTemplate[i].ulValueLen);
-	}
 	if (tsr_attr_bool (copy, CKA_TOKEN, false)) {
 		rv = CKR_TOKEN_WRITE_PROTECTED;
 		goto out;

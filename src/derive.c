@@ -13,6 +13,7 @@
 
 #include "src/tsr.h"
 #include "src/provision.h"
+#include "src/attrrules.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,9 @@ C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_templ_check_new (pTemplate, ulAttributeCount);   /* before the card is asked */
+	if (rv != CKR_OK)
+		goto out;
 	if (pMechanism->mechanism == CKM_AES_KEY_WRAP) {   /* a session key, in software */
 		rv = tsr_aes_unwrap_inlock (s, pMechanism, hUnwrappingKey, pWrappedKey, ulWrappedKeyLen,
 		                            pTemplate, ulAttributeCount, phKey);
@@ -65,7 +69,7 @@ C_UnwrapKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		rv = CKR_WRAPPED_KEY_INVALID;
 	if (rv != CKR_OK)
 		goto out;
-	rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, plain, plain_len, false, phKey);
+	rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, plain, plain_len, NULL, phKey);
 out:
 	if (plain != NULL)
 		OPENSSL_cleanse (plain, plain_len);
@@ -184,6 +188,9 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_templ_check_new (pTemplate, ulAttributeCount);   /* before the card is asked */
+	if (rv != CKR_OK)
+		goto out;
 	rv = tsr_op_new_inlock (s, TSR_OP_DERIVE, pMechanism, hBaseKey, &op);
 	if (rv != CKR_OK)
 		goto out;
@@ -200,9 +207,9 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 	if (rv == CKR_OK && params->kdf != CKD_NULL) {
 		rv = tsr_ecdh_kdf (params, pTemplate, ulAttributeCount, secret, secret_len, derived, &derived_len);
 		if (rv == CKR_OK)
-			rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, derived, derived_len, true, phKey);
+			rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, derived, derived_len, key, phKey);
 	} else if (rv == CKR_OK) {
-		rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, secret, secret_len, true, phKey);
+		rv = tsr_secret_key_create_inlock (s, pTemplate, ulAttributeCount, secret, secret_len, key, phKey);
 	}
 out:
 	OPENSSL_cleanse (secret, sizeof secret);

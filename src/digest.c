@@ -39,6 +39,9 @@ tsr_digest_finish (CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG data_len, boo
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_op_single_check (op, single);
+	if (rv != CKR_OK)
+		goto out;
 	need = (CK_ULONG)EVP_MD_get_size (op->md);
 	if (out == NULL || *out_len < need) {
 		rv = out == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;

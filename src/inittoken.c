@@ -62,7 +62,7 @@ tsr_init_token_inlock (struct tsr_slot *slot, const uint8_t *pin, CK_ULONG len)
 		if (rv != CKR_OK)
 			goto out;
 	}
-	rv = tsr_card_call_inlock (slot, 0, tsr_card_reset, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, 0, tsr_card_reset, &ctx, TSR_CALL_ONCE);
 	if (rv == CKR_FUNCTION_FAILED) {
 		tsr_log ("p11", "slot %lu: C_InitToken: the card refuses a reset in its present state "
 		         "(e.g. only once PIN and PUK are blocked)", (unsigned long)slot->id);

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include "src/attrrules.h"
 #include "src/provision.h"
 #include "src/admin.h"
 #include "src/cache.h"
@@ -334,6 +335,7 @@ tsr_keygen_set_usage_inlock (const struct tsr_keygen *kg, CK_OBJECT_HANDLE pub, 
 			if (kg->dec != -1) {
 				tsr_attr_set_bool (o, CKA_ENCRYPT, rsa && kg->dec == 1);
 				tsr_attr_set_bool (o, CKA_WRAP, rsa && kg->dec == 1);
+				tsr_attr_set_bool (o, CKA_DERIVE, !rsa && kg->dec == 1);
 			}
 		}
 	}
@@ -355,6 +357,7 @@ tsr_keygen_alias_inlock (struct tsr_slot *slot, const struct tsr_keygen *kg, str
 	}
 	if (kg->label != NULL && kg->label->ulValueLen > 0)
 		memcpy (alias->label, kg->label->pValue, kg->label->ulValueLen);
+	tsr_alias_usage_set (alias, kg->sign, kg->dec);   /* kept for the next process */
 	return CKR_OK;
 }
 
@@ -403,7 +406,9 @@ tsr_keygen_inlock (struct tsr_session *s, CK_MECHANISM_PTR mech, const CK_ATTRIB
 	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
 		return CKR_MECHANISM_PARAM_INVALID;
 	kg.kt = mech->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN ? CKK_RSA : CKK_EC;
-	rv = tsr_write_check_inlock (s, &slot);
+	rv = tsr_keypair_templates_check (pubt, npub, privt, npriv);   /* attrrules.c */
+	if (rv == CKR_OK)
+		rv = tsr_write_check_inlock (s, &slot);
 	if (rv == CKR_OK && !card_can (slot->token->card, CARD_OP_GENERATE)) {
 		tsr_log ("p11", "generate: this card cannot generate keys");
 		rv = CKR_FUNCTION_NOT_SUPPORTED;

@@ -148,9 +148,13 @@ C_Initialize (CK_VOID_PTR pInitArgs)
 	}
 	tsr.pid = getpid ();
 	tsr.initialized = true;
+	if (tsr_backend->card_timeout != NULL)   /* before any card is connected */
+		tsr_backend->card_timeout (tsr_conf_get ()->card_timeout * 1000L, tsr.threads_allowed);
 	tsr_events_open ();
 	tsr_lock ();
+	tsr.starting = true;   /* the first look: events only for slots with a card (slot.c) */
 	tsr_slots_refresh_inlock ();
+	tsr.starting = false;
 	tsr_unlock ();
 	rv = tsr_events_start (tsr.threads_allowed);
 	if (rv != CKR_OK) {
@@ -227,6 +231,8 @@ C_Finalize (CK_VOID_PTR pReserved)
 	tsr_backend->monitor_free (tsr.monitor);
 	tsr.monitor = NULL;
 	tsr_unlock ();
+	if (tsr_backend->card_timeout != NULL)
+		tsr_backend->card_timeout (0, 0);   /* the watchdog thread joined */
 	tsr_lock_destroy ();
 	tsr_ossl_free ();
 	tsr_conf_unload ();

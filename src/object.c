@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "src/tsr.h"
+#include "src/attrrules.h"
 #include "src/provision.h"
 
 #include <stdlib.h>
@@ -26,7 +27,8 @@ tsr_object_store_inlock (struct tsr_object *obj, CK_OBJECT_HANDLE *handle)
 {
 	struct tsr_object **objects;
 
-	objects = realloc (tsr.objects, (tsr.n_objects + 1) * sizeof *objects);
+	tsr_object_complete (obj);   /* every attribute of its class answerable */
+	objects = obj->oom ? NULL : realloc (tsr.objects, (tsr.n_objects + 1) * sizeof *objects);
 	if (objects == NULL) {
 		tsr_object_free (obj);
 		return CKR_HOST_MEMORY;
@@ -262,13 +264,6 @@ out:
 	return rv;
 }
 
-static bool
-tsr_attr_read_only (CK_ATTRIBUTE_TYPE type)
-{
-	return type == CKA_CLASS || type == CKA_KEY_TYPE || type == CKA_VALUE || type == CKA_TOKEN ||
-	       type == CKA_PRIVATE || type == CKA_MODULUS || type == CKA_EC_POINT || type == CKA_EC_PARAMS;
-}
-
 CK_RV
 C_SetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
                      CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
@@ -291,6 +286,9 @@ C_SetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	rv = tsr_object_handle_inlock (s, hObject, &obj);
 	if (rv != CKR_OK)
 		goto out;
+	rv = tsr_templ_check (pTemplate, ulCount);
+	if (rv != CKR_OK)
+		goto out;
 	if (obj->session == 0) {
 		/* the card's objects: aliases only (setattr.c) */
 		rv = tsr_setattr_token_inlock (s, obj, pTemplate, ulCount);
@@ -300,16 +298,10 @@ C_SetAttributeValue (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		rv = CKR_ACTION_PROHIBITED;
 		goto out;
 	}
-	for (i = 0; i < ulCount; i++) {
-		if (tsr_attr_read_only (pTemplate[i].type)) {
-			rv = CKR_ATTRIBUTE_READ_ONLY;
-			goto out;
-		}
-		if (pTemplate[i].pValue == NULL && pTemplate[i].ulValueLen > 0) {
-			rv = CKR_ARGUMENTS_BAD;
-			goto out;
-		}
-	}
+	for (i = 0; i < ulCount && rv == CKR_OK; i++)
+		rv = tsr_attr_change_check (obj, &pTemplate[i], false);
+	if (rv != CKR_OK)
+		goto out;
 	for (i = 0; i < ulCount; i++)
 		tsr_attr_set (obj, pTemplate[i].type, pTemplate[i].pValue, pTemplate[i].ulValueLen);
 	rv = obj->oom ? CKR_HOST_MEMORY : CKR_OK;

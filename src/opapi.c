@@ -68,15 +68,34 @@ tsr_op_update_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data,
 	rv = tsr_op_get_inlock (h, kind, &s, &op);
 	if (rv != CKR_OK)
 		goto out;
-	if (!tsr_check (data != NULL || len == 0)) {
+	/* a failed update ends the operation, bad arguments included */
+	if (!tsr_check (data != NULL || len == 0))
 		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	op->multipart = true;
-	rv = tsr_op_update (op, data, len);
+	if (rv == CKR_OK)
+		rv = tsr_op_update (op, data, len);
 	if (rv != CKR_OK)
 		tsr_session_end_op_inlock (s, kind);
 out:
+	tsr_leave ();
+	return rv;
+}
+
+CK_RV
+tsr_op_abort_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_RV why)
+{
+	struct tsr_session *s;
+	struct tsr_op *op;
+	CK_RV rv;
+
+	rv = tsr_enter ();
+	if (rv != CKR_OK)
+		return rv;
+	rv = tsr_op_get_inlock (h, kind, &s, &op);
+	if (rv == CKR_OK) {
+		tsr_session_end_op_inlock (s, kind);
+		rv = why;
+	}
 	tsr_leave ();
 	return rv;
 }
@@ -88,7 +107,7 @@ tsr_op_collect_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data
 	CK_RV rv;
 
 	if (!tsr_check (out_len != NULL))
-		return tsr.initialized ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+		return tsr_op_abort_api (h, kind, CKR_ARGUMENTS_BAD);
 	rv = tsr_op_update_api (h, kind, data, len);
 	if (rv == CKR_OK)
 		*out_len = 0;
@@ -114,6 +133,16 @@ tsr_op_input (struct tsr_op *op, uint8_t *hash, const uint8_t **data, size_t *le
 	} else {
 		*data = op->buf;
 		*len = op->buf_len;
+	}
+	return CKR_OK;
+}
+
+CK_RV
+tsr_op_single_check (const struct tsr_op *op, bool single)
+{
+	if (single && op->multipart) {
+		tsr_log ("p11", "single-part call after a multi-part update: operation ended");
+		return CKR_OPERATION_ACTIVE;
 	}
 	return CKR_OK;
 }
@@ -146,6 +175,9 @@ tsr_op_finish_start_inlock (CK_SESSION_HANDLE h, enum tsr_op_kind kind, const vo
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_op_single_check (*op, single);
+	if (rv != CKR_OK)
+		goto out;
 	*key = tsr_op_key_inlock (*s, *op);
 	if (*key == NULL)
 		rv = CKR_KEY_HANDLE_INVALID;

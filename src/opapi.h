@@ -14,6 +14,9 @@ CK_RV tsr_op_get_inlock (CK_SESSION_HANDLE h, enum tsr_op_kind kind, struct tsr_
 CK_RV tsr_op_init_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_MECHANISM_PTR mech,
                        CK_OBJECT_HANDLE key);
 CK_RV tsr_op_update_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data, CK_ULONG len);
+/* End the operation of KIND of session H, which a call failed with WHY; returns WHY (or
+ * why there is no such operation). */
+CK_RV tsr_op_abort_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_RV why);
 /* The *Update of a single-block operation (RSA encrypt / decrypt): the part is
  * collected, nothing comes out before *Final (*OUT_LEN = 0). */
 CK_RV tsr_op_collect_api (CK_SESSION_HANDLE h, enum tsr_op_kind kind, CK_BYTE_PTR data, CK_ULONG len,
@@ -32,6 +35,9 @@ CK_RV tsr_op_finish_start_inlock (CK_SESSION_HANDLE h, enum tsr_op_kind kind, co
                                   CK_ULONG data_len, bool single, const CK_ULONG *out_len,
                                   struct tsr_session **s, struct tsr_op **op, struct tsr_object **key,
                                   bool *keep);
+/* A single-part call (C_Sign, C_Digest, ...) after the operation's C_*Update: the spec's
+ * CKR_OPERATION_ACTIVE (the caller ends the operation, as any failed final call does). */
+CK_RV tsr_op_single_check (const struct tsr_op *op, bool single);
 /* The operation's key object (NULL when it is gone or invisible now). Borrowed. */
 struct tsr_object *tsr_op_key_inlock (struct tsr_session *s, struct tsr_op *op);
 

@@ -9,7 +9,9 @@
  * (directory created 0700), one file "pairing-<serial>" per card, mode 0600,
  * rewritten atomically (temporary file + rename). One line per card slot:
  *
- *   slot 9a fpr <fingerprint, hex> id <hex|-> label <hex|-> subject <hex|->
+ *   slot 9a fpr <fingerprint, hex> id <hex|-> label <hex|-> subject <hex|-> [usage <hex>]
+ *
+ * usage (keyusage.c) is what the key was generated for; older files lack it.
  *
  * The fingerprint is the key's (keyfpr.c: SHA-1 of its canonical SubjectPublicKeyInfo),
  * computed by the same function when it is stored and when it is compared, whether the
@@ -121,6 +123,7 @@ static bool
 tsr_pairing_parse (char *line, struct tsr_alias *a)
 {
 	char *save = NULL, *key, *val, *ref;
+	uint8_t usage[1];
 	size_t len;
 	unsigned int r;
 
@@ -141,6 +144,10 @@ tsr_pairing_parse (char *line, struct tsr_alias *a)
 			ok = tsr_hex_get (val, (uint8_t *)a->label, sizeof a->label - 1, &len);
 		else if (strcmp (key, "subject") == 0)
 			ok = tsr_hex_get (val, a->subject, sizeof a->subject, &a->subject_len);
+		else if (strcmp (key, "usage") == 0)
+			ok = tsr_hex_get (val, usage, 1, &len) && len == 1 && (usage[0] & ~0x0Fu) == 0;
+		if (ok && strcmp (key, "usage") == 0)
+			a->usage = usage[0];
 		if (!ok)
 			return false;
 		if (strcmp (key, "label") == 0)
@@ -204,6 +211,11 @@ tsr_pairing_write_line (FILE *fp, const struct tsr_alias *a)
 	tsr_hex_put (fp, (const uint8_t *)a->label, strlen (a->label));
 	fputs (" subject ", fp);
 	tsr_hex_put (fp, a->subject, a->subject_len);
+	if (a->usage != 0) {
+		uint8_t usage = (uint8_t)a->usage;
+		fputs (" usage ", fp);
+		tsr_hex_put (fp, &usage, 1);
+	}
 	fputc ('\n', fp);
 }
 
@@ -213,7 +225,7 @@ tsr_pairing_write (const char *path, const struct tsr_alias *old, size_t n_old,
                    const struct tsr_alias *alias)
 {
 	char tmp[4300];
-	bool keep = alias->id_len > 0 || alias->label[0] != '\0' || alias->subject_len > 0;
+	bool keep = alias->id_len > 0 || alias->label[0] != '\0' || alias->subject_len > 0 || alias->usage != 0;
 	FILE *fp = NULL;
 	size_t i;
 	int fd;

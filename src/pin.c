@@ -66,7 +66,7 @@ tsr_init_pin_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, const uin
 	}
 	ctx.pin = puk;
 	ctx.pin_len = token->so_secret_len;
-	rv = tsr_card_call_inlock (slot, session, tsr_card_unblock, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, session, tsr_card_unblock, &ctx, TSR_CALL_ONCE | TSR_CALL_CHANGES_PIN);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token != token)
 		goto out;
@@ -151,7 +151,8 @@ tsr_set_so_key_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, const u
 		rv = CKR_PIN_LEN_RANGE;   /* not 32, 48 or 64 hex digits */
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, session, tsr_card_set_admin_key, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, session, tsr_card_set_admin_key, &ctx,
+	                                 TSR_CALL_ONCE | TSR_CALL_CHANGES_PIN);
 	if (rv == CKR_OK && slot->token != NULL)
 		rv = tsr_token_hold_so_secret (slot->token, new_key, ctx.new_len, true);
 out:
@@ -176,7 +177,7 @@ tsr_set_pin_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, enum card_
 		rv = CKR_PIN_INCORRECT;   /* the card could not hold such an old PIN */
 		goto out;
 	}
-	rv = tsr_card_call_inlock (slot, session, tsr_card_change, &ctx);
+	rv = tsr_card_call_flags_inlock (slot, session, tsr_card_change, &ctx, TSR_CALL_ONCE | TSR_CALL_CHANGES_PIN);
 	rv = tsr_pin_rv (rv, ctx.tries);   /* after the call: it sets the counter */
 	if (slot->token != token)
 		goto out;

@@ -28,7 +28,19 @@ struct tsr_alias {
 	char label[TSR_ALIAS_MAX + 1];       /* "": the default labels */
 	uint8_t subject[TSR_SUBJECT_MAX];
 	size_t subject_len;                  /* 0: none (a certificate's subject wins) */
+	unsigned usage;                      /* TSR_USAGE_*: asked for at generation; 0 unknown */
 };
+
+/* ---- keyusage.c: the usage a key was generated with ---- */
+
+#define TSR_USAGE_SIGN_SET 0x01u     /* the application said whether it signs... */
+#define TSR_USAGE_SIGN     0x02u     /* ...and it does */
+#define TSR_USAGE_DEC_SET  0x04u     /* said whether it decrypts (RSA) or derives (EC)... */
+#define TSR_USAGE_DEC      0x08u     /* ...and it does */
+/* From a template's answers: SIGN / DEC 1 yes, 0 no, -1 not said. */
+void tsr_alias_usage_set (struct tsr_alias *alias, int sign, int dec);
+/* Set the usage attributes of key object O (public or private) from ALIAS. */
+void tsr_alias_usage_apply (struct tsr_object *o, const struct tsr_alias *alias);
 
 /* ---- keyfpr.c: the fingerprint of a public key, the only one stored or compared ---- */
 

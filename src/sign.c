@@ -38,7 +38,8 @@ tsr_sign_rsa_encode (struct tsr_op *op, struct tsr_object *key, const uint8_t *d
 		if (len > k)
 			return CKR_DATA_LEN_RANGE;
 		memset (em, 0, k - len);
-		memcpy (em + k - len, data, len);
+		if (len > 0)   /* no input: the integer 0 (and DATA may be NULL) */
+			memcpy (em + k - len, data, len);
 		return CKR_OK;
 	case CKM_SHA1_RSA_PKCS: case CKM_SHA224_RSA_PKCS: case CKM_SHA256_RSA_PKCS:
 	case CKM_SHA384_RSA_PKCS: case CKM_SHA512_RSA_PKCS:
@@ -69,6 +70,8 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 			rv = tsr_card_rsa_raw_inlock (s, key, op, in, n, sig, sig_len);
 		if (rv == CKR_OK)
 			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
+	} else if (len == 0) {
+		rv = CKR_DATA_LEN_RANGE;   /* raw ECDSA over nothing (and DATA may be NULL) */
 	} else {
 		/* ECDSA: the hash as an integer of the curve's size (leftmost bytes, or zero-extended) */
 		memset (in, 0, n);

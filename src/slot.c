@@ -203,7 +203,9 @@ tsr_slot_apply_event_inlock (const struct reader_event *ev)
 	    (!slot->card_present || slot->token->generation != slot->card_generation))
 		tsr_slot_drop_token_inlock (slot);
 	tsr_apps_follow_inlock (slot, ev->kind, st->atr, st->atr_len);
-	if (ev->kind != READER_EV_SERVICE_UP)
+	/* Start-up (C_Initialize's first look) reports the slots with a card only: an empty
+	 * reader found then has not changed. Every later change is an event. */
+	if (ev->kind != READER_EV_SERVICE_UP && !(tsr.starting && !slot->card_present))
 		tsr_event_post (slot);
 out:
 	return;

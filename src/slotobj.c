@@ -75,6 +75,7 @@ tsr_alias_apply_objects_inlock (CK_SLOT_ID slot_id, const struct tsr_alias *alia
 			tsr_attr_set (o, CKA_LABEL, alias->label, (CK_ULONG)strlen (alias->label));
 		if (alias->subject_len > 0 && o->klass != CKO_CERTIFICATE)
 			tsr_attr_set (o, CKA_SUBJECT, alias->subject, (CK_ULONG)alias->subject_len);
+		tsr_alias_usage_apply (o, alias);   /* keyusage.c */
 	}
 }
 
@@ -229,6 +230,6 @@ tsr_templ_ulong_of (const CK_ATTRIBUTE *templ, CK_ULONG count, CK_ATTRIBUTE_TYPE
 		return -1;
 	if (a->pValue == NULL || a->ulValueLen != sizeof (CK_ULONG))
 		return -2;
-	*value = *(const CK_ULONG *)a->pValue;
+	memcpy (value, a->pValue, sizeof *value);   /* the application's buffer may be unaligned */
 	return 1;
 }

@@ -100,7 +100,7 @@ mock_cache_folder_remove (void)
 }
 
 void
-mock_setup (int readers, bool card)
+mock_keys_make (void)
 {
 	static const struct { uint8_t ref, id; bool ec; const char *cn; const char *ku; } spec[] = {
 		{ 0x9A, 1, false, "Alice Test", NULL },
@@ -111,18 +111,30 @@ mock_setup (int readers, bool card)
 	};
 	int i;
 
+	if (mock.n_keys != 0)
+		return;
+	for (i = 0; i < 5; i++) {
+		struct mock_key *k = &mock.keys[i];
+		k->ref = spec[i].ref;
+		k->id = spec[i].id;
+		k->key = mock_gen (spec[i].ec);
+		k->cert = mock_cert (k->key, spec[i].cn, 1000 + i, spec[i].ku);
+		k->pin_policy = spec[i].ref == 0x9C ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_ONCE;
+	}
+	mock.n_keys = 5;
+}
+
+void
+mock_setup (int readers, bool card)
+{
 	if (mock.n_keys == 0) {
-		for (i = 0; i < 5; i++) {
-			struct mock_key *k = &mock.keys[i];
-			k->ref = spec[i].ref;
-			k->id = spec[i].id;
-			k->key = mock_gen (spec[i].ec);
-			k->cert = mock_cert (k->key, spec[i].cn, 1000 + i, spec[i].ku);
-			k->pin_policy = spec[i].ref == 0x9C ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_ONCE;
-		}
-		mock.n_keys = 5;
+		mock_keys_make ();
+		mock.keys_made_by_setup = true;
 	}
 	mock.pin_tries = 3;
+	snprintf (mock.pin, sizeof mock.pin, "%s", MOCK_PIN);
+	mock.change_calls = 0;
+	mock.change_lost = CARD_OK;
 	mock.pin_verified = false;
 	mock.always_ok = false;
 	mock.card_present = card;
@@ -377,7 +389,7 @@ mock_verify (struct card *card, enum card_pin which, const uint8_t *pin, size_t 
 	mock.verify_calls++;
 	if (mock.pin_tries == 0)
 		return CARD_E_PIN_LOCKED;
-	if (len != strlen (MOCK_PIN) || memcmp (pin, MOCK_PIN, len) != 0) {
+	if (len != strlen (mock.pin) || memcmp (pin, mock.pin, len) != 0) {
 		*tries = --mock.pin_tries;
 		mock.pin_verified = false;
 		return mock.pin_tries == 0 ? CARD_E_PIN_LOCKED : CARD_E_PIN_INCORRECT;
@@ -402,9 +414,22 @@ static card_rv
 mock_change_pin (struct card *card, enum card_pin which, const uint8_t *o, size_t ol,
                  const uint8_t *n, size_t nl, int *tries)
 {
-	(void)card; (void)which; (void)o; (void)ol; (void)n; (void)nl; (void)tries;
+	(void)card;
 	mock.card_calls++;
-	return CARD_E_NOT_SUPPORTED;
+	if (which != CARD_PIN_USER || nl >= sizeof mock.pin)
+		return CARD_E_NOT_SUPPORTED;
+	mock.change_calls++;
+	if (mock.pin_tries == 0)
+		return CARD_E_PIN_LOCKED;
+	if (ol != strlen (mock.pin) || memcmp (o, mock.pin, ol) != 0) {
+		*tries = --mock.pin_tries;
+		return mock.pin_tries == 0 ? CARD_E_PIN_LOCKED : CARD_E_PIN_INCORRECT;
+	}
+	memcpy (mock.pin, n, nl);
+	mock.pin[nl] = '\0';
+	mock.pin_tries = 3;
+	*tries = 3;
+	return mock.change_lost;
 }
 
 void

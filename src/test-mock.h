@@ -43,12 +43,22 @@ struct mock_state {
 	int reselect_calls;
 	bool hold;                /* mock_mutex: private-key operations wait inside the card */
 	int held;                 /* mock_mutex: operations waiting there now */
+	bool keys_made_by_setup;  /* mock_setup had to make the keys (slow: RSA key generation) */
+	char pin[9];              /* the user PIN (MOCK_PIN after mock_setup) */
+	int change_calls;         /* CHANGE REFERENCE DATA of the user PIN */
+	card_rv change_lost;      /* not CARD_OK: a PIN change is done, but its answer is lost
+	                             and replaced by this (a status word gone astray) */
 };
 
 extern struct mock_state mock;
 extern const struct tsr_backend mock_backend;
 
-/* Make the keys and certificates (once per process) and reset the card state. */
+/* Make the keys and certificates, once per process. Test programs call it from main()
+ * before srunner_run_all: a forked Check test then inherits them instead of generating
+ * two RSA keys in its fixture, whose time is unbounded on a loaded machine. */
+void mock_keys_make (void);
+/* Reset the card state (the keys are made here only when mock_keys_make was not called:
+ * keys_made_by_setup says so). */
 void mock_setup (int readers, bool card);
 /* Free the keys (tests call it at exit; valgrind). */
 void mock_teardown (void);

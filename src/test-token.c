@@ -959,6 +959,7 @@ main (void)
 	SRunner *sr = srunner_create (token_suite ());
 	int failed;
 
+	mock_keys_make ();   /* once, before the runner forks (see test_fixture_is_cheap) */
 	srunner_run_all (sr, CK_ENV);
 	failed = srunner_ntests_failed (sr);
 	srunner_free (sr);

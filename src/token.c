@@ -6,6 +6,8 @@
  * C_GetAttributeValue), the login state and the PIN counter kept from the last
  * PIN exchange (C_GetTokenInfo sends no APDU once the token is read). Card
  * operations go through tsr_card_call_inlock (cardcall.c).
+ * A command the card may already have executed (TSR_CALL_ONCE: PIN changes, writes,
+ * key generation and import) is never sent again (cardcall.c).
  */
 #include "config.h"
 

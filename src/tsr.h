@@ -256,6 +256,14 @@ CK_RV tsr_ckr_from_card (card_rv crv);
  * was pulled), CKR_SESSION_CLOSED when SESSION was closed meanwhile. */
 typedef card_rv (*tsr_card_fn) (struct card *card, void *user);
 CK_RV tsr_card_call_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn, void *user);
+/* The same with FLAGS: TSR_CALL_ONCE for what must not run twice (the card may have done it
+ * when its answer is lost): never re-sent after a "state lost" answer, the application
+ * state is restored before it instead; TSR_CALL_CHANGES_PIN for what changes a PIN or PUK
+ * (or the SO's key): without a clear answer the held PINs are forgotten, never tried. */
+#define TSR_CALL_ONCE 0x1u
+#define TSR_CALL_CHANGES_PIN 0x2u
+CK_RV tsr_card_call_flags_inlock (struct tsr_slot *slot, CK_SESSION_HANDLE session, tsr_card_fn fn,
+                                  void *user, unsigned flags);
 /* Wait, with the module lock released, until no card I/O of TOKEN runs (io taken and
  * given back). The caller holds a call (token->calls) so TOKEN stays. */
 void tsr_token_wait_io_inlock (struct tsr_token *token);
@@ -381,9 +389,11 @@ CK_RV tsr_sigcheck (const struct tsr_object *key, const uint8_t *in, size_t in_l
 CK_RV tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
                               const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len);
 
-/* Create a session secret key from an unwrap / derive TEMPLATE and its VALUE (secret.c). */
+/* Create a session secret key from an unwrap / derive TEMPLATE and its VALUE (create.c).
+ * BASE: the key it was derived from (its CKA_ALWAYS_SENSITIVE / CKA_NEVER_EXTRACTABLE carry
+ * over), NULL for an unwrapped key (it was outside: both FALSE). */
 CK_RV tsr_secret_key_create_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, CK_ULONG count,
-                                    const uint8_t *value, size_t value_len, bool value_len_free,
+                                    const uint8_t *value, size_t value_len, const struct tsr_object *base,
                                     CK_OBJECT_HANDLE *handle);
 
 /* C_UnwrapKey with CKM_AES_KEY_WRAP and the session AES key KEK (aeswrap.c). */
@@ -421,6 +431,8 @@ struct tsr_module {
 	                                    monitor_busy (ev, event.c) */
 	struct tsr_token **dead_tokens;  /* tokens dropped while a card call was in flight */
 	size_t n_dead_tokens;
+	bool starting;                   /* C_Initialize's first look at the readers: an empty
+	                                    reader found then is no slot event (slot.c) */
 };
 
 extern struct tsr_module tsr;

@@ -142,6 +142,9 @@ tsr_verify_finish (CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG data_len, boo
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
+	rv = tsr_op_single_check (op, single);
+	if (rv != CKR_OK)
+		goto out;
 	key = tsr_op_key_inlock (s, op);
 	rv = key != NULL ? CKR_OK : CKR_KEY_HANDLE_INVALID;
 	if (rv == CKR_OK && single)

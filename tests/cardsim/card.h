@@ -91,6 +91,7 @@ struct cs_card {
 	struct cs_key keys[CS_NSLOTS];
 	struct cs_object objects[CS_NOBJECTS];
 	bool dirty; /* persistent state changed since the last save */
+	unsigned long wrong_refs; /* wrong PINs and PUKs presented since start (not saved) */
 
 	/* volatile state (cleared by power on/off and reset) */
 	bool selected;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* ctl_cmd.c: the control commands: remove, insert, swap FILE, reset, fail N MODE, stats, status, quit. */
+/* ctl_cmd.c: the control commands: remove, insert, swap FILE, reset, fail N MODE [SKIP], stats,
+ * status, pins, pin-is PIN, quit. */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,31 +15,80 @@
  * readers every 400 ms) sees the old card leave before the new one comes. */
 #define CS_SWAP_MS 1000
 
-static const char *parse_fail(struct cs_sim *s, char *count, char *mode)
+static const struct {
+	const char *name;
+	enum cs_fail_mode mode;
+} fail_modes[] = {
+	{ "mute", FAIL_MUTE }, { "drop", FAIL_DROP }, { "garbage", FAIL_GARBAGE }, { "remove", FAIL_REMOVE },
+	{ "truncate", FAIL_TRUNCATE }, { "lost", FAIL_LOST },
+};
+
+/* "sw:XXXX" or "after-sw:XXXX" into *sw. */
+static bool parse_sw(const char *mode, const char *prefix, uint16_t *sw)
+{
+	size_t n = strlen(prefix);
+	char *end = NULL;
+	unsigned long v;
+
+	if (strncmp(mode, prefix, n) != 0 || strlen(mode) != n + 4)
+		return false;
+	v = strtoul(mode + n, &end, 16);
+	if (*end != '\0')
+		return false;
+	*sw = (uint16_t)v;
+	return true;
+}
+
+static const char *parse_fail(struct cs_sim *s, char *count, char *mode, char *skip)
 {
 	char *end = NULL;
-	unsigned long n, sw;
+	unsigned long n, k = 0;
+	size_t i;
 
 	if (count == NULL || mode == NULL)
-		return "error usage: fail N mute|drop|sw:XXXX";
+		return "error usage: fail N MODE [SKIP]";
 	n = strtoul(count, &end, 10);
 	if (end == count || *end != '\0' || n > 1000000)
 		return "error bad count";
-	if (strcmp(mode, "mute") == 0) {
-		s->fail_mode = FAIL_MUTE;
-	} else if (strcmp(mode, "drop") == 0) {
-		s->fail_mode = FAIL_DROP;
-	} else if (strncmp(mode, "sw:", 3) == 0 && strlen(mode) == 7) {
-		sw = strtoul(mode + 3, &end, 16);
-		if (*end != '\0')
-			return "error bad status word";
-		s->fail_mode = FAIL_SW;
-		s->fail_sw = (uint16_t)sw;
-	} else {
-		return "error unknown mode (mute, drop, sw:XXXX)";
+	if (skip != NULL) {
+		k = strtoul(skip, &end, 10);
+		if (end == skip || *end != '\0' || k > 1000000)
+			return "error bad skip count";
 	}
+	for (i = 0; i < sizeof(fail_modes) / sizeof(fail_modes[0]); i++)
+		if (strcmp(mode, fail_modes[i].name) == 0)
+			break;
+	if (i < sizeof(fail_modes) / sizeof(fail_modes[0]))
+		s->fail_mode = fail_modes[i].mode;
+	else if (parse_sw(mode, "sw:", &s->fail_sw))
+		s->fail_mode = FAIL_SW;
+	else if (parse_sw(mode, "after-sw:", &s->fail_sw))
+		s->fail_mode = FAIL_AFTER_SW;
+	else
+		return "error unknown mode (mute, drop, sw:XXXX, garbage, remove, truncate, after-sw:XXXX, lost)";
 	s->fail_left = (unsigned)n;
+	s->fail_skip = (unsigned)k;
 	return "ok";
+}
+
+/* "pins": the retry counters and the wrong PINs / PUKs presented, read without an APDU. */
+static void pins(const struct cs_sim *s, char *ans, size_t n)
+{
+	snprintf(ans, n, "pin_tries %u puk_tries %u wrong %lu", s->card->pin_left, s->card->puk_left,
+		 s->card->wrong_refs);
+}
+
+/* "pin-is PIN": is PIN (digits, 6..8) the card's PIN? No counter moves. */
+static const char *pin_is(const struct cs_sim *s, const char *pin)
+{
+	uint8_t ref[8];
+	size_t len = pin != NULL ? strlen(pin) : 0;
+
+	if (len < 1 || len > 8)
+		return "error usage: pin-is PIN";
+	memset(ref, 0xFF, sizeof(ref));
+	memcpy(ref, pin, len);
+	return memcmp(ref, s->card->pin, sizeof(ref)) == 0 ? "yes" : "no";
 }
 
 /* Pull the card out, replace it by the card of state file PATH (a missing file is a new
@@ -101,6 +151,7 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 {
 	char *save = NULL, *cmd = strtok_r(line, " \t\r", &save);
 	char *a1 = strtok_r(NULL, " \t\r", &save), *a2 = strtok_r(NULL, " \t\r", &save);
+	char *a3 = strtok_r(NULL, " \t\r", &save);
 	const char *r = "ok";
 
 	if (cmd == NULL) {
@@ -127,7 +178,15 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 		cs_log_event(s->log, "control: reset");
 		cs_card_power(s->card);
 	} else if (strcmp(cmd, "fail") == 0) {
-		r = parse_fail(s, a1, a2);
+		r = parse_fail(s, a1, a2, a3);
+	} else if (strcmp(cmd, "armed") == 0) {
+		snprintf(ans, n, "armed %u skip %u", s->fail_left, s->fail_skip);
+		return;
+	} else if (strcmp(cmd, "pins") == 0) {
+		pins(s, ans, n);
+		return;
+	} else if (strcmp(cmd, "pin-is") == 0) {
+		r = pin_is(s, a1);
 	} else if (strcmp(cmd, "stats") == 0) {
 		snprintf(ans, n, "apdus %llu bytes_in %llu bytes_out %llu get_response %llu extended %llu", s->apdus,
 			 s->bytes_in, s->bytes_out, s->get_responses, s->extended);
@@ -137,7 +196,7 @@ void cs_ctl_command(struct cs_sim *s, char *line, char *ans, size_t n)
 	} else if (strcmp(cmd, "quit") == 0) {
 		s->quit = true;
 	} else if (strcmp(cmd, "help") == 0) {
-		r = "commands: remove insert swap reset fail stats status quit";
+		r = "commands: remove insert swap reset fail armed stats status pins pin-is quit";
 	} else {
 		r = "error unknown command";
 	}

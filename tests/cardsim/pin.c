@@ -28,6 +28,7 @@ static bool check_ref(struct cs_card *c, const uint8_t *want, uint8_t *left, uin
 		return true;
 	}
 	(*left)--;
+	c->wrong_refs++;
 	c->dirty = true;
 	return false;
 }

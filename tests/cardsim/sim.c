@@ -61,14 +61,42 @@ static void send_answer(struct cs_sim *s, const uint8_t *cmd, size_t n, const ui
 	s->bytes_out += rn;
 }
 
-/* Fault injection (control command "fail N MODE"). True when the APDU was consumed. */
-static bool inject_failure(struct cs_sim *s, const uint8_t *cmd, size_t n)
+/* Fault injection (control command "fail N MODE [SKIP]"): does this APDU fail? */
+static bool fail_now(struct cs_sim *s)
 {
-	uint8_t sw[2] = { (uint8_t)(s->fail_sw >> 8), (uint8_t)s->fail_sw };
-
 	if (s->fail_left == 0)
 		return false;
+	if (s->fail_skip > 0) {
+		s->fail_skip--;
+		return false;
+	}
 	s->fail_left--;
+	return true;
+}
+
+static bool fail_executes(enum cs_fail_mode m)
+{
+	return m == FAIL_TRUNCATE || m == FAIL_AFTER_SW || m == FAIL_LOST;
+}
+
+/* 1..40 bytes from the APDU counter (reproducible runs). */
+static void garbage(struct cs_sim *s, struct cs_buf *out)
+{
+	uint32_t x = (uint32_t)s->apdus * 2654435761u + 1;
+	size_t i, n = 1 + (size_t)(s->apdus * 7 % 40);
+
+	for (i = 0; i < n; i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		(void)cs_buf_byte(out, (uint8_t)x);
+	}
+}
+
+/* A fault that replaces the answer (RESP: the card's, when it executed the command). */
+static void inject(struct cs_sim *s, const uint8_t *cmd, size_t n, const struct cs_buf *resp)
+{
+	uint8_t sw[2] = { (uint8_t)(s->fail_sw >> 8), (uint8_t)s->fail_sw };
+	struct cs_buf g;
+
 	switch (s->fail_mode) {
 	case FAIL_MUTE:
 		cs_log_apdu(s->log, cmd, n, NULL, 0);
@@ -79,16 +107,34 @@ static bool inject_failure(struct cs_sim *s, const uint8_t *cmd, size_t n)
 		cs_log_event(s->log, "fail: drop the connection");
 		cs_sim_disconnect(s, true);
 		break;
+	case FAIL_REMOVE:
+	case FAIL_LOST:
+		cs_log_apdu(s->log, cmd, n, NULL, 0);
+		cs_log_event(s->log, s->fail_mode == FAIL_REMOVE ? "fail: card removed" :
+		             "fail: executed, then the card removed (the answer is lost)");
+		cs_sim_disconnect(s, false);
+		s->inserted = false;
+		break;
 	case FAIL_SW:
+	case FAIL_AFTER_SW:
 		send_answer(s, cmd, n, sw, 2);
 		break;
+	case FAIL_GARBAGE:
+		cs_buf_init(&g);
+		garbage(s, &g);
+		send_answer(s, cmd, n, g.data, g.len);
+		cs_buf_free(&g);
+		break;
+	case FAIL_TRUNCATE:
+		send_answer(s, cmd, n, resp->data, resp->len / 2);
+		break;
 	}
-	return true;
 }
 
 static void handle_apdu(struct cs_sim *s, const uint8_t *cmd, size_t n)
 {
 	struct cs_buf resp;
+	bool fail;
 
 	s->apdus++;
 	s->bytes_in += n;
@@ -100,13 +146,20 @@ static void handle_apdu(struct cs_sim *s, const uint8_t *cmd, size_t n)
 		s->extended++;
 	if (s->opt.latency_ms > 0)
 		sleep_ms(s->opt.latency_ms);
-	if (inject_failure(s, cmd, n))
-		return;
+	fail = fail_now(s);
 	cs_buf_init(&resp);
+	if (fail && !fail_executes(s->fail_mode)) {
+		inject(s, cmd, n, &resp);
+		goto out;
+	}
 	(void)cs_card_transmit(s->card, cmd, n, &resp);
 	if (s->card->dirty && s->opt.state != NULL)
 		(void)cs_state_save(s->card, s->opt.state);
-	send_answer(s, cmd, n, resp.data, resp.len);
+	if (fail)
+		inject(s, cmd, n, &resp);
+	else
+		send_answer(s, cmd, n, resp.data, resp.len);
+out:
 	cs_buf_free(&resp);
 }
 

@@ -31,7 +31,18 @@ struct cs_opts {
 	size_t atr_len;
 };
 
-enum cs_fail_mode { FAIL_MUTE, FAIL_DROP, FAIL_SW };
+/* Faults: the first five never reach the card; the last three happen after the card has
+ * executed the command (its state changed and saved). */
+enum cs_fail_mode {
+	FAIL_MUTE,      /* never answer */
+	FAIL_DROP,      /* close the vpcd connection; reconnect after CS_RECONNECT_MS */
+	FAIL_SW,        /* answer the status word fail_sw */
+	FAIL_GARBAGE,   /* answer 1..40 pseudo-random bytes */
+	FAIL_REMOVE,    /* the card is pulled out: no answer, stays out until "insert" */
+	FAIL_TRUNCATE,  /* executed; the answer cut to half its length (at least one byte gone) */
+	FAIL_AFTER_SW,  /* executed; the answer replaced by the status word fail_sw */
+	FAIL_LOST,      /* executed; then the card is pulled out (answer lost), until "insert" */
+};
 
 struct cs_ctl_client {
 	int fd; /* -1 = free */
@@ -50,6 +61,7 @@ struct cs_sim {
 	int ctl_fd;
 	struct cs_ctl_client clients[CS_MAX_CLIENTS];
 	unsigned fail_left;
+	unsigned fail_skip;          /* APDUs that still pass before the fault starts */
 	enum cs_fail_mode fail_mode;
 	uint16_t fail_sw;
 	unsigned long long apdus, bytes_in, bytes_out;

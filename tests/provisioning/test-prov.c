@@ -161,6 +161,8 @@ START_TEST (test_refused_templates)
 	CK_OBJECT_HANDLE pub = 0, priv = 0;
 	CK_ATTRIBUTE extractable[] = { { CKA_EXTRACTABLE, &yes, 1 } };
 	CK_ATTRIBUTE session_key[] = { { CKA_TOKEN, &no, 1 } };
+	CK_BYTE four[4] = { 1, 0, 0, 0 };
+	CK_ATTRIBUTE bad_bool[] = { { CKA_TOKEN, four, 4 } };   /* not a CK_BBOOL: never FALSE */
 	CK_OBJECT_CLASS wrong = CKO_SECRET_KEY;
 	CK_ATTRIBUTE klass[] = { { CKA_CLASS, &wrong, sizeof wrong } };
 
@@ -172,6 +174,14 @@ START_TEST (test_refused_templates)
 	ck_assert_int_eq (gen (true, 2048, NULL, 0, true, true, extractable, 1, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
 	ck_assert_int_eq (gen (true, 2048, NULL, 0, true, true, session_key, 1, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
 	ck_assert_int_eq (gen (true, 2048, NULL, 0, true, true, klass, 1, &pub, &priv), CKR_TEMPLATE_INCONSISTENT);
+	ck_assert_int_eq (gen (true, 2048, NULL, 0, true, true, bad_bool, 1, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+	{
+		/* no CKA_TOKEN: a session key pair, which a card cannot hold (nothing written) */
+		CK_MECHANISM m = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+		CK_ATTRIBUTE pubt[] = { { CKA_EC_PARAMS, (void *)p256, sizeof p256 } };
+		CK_ATTRIBUTE privt[] = { { CKA_SIGN, &yes, 1 } };
+		ck_assert_int_eq (f->C_GenerateKeyPair (sess, &m, pubt, 1, privt, 1, &pub, &priv), CKR_TEMPLATE_INCONSISTENT);
+	}
 	ck_assert_uint_eq (count_class (CKO_PRIVATE_KEY), 0);
 	ck_assert_uint_eq (count_class (CKO_PUBLIC_KEY), 0);
 }
@@ -259,6 +269,65 @@ START_TEST (test_slot_choice)
 	ck_assert_uint_eq (id[0], 0x05);
 	ck_assert_int_eq (f->C_GetAttributeValue (sess, keep_priv, named, 1), CKR_OBJECT_HANDLE_INVALID);
 	ck_assert_uint_eq (count_class (CKO_PRIVATE_KEY), 5);
+}
+END_TEST
+
+/* A retired-slot key the application wants for decryption only (no certificate yet). */
+START_TEST (test_usage_kept)
+{
+	CK_OBJECT_HANDLE pub = 0, priv = 0;
+	CK_BYTE id84 = 0x07;
+	CK_ATTRIBUTE named[] = { { CKA_ID, &id84, 1 } };
+
+	login ();
+	ck_assert_int_eq (gen (true, 2048, NULL, 0, false, true, named, 1, &pub, &priv), CKR_OK);
+}
+END_TEST
+
+static CK_RV
+sign_init (CK_BYTE id, CK_MECHANISM_TYPE mech)
+{
+	CK_OBJECT_CLASS pk = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE t[] = { { CKA_ID, &id, 1 }, { CKA_CLASS, &pk, sizeof pk } };
+	CK_MECHANISM m = { mech, NULL, 0 };
+	CK_OBJECT_HANDLE h[4];
+	CK_BYTE sig[512];
+	CK_ULONG len = sizeof sig;
+	CK_RV rv;
+
+	ck_assert_uint_eq (find (sess, t, 2, h), 1);
+	rv = f->C_SignInit (sess, &m, h[0]);
+	if (rv == CKR_OK)
+		ck_assert_int_eq (f->C_Sign (sess, (CK_BYTE_PTR)"data", 4, sig, &len), CKR_OK);
+	return rv;
+}
+
+static CK_BBOOL
+attr_bool (CK_OBJECT_CLASS klass, CK_BYTE id, CK_ATTRIBUTE_TYPE type)
+{
+	CK_ATTRIBUTE t[] = { { CKA_ID, &id, 1 }, { CKA_CLASS, &klass, sizeof klass } };
+	CK_OBJECT_HANDLE h[4];
+	CK_BBOOL b = 0xAA;
+	CK_ATTRIBUTE a = { type, &b, 1 };
+
+	ck_assert_uint_eq (find (sess, t, 2, h), 1);
+	ck_assert_int_eq (f->C_GetAttributeValue (sess, h[0], &a, 1), CKR_OK);
+	return b;
+}
+
+/* In the next process a generated key keeps the usage it was made with (pairing store),
+ * and a retired-slot key without certificate signs, as the card does; key pairs agree. */
+START_TEST (test_usage_after_restart)
+{
+	login ();
+	ck_assert_int_eq (sign_init (0x06, CKM_SHA256_RSA_PKCS), CKR_OK);    /* 83: sign and decrypt */
+	ck_assert_int_eq (sign_init (0x05, CKM_ECDSA_SHA256), CKR_OK);       /* 82: sign and derive */
+	ck_assert_int_eq (sign_init (0x07, CKM_SHA256_RSA_PKCS), CKR_KEY_FUNCTION_NOT_PERMITTED);
+	ck_assert_uint_eq (attr_bool (CKO_PRIVATE_KEY, 0x07, CKA_DECRYPT), CK_TRUE);
+	ck_assert_uint_eq (attr_bool (CKO_PUBLIC_KEY, 0x07, CKA_VERIFY), CK_FALSE);
+	ck_assert_uint_eq (attr_bool (CKO_PRIVATE_KEY, 0x05, CKA_DERIVE), CK_TRUE);
+	ck_assert_uint_eq (attr_bool (CKO_PUBLIC_KEY, 0x05, CKA_DERIVE), CK_TRUE);
+	ck_assert_uint_eq (attr_bool (CKO_PUBLIC_KEY, 0x03, CKA_DERIVE), CK_TRUE);   /* 9D, ECDH */
 }
 END_TEST
 
@@ -353,6 +422,8 @@ main (void)
 	tcase_add_test (tc, test_generate_nss_way);
 	tcase_add_test (tc, test_alias_survives_restart);
 	tcase_add_test (tc, test_slot_choice);
+	tcase_add_test (tc, test_usage_kept);
+	tcase_add_test (tc, test_usage_after_restart);
 	tcase_add_test (tc, test_certificate);
 	tcase_add_test (tc, test_certificate_after_restart);
 	suite_add_tcase (s, tc);

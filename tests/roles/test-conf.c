@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/tessera-conf.XXXXXX";
@@ -183,6 +184,99 @@ START_TEST (test_binary_garbage)
 }
 END_TEST
 
+/* Write LEN bytes of DATA (NUL bytes included) as the file. */
+static void
+write_conf_bytes (const char *data, size_t len)
+{
+	FILE *f = fopen (conf_path, "w");
+
+	ck_assert_ptr_nonnull (f);
+	ck_assert_uint_eq (fwrite (data, 1, len, f), len);
+	fclose (f);
+}
+
+/* A NUL byte spoils its own line only: the security setting after it still counts. */
+START_TEST (test_nul_byte)
+{
+	static const char text[] = "pin_policy = fips\nabc\0def = 1\ndefault_management_key = deny\n";
+
+	write_conf_bytes (text, sizeof text - 1);
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_FIPS);
+	ck_assert (!conf.allow_default_mgm_key);
+	ck_assert (logged (":2: NUL byte in the line: ignored"));
+}
+END_TEST
+
+/* Reads are bounded: a device that never ends, a file larger than the cap. */
+START_TEST (test_bounded_read)
+{
+	char *big;
+	size_t n = TSR_CONF_MAX_SIZE + 10;
+
+	tsr_conf_parse_file ("/dev/zero", &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_CARD);
+	ck_assert (logged ("/dev/zero: not a regular file: defaults used"));
+	big = malloc (n);
+	ck_assert_ptr_nonnull (big);
+	memset (big, '#', n);
+	memcpy (big, "pin_policy = fips\n", 18);
+	big[n - 1] = '\n';
+	write_conf_bytes (big, n);
+	free (big);
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.pin_policy, TSR_PIN_POLICY_CARD);
+	ck_assert (logged ("larger than 1048576 bytes: defaults used"));
+}
+END_TEST
+
+/* 19,000 card keys (as many as 1 MiB holds) are read in linear time (20,000 once took
+ * 8-13 s), the last line for a serial wins, and every key is found. */
+START_TEST (test_many_keys)
+{
+	size_t n = 19000, i, pos = 0;
+	char *text = malloc (n * 64 + 128);
+	const struct tsr_conf_mgm_key *k;
+	clock_t start;
+	double cpu;
+
+	ck_assert_ptr_nonnull (text);
+	for (i = 0; i < n; i++)
+		pos += (size_t)sprintf (text + pos, "management_key.%zu=%032zx\n", 10000 + i, i);
+	pos += (size_t)sprintf (text + pos, "management_key.10007=%032x\n", 0xABCDu);
+	write_conf_bytes (text, pos);
+	free (text);
+	start = clock ();
+	tsr_conf_parse_file (conf_path, &conf);
+	cpu = (double)(clock () - start) / CLOCKS_PER_SEC;
+	ck_assert_uint_eq (conf.n_mgm_keys, n);
+	k = tsr_conf_mgm_key (&conf, "28999");
+	ck_assert_ptr_nonnull (k);
+	ck_assert_uint_eq (k->key[15], (18999 & 0xFF));
+	k = tsr_conf_mgm_key (&conf, "10007");
+	ck_assert_ptr_nonnull (k);
+	ck_assert_uint_eq (k->key[15], 0xCD);   /* the later line */
+	/* linear: ~10 ms here, well under 1 s under valgrind; the quadratic reader took 2 s here, 8-13 s elsewhere */
+	ck_assert_msg (cpu < 1.0, "19,000 keys took %.1f s of CPU", cpu);
+}
+END_TEST
+
+/* card_timeout = SECONDS: 0 (no limit) to 3600; anything else leaves the default. */
+START_TEST (test_card_timeout)
+{
+	write_conf ("card_timeout = 2\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.card_timeout, 2);
+	write_conf ("card_timeout = 0\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.card_timeout, 0);
+	write_conf ("card_timeout = -1\ncard_timeout = 3601\ncard_timeout = 5s\n");
+	tsr_conf_parse_file (conf_path, &conf);
+	ck_assert_int_eq (conf.card_timeout, TSR_CONF_CARD_TIMEOUT);
+	ck_assert (logged (":3: card_timeout: \"5s\" is not 0..3600 seconds"));
+}
+END_TEST
+
 START_TEST (test_module_load)
 {
 	write_conf ("pin_policy = fips\n");
@@ -314,6 +408,8 @@ main (void)
 	SRunner *sr;
 	int failed;
 
+	/* each test takes milliseconds; the limit catches a reader that never ends (/dev/zero) */
+	tcase_set_timeout (tc, 30);
 	tcase_add_checked_fixture (tc, setup, teardown);
 	tcase_add_test (tc, test_good_file);
 	tcase_add_test (tc, test_reader_backend);
@@ -322,6 +418,10 @@ main (void)
 	tcase_add_test (tc, test_bad_values);
 	tcase_add_test (tc, test_long_lines);
 	tcase_add_test (tc, test_binary_garbage);
+	tcase_add_test (tc, test_nul_byte);
+	tcase_add_test (tc, test_bounded_read);
+	tcase_add_test (tc, test_many_keys);
+	tcase_add_test (tc, test_card_timeout);
 	tcase_add_test (tc, test_module_load);
 	tcase_add_test (tc, test_hex_key);
 	tcase_add_test (tc, test_log_keys);
