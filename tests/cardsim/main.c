@@ -21,6 +21,7 @@ static const uint8_t atr_yubikey[] = { 0x3B, 0xFD, 0x13, 0x00, 0x00, 0x81, 0x31,
 static const uint8_t atr_nist[] = { 0x3B, 0x8A, 0x80, 0x01, 'c', 'a', 'r', 'd', 's', 'i', 'm', 'P', 'I', 'V' };
 static const uint8_t atr_openpgp[] = { 0x3B, 0xDA, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x75, 0x1F, 0x03,
 	0x00, 0x31, 0xC5, 0x73, 0xC0, 0x01, 0xC0, 0x05, 0x90, 0x00 };
+#define ATR_OPENPGP_CAPS 16 /* third byte of the card capabilities (73): 80 chaining, 40 ext. */
 
 static void usage(FILE *f)
 {
@@ -104,6 +105,9 @@ static void default_atr(struct cs_opts *o)
 		return;
 	}
 	memcpy(o->atr, atr, n);
+	/* The OpenPGP card's historical bytes: no extended Lc/Le with --no-extended. */
+	if (o->profile == CS_PROFILE_OPENPGP && o->no_extended)
+		o->atr[ATR_OPENPGP_CAPS] = 0x80;
 	for (i = 1; i < n; i++)
 		tck ^= atr[i];
 	o->atr[n] = tck;
