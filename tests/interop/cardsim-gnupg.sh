@@ -5,12 +5,13 @@
 # (algorithm attributes changed by key-attr), signatures verified and messages decrypted by gpg,
 # PIN and admin PIN change, resetting code and unblock, keys moved to the card (keytocard, RSA
 # and cv25519), factory reset (TERMINATE DF / ACTIVATE FILE), and a KDF-DO setup after which
-# scdaemon's derived PINs work.
+# scdaemon's derived PINs work. tessera's OpenPGP library (apdu/opgp-client) checks its
+# fingerprints against those gpg wrote, and its KDF derivation against gpg's.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/gnupg.sh"
 
 if [ "${1:-}" != --inside ]; then
-	interop_require gpg gpg-agent gpgconf python3 "$SCDAEMON"
+	interop_require gpg gpg-agent gpgconf python3 "$SCDAEMON" "$OPGP_CLIENT"
 	interop_testbed --cards 1 --card-args "--profile openpgp" -- sh "$0" --inside
 	tap_done
 fi
@@ -34,6 +35,11 @@ key_attr() {
 	set -- $1
 	drive cardedit.prompt=admin,key-attr,quit cardedit.genkeys.algo="$1,$3,$5" \
 		keygen.curve="$2,$4,$6" cardedit.genkeys.size="$2,$4,$6" -- --expert --card-edit
+}
+
+# fpr_check WHAT: the library's fingerprints of the card's keys are those gpg wrote.
+fpr_check() {
+	tap_check "$1: tessera's library computes the fingerprints gpg stored" opgp fingerprints
 }
 
 # sign_verify EMAIL WHAT: sign the message with the card and verify with gpg.
@@ -79,6 +85,7 @@ for f in $(sed -n 's/^fpr:\([^:]*\):\([^:]*\):\([^:]*\):.*/\1 \2 \3/p' "$TAP_TMP
 	tap_check "card fingerprint $f is a key of gpg's keyring" grep -q "^fpr:::::::::$f:" "$TAP_TMP/keys"
 done
 grep_check "gpg's secret keys point to the card" "$TAP_TMP/keys" "^ssb:.*:D2760001240103..FF00"
+fpr_check RSA-2048
 sigs=$(sed -n 's/^sigcount:\([0-9]*\):.*/\1/p' "$TAP_TMP/status")
 before=$(pin_prompts)
 sign_verify rsa@example.org RSA-2048
@@ -130,6 +137,7 @@ tap_check "gpg --card-edit key-attr: Curve 25519 for all three keys" key_attr "2
 status_check "the attributes are Ed25519, cv25519, Ed25519" "^keyattr:1:22:Ed25519:"
 grep_check "the decryption key is cv25519 (ECDH)" "$TAP_TMP/status" "^keyattr:2:18:Curve25519:"
 tap_check "gpg --card-edit generate: Curve 25519 keys" gen_keys ed@example.org
+fpr_check "Curve 25519 (EdDSA, ECDH)"
 sign_verify ed@example.org Ed25519
 enc_dec ed@example.org X25519
 
@@ -137,6 +145,7 @@ enc_dec ed@example.org X25519
 tap_check "gpg --card-edit key-attr: NIST P-256 for all three keys" key_attr "2 3 2 3 2 3"
 status_check "the attributes are NIST P-256" "^keyattr:1:19:NIST P-256:"
 tap_check "gpg --card-edit generate: P-256 keys" gen_keys p256@example.org
+fpr_check "P-256 (ECDSA, ECDH)"
 sign_verify p256@example.org "ECDSA P-256"
 enc_dec p256@example.org "ECDH P-256"
 
@@ -144,6 +153,7 @@ enc_dec p256@example.org "ECDH P-256"
 tap_check "gpg --card-edit key-attr: RSA 4096 for all three keys" key_attr "1 4096 1 4096 1 4096"
 status_check "the attributes are RSA-4096" "^keyattr:1:1:4096:"
 tap_check "gpg --card-edit generate: RSA-4096 keys" gen_keys rsa4096@example.org
+fpr_check RSA-4096
 sign_verify rsa4096@example.org RSA-4096
 enc_dec rsa4096@example.org RSA-4096
 
@@ -160,6 +170,7 @@ tap_check "gpg --edit-key keytocard: the cv25519 subkey into the decryption slot
 g --with-colons -K soft@example.org >"$TAP_TMP/keys" 2>&1
 tap_check "gpg's keyring now finds both keys on the card" \
 	test "$(grep -Ec '^(sec|ssb):.*:D2760001240103..FF00' "$TAP_TMP/keys")" = 2
+fpr_check "keytocard (RSA, cv25519)"
 sign_verify soft@example.org "imported RSA key"
 enc_dec soft@example.org "imported X25519 key"
 
@@ -175,6 +186,8 @@ grep_check "after the reset: retry counters 3 0 3" "$TAP_TMP/status" "^pinretry:
 pin_set admin 12345678
 tap_check "gpg --card-edit kdf-setup" drive cardedit.prompt=admin,kdf-setup,quit -- --card-edit
 status_check "KDF is on" "^kdf:on:"
+tap_check "tessera's library derives the PINs as gpg did (KDF-DO 87, 88) and verifies PW1" \
+	opgp kdf 123456 12345678
 tap_check "gpg --card-edit generate with derived admin PIN" gen_keys kdf@example.org
 sign_verify kdf@example.org "derived user PIN"
 pin_set new-user 765432

@@ -7,6 +7,10 @@
 #                  pcsc-shared  (open the card in shared mode, not exclusively)
 # and whose pinentry (tests/interop/pinentry.sh) answers from files set by pin_set.
 SCDAEMON=/usr/lib/gnupg/scdaemon
+# tessera's OpenPGP library as a command-line client (apdu/opgp-client.c) on the first reader.
+OPGP_CLIENT=$TESSERA_BUILDDIR/apdu/opgp-client
+READER="Virtual PCD 00 00"
+opgp() { t "$OPGP_CLIENT" "$READER" "$@"; }
 
 gnupg_setup() {
 	GNUPGHOME=$1/home
