@@ -28,7 +28,8 @@ uint16_t cs_card_dispatch(struct cs_card *c, const struct cs_apdu *a, struct cs_
 {
 	uint16_t sw;
 
-	if (cs_profile_has_pgp(c->profile) && is_select_by_name(a) && cs_pgp_aid_matches(a)) {
+	/* A SELECT of another AID (or of another card's full OpenPGP AID) keeps the selection. */
+	if (cs_profile_has_pgp(c->profile) && is_select_by_name(a) && cs_pgp_aid_matches(c, a)) {
 		if (c->app != CS_APP_PGP) {
 			c->selected = false; /* the PIV application is left */
 			cs_pgp_power(c->pgp);

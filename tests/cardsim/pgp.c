@@ -124,24 +124,26 @@ void cs_pgp_aid(const struct cs_card *c, uint8_t aid[16])
 	aid[14] = aid[15] = 0x00;
 }
 
-bool cs_pgp_aid_matches(const struct cs_apdu *a)
+bool cs_pgp_aid_matches(const struct cs_card *c, const struct cs_apdu *a)
 {
-	/* The RID and PIX prefix D2 76 00 01 24 01, optionally followed by more of the AID. */
-	return a->p1 == 0x04 && a->lc >= sizeof(pgp_rid) && a->lc <= 16 &&
-	       memcmp(a->data, pgp_rid, sizeof(pgp_rid)) == 0;
+	uint8_t aid[16];
+
+	/* The RID and PIX prefix D2 76 00 01 24 01, optionally followed by more of this card's
+	 * AID (version, manufacturer, serial). */
+	cs_pgp_aid(c, aid);
+	return a->p1 == 0x04 && a->lc >= sizeof(pgp_rid) && a->lc <= sizeof(aid) &&
+	       memcmp(a->data, aid, a->lc) == 0;
 }
 
 static uint16_t pgp_select(struct cs_card *c, const struct cs_apdu *a, struct cs_buf *out)
 {
 	struct cs_pgp *p = c->pgp;
-	uint8_t aid[16];
 
 	(void)out;
 	if (a->p2 != 0x00 && a->p2 != 0x04 && a->p2 != 0x0C)
 		return SW_WRONG_P1P2;
-	cs_pgp_aid(c, aid);
-	if (a->lc > 6 && memcmp(a->data, aid, a->lc) != 0)
-		return SW_NOT_FOUND; /* another card's full AID */
+	if (!cs_pgp_aid_matches(c, a))
+		return SW_NOT_FOUND;
 	if (!p->selected) {
 		cs_pgp_power(p); /* a fresh security context */
 		p->selected = true;

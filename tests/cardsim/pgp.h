@@ -88,8 +88,8 @@ void cs_pgp_factory(struct cs_pgp *p);       /* factory state (ACTIVATE FILE aft
 void cs_pgp_power(struct cs_pgp *p);         /* clears the volatile state */
 /* The application identifier with version 3.4, manufacturer and serial (16 bytes). */
 void cs_pgp_aid(const struct cs_card *c, uint8_t aid[16]);
-/* Whether A (SELECT by DF name) names the OpenPGP application. */
-bool cs_pgp_aid_matches(const struct cs_apdu *a);
+/* Whether A (SELECT by DF name) names this card's OpenPGP application. */
+bool cs_pgp_aid_matches(const struct cs_card *c, const struct cs_apdu *a);
 uint16_t cs_pgp_dispatch(struct cs_card *c, const struct cs_apdu *a, struct cs_buf *out);
 
 /* Handlers, by file. */

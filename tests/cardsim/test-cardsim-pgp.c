@@ -97,9 +97,11 @@ START_TEST(application_switch)
 	ck_assert_uint_eq(tc_send(c, "00CA006E00", NULL), 0x6D00); /* PIV has no GET DATA CA */
 	tc_pgp_select(c);
 	ck_assert_uint_eq(tc_send(c, "0020008200", NULL), 0x63C3);
-	/* An unknown AID leaves the selection as it is. */
+	/* An unknown AID, or another card's full OpenPGP AID, leaves the selection as it is. */
 	ck_assert_uint_eq(tc_send(c, "00A4040005A000000999", NULL), 0x6A82);
 	ck_assert_uint_eq(tc_send(c, "00CA004F00", NULL), 0x9000);
+	ck_assert_uint_eq(tc_send(c, "00A4040010D2760001240103040006999999990000", NULL), 0x6A82);
+	ck_assert_uint_eq(tc_send(c, "0020008200", NULL), 0x63C3); /* still OpenPGP: its VERIFY */
 	tc_select(c);
 	ck_assert_uint_eq(tc_send(c, "0020008000", NULL), 0x63C3);
 	cs_card_free(c);
