@@ -7,6 +7,11 @@
 #                  pcsc-shared  (open the card in shared mode, not exclusively)
 # and whose pinentry (tests/interop/pinentry.sh) answers from files set by pin_set.
 SCDAEMON=/usr/lib/gnupg/scdaemon
+# GnuPG and OpenSC do not load tessera's module: they run without the sanitizer runtime that a
+# sanitizer build preloads for the programs that do (gpg-agent and scdaemon hang under it, and
+# OpenSC 0.23 overflows a heap buffer when it stores a generated key's fingerprint). tessera's
+# own programs here (apdu/opgp-client) are instrumented themselves.
+unset LD_PRELOAD
 # tessera's OpenPGP library as a command-line client (apdu/opgp-client.c) on the first reader.
 OPGP_CLIENT=$TESSERA_BUILDDIR/apdu/opgp-client
 READER="Virtual PCD 00 00"
