@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hex.h"
+#include "log.h"
 #include "pgp.h"
 #include "state.h"
 #include "test-util.h"
@@ -458,6 +459,33 @@ START_TEST(state_round_trip)
 }
 END_TEST
 
+/* The APDU log hides the resetting code, the KDF-DO and imported keys, not PIV's PUT DATA. */
+START_TEST(log_redaction)
+{
+	static const struct {
+		const char *cmd, *want;
+	} cases[] = {
+		{ "00DA00D3085243313233343536", "00 DA 00 D3 08 XX XX XX XX XX XX XX XX" },
+		{ "00DA00F903810100", "00 DA 00 F9 03 XX XX XX" },
+		{ "00DB3FFF044D02B600", "00 DB 3F FF 04 XX XX XX XX" },
+		{ "00DB3FFF0000044D02B600", "00 DB 3F FF 00 00 04 XX XX XX XX" },
+		{ "00DB3FFF045C017E00", "00 DB 3F FF 04 5C 01 7E 00" },
+		{ "00DA005B03414243", "00 DA 00 5B 03 41 42 43" },
+	};
+	struct cs_buf b;
+	char s[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cs_buf_init(&b);
+		ck_assert_int_eq(cs_hex_decode(cases[i].cmd, &b), 0);
+		cs_log_format_cmd(b.data, b.len, s);
+		ck_assert_str_eq(s, cases[i].want);
+		cs_buf_free(&b);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cardsim-pgp");
@@ -474,6 +502,7 @@ int main(void)
 	tcase_add_test(tc, terminate_activate);
 	tcase_add_test(tc, get_challenge);
 	tcase_add_test(tc, state_round_trip);
+	tcase_add_test(tc, log_redaction);
 	suite_add_tcase(s, tc);
 	return tc_run(s);
 }
