@@ -164,7 +164,7 @@ static uint16_t run(struct cs_card *c, struct cs_apdu *a, struct cs_buf *resp)
 	if (sw != 0)
 		return sw;
 	cs_buf_clear(&c->pending);
-	sw = cs_piv_dispatch(c, a, &c->pending);
+	sw = cs_card_dispatch(c, a, &c->pending);
 	if (a->data == c->chain.data)
 		cs_buf_clear(&c->chain);
 	c->pending_sw = sw;

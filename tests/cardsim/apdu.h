@@ -25,6 +25,8 @@ uint16_t cs_apdu_parse(const uint8_t *raw, size_t len, struct cs_apdu *a);
 /* A command handler appends response data to OUT and returns the status word. */
 typedef uint16_t cs_handler(struct cs_card *c, const struct cs_apdu *a, struct cs_buf *out);
 
+/* app.c: a command after framing and chaining, to the application it is for. */
+uint16_t cs_card_dispatch(struct cs_card *c, const struct cs_apdu *a, struct cs_buf *out);
 /* piv.c: the application's dispatcher (after framing and chaining are resolved). */
 uint16_t cs_piv_dispatch(struct cs_card *c, const struct cs_apdu *a, struct cs_buf *out);
 

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "card.h"
+#include "pgp.h"
 
 const uint8_t cs_default_pin[8] = { '1', '2', '3', '4', '5', '6', 0xFF, 0xFF };
 const uint8_t cs_default_puk[8] = { '1', '2', '3', '4', '5', '6', '7', '8' };
@@ -129,6 +130,8 @@ void cs_card_factory(struct cs_card *c)
 
 void cs_card_power(struct cs_card *c)
 {
+	c->app = CS_APP_NONE;
+	cs_pgp_power(c->pgp);
 	c->selected = false;
 	c->pin_verified = false;
 	c->pin_always = false;
@@ -146,11 +149,17 @@ struct cs_card *cs_card_new(enum cs_profile profile, uint32_t serial)
 	if (c == NULL)
 		return NULL;
 	c->profile = profile;
+	c->pgp = cs_pgp_new();
+	if (c->pgp == NULL) {
+		free(c);
+		return NULL;
+	}
 	cs_buf_init(&c->chain);
 	cs_buf_init(&c->pending);
 	fill_object_table(c);
 	while (serial == 0) {
 		if (RAND_bytes((unsigned char *)&serial, sizeof(serial)) != 1) {
+			cs_pgp_free(c->pgp);
 			free(c);
 			return NULL;
 		}
@@ -167,6 +176,7 @@ void cs_card_free(struct cs_card *c)
 	if (c == NULL)
 		return;
 	clear_persistent(c);
+	cs_pgp_free(c->pgp);
 	cs_buf_free(&c->chain);
 	cs_buf_free(&c->pending);
 	OPENSSL_cleanse(c, sizeof(*c));

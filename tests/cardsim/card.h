@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* card.h: the simulated PIV card's state (persistent and volatile) and its APDU entry point. */
+/* card.h: the simulated card's state (persistent and volatile) and its APDU entry point: a PIV
+ * application (YubiKey or plain NIST), an OpenPGP application (pgp.h), or both. */
 #ifndef CARDSIM_CARD_H
 #define CARDSIM_CARD_H
 
@@ -52,7 +53,14 @@
 #define ORIGIN_GENERATED 0x01
 #define ORIGIN_IMPORTED  0x02
 
-enum cs_profile { CS_PROFILE_YUBIKEY, CS_PROFILE_NIST };
+/* YUBIKEY: PIV with the YubiKey 5 extensions; NIST: plain PIV; OPENPGP: an OpenPGP card 3.4;
+ * YUBIKEY_OPENPGP: a YubiKey 5 with both applications, each selected by its AID. */
+enum cs_profile { CS_PROFILE_YUBIKEY, CS_PROFILE_NIST, CS_PROFILE_OPENPGP, CS_PROFILE_YUBIKEY_OPENPGP };
+
+/* The application selected last. */
+enum cs_app { CS_APP_NONE, CS_APP_PIV, CS_APP_PGP };
+
+struct cs_pgp;
 
 /* Key slots: 9A 9C 9D 9E, retired 82..95, YubiKey attestation F9. */
 #define CS_NSLOTS 25
@@ -90,11 +98,14 @@ struct cs_card {
 	size_t mgm_len;
 	struct cs_key keys[CS_NSLOTS];
 	struct cs_object objects[CS_NOBJECTS];
+	struct cs_pgp *pgp; /* owned OpenPGP application state (kept with every profile, so that a
+			       state file used with several profiles loses nothing) */
 	bool dirty; /* persistent state changed since the last save */
 	unsigned long wrong_refs; /* wrong PINs and PUKs presented since start (not saved) */
 
 	/* volatile state (cleared by power on/off and reset) */
-	bool selected;
+	enum cs_app app;
+	bool selected; /* the PIV application */
 	bool pin_verified;
 	bool pin_always;   /* VERIFY was the previous command (PIN policy "always") */
 	bool mgm_authed;
@@ -124,6 +135,10 @@ void cs_card_power(struct cs_card *c);
 /* One command APDU in, one response APDU (data + SW) out, written into RESP (cleared first).
  * Returns 0, or -1 when out of memory (RESP then holds 6F00). */
 int cs_card_transmit(struct cs_card *c, const uint8_t *cmd, size_t len, struct cs_buf *resp);
+
+/* Which applications a profile's card carries. */
+bool cs_profile_has_piv(enum cs_profile profile);
+bool cs_profile_has_pgp(enum cs_profile profile);
 
 /* Slot and object tables. */
 int cs_slot_index(uint8_t slot);            /* -1 when not a key slot */

@@ -10,9 +10,18 @@
 #include "apdu.h"
 #include "log.h"
 
-static bool secret_ins(uint8_t ins)
+/* VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER; OpenPGP's key import (PUT DATA DB of
+ * an extended header list 4D), resetting code (PUT DATA D3) and KDF-DO (F9: initial password
+ * hashes). CMD has more than 4 bytes. */
+static bool secret_cmd(const uint8_t *cmd, size_t n)
 {
-	return ins == 0x20 || ins == 0x24 || ins == 0x2C; /* VERIFY, CHANGE REF., RESET RETRY */
+	uint8_t ins = cmd[1];
+	size_t first = (cmd[4] == 0 && n > 7) ? 7 : 5; /* first data byte, extended or short */
+
+	if (ins == 0xDB)
+		return n > first && cmd[first] == 0x4D;
+	return ins == 0x20 || ins == 0x24 || ins == 0x2C ||
+	       (ins == 0xDA && cmd[2] == 0x00 && (cmd[3] == 0xD3 || cmd[3] == 0xF9));
 }
 
 void cs_log_format_cmd(const uint8_t *cmd, size_t n, char *s)
@@ -21,7 +30,7 @@ void cs_log_format_cmd(const uint8_t *cmd, size_t n, char *s)
 	size_t i, from = n, to = n;
 	struct cs_apdu a;
 
-	if (n > 4 && secret_ins(cmd[1])) {
+	if (n > 4 && secret_cmd(cmd, n)) {
 		/* Redact from the first data byte to the end of the data field. */
 		from = (n > 5 && cmd[4] == 0 && n > 7) ? 7 : 5;
 		to = n;

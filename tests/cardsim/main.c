@@ -14,11 +14,15 @@
 #include "sim.h"
 #include "state.h"
 
-/* YubiKey 5 (USB) ATR, and for --profile nist a generic T=0/T=1 ATR with the historical
- * bytes "cardsimPIV" (TCK appended at startup). */
+/* YubiKey 5 (USB) ATR (also for yubikey+openpgp), for --profile nist a generic T=0/T=1 ATR
+ * with the historical bytes "cardsimPIV", for --profile openpgp one with the OpenPGP card's
+ * historical bytes (command chaining, extended Lc/Le; TCK appended at startup). */
 static const uint8_t atr_yubikey[] = { 0x3B, 0xFD, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x15, 0x80,
 	0x73, 0xC0, 0x21, 0xC0, 0x57, 0x59, 0x75, 0x62, 0x69, 0x4B, 0x65, 0x79, 0x40 };
 static const uint8_t atr_nist[] = { 0x3B, 0x8A, 0x80, 0x01, 'c', 'a', 'r', 'd', 's', 'i', 'm', 'P', 'I', 'V' };
+static const uint8_t atr_openpgp[] = { 0x3B, 0xDA, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x75, 0x1F, 0x03,
+	0x00, 0x31, 0xC5, 0x73, 0xC0, 0x01, 0xC0, 0x05, 0x90, 0x00 };
+#define ATR_OPENPGP_CAPS 16 /* third byte of the card capabilities (73): 80 chaining, 40 ext. */
 
 static void usage(FILE *f)
 {
@@ -26,8 +30,9 @@ static void usage(FILE *f)
 	      "       cardsim --vscard SOCKET --state FILE [OPTIONS]\n"
 	      "       cardsim ctl PATH COMMAND [ARGS]\n"
 	      "\n"
-	      "A PIV card (NIST SP 800-73-4, YubiKey 5 extensions) in vsmartcard's virtual reader:\n"
-	      "it connects to vpcd as a TCP client; connected = card inserted.\n"
+	      "A PIV card (NIST SP 800-73-4, YubiKey 5 extensions), an OpenPGP card (3.4), or a\n"
+	      "YubiKey with both, in vsmartcard's virtual reader: it connects to vpcd as a TCP\n"
+	      "client; connected = card inserted.\n"
 	      "\n"
 	      "  --port PORT        vpcd port (vpcd default 35963; the second reader is PORT+1)\n"
 	      "  --host ADDR        vpcd host (default 127.0.0.1)\n"
@@ -40,15 +45,19 @@ static void usage(FILE *f)
 	      "  --control PATH     UNIX socket for control commands (see below)\n"
 	      "  --latency-ms N     add N ms to every APDU\n"
 	      "  --no-extended      short APDUs only: extended APDU -> 6700, long answers via 61xx\n"
-	      "  --profile P        yubikey (default) or nist (YubiKey commands answer 6D00)\n"
+	      "  --profile P        yubikey (default: PIV with YubiKey extensions), nist (plain PIV:\n"
+	      "                     YubiKey commands answer 6D00), openpgp (an OpenPGP card 3.4),\n"
+	      "                     yubikey+openpgp (both applications, each selected by its AID)\n"
 	      "  --serial N         serial number of a new card (decimal; an existing FILE keeps\n"
 	      "                     its serial)\n"
-	      "  --atr HEX          ATR to present (default: YubiKey 5 ATR, or a generic one for nist)\n"
+	      "  --atr HEX          ATR to present (default: YubiKey 5 ATR, or a generic one for nist\n"
+	      "                     and openpgp)\n"
 	      "  --log FILE         log every APDU and response (PIN data shown as XX)\n"
 	      "  -h, --help         this text\n"
 	      "\n"
 	      "Factory defaults: PIN 123456, PUK 12345678 (3 tries each), management key\n"
-	      "010203040506070801020304050607080102030405060708 (3DES).\n"
+	      "010203040506070801020304050607080102030405060708 (3DES); OpenPGP: PW1 123456,\n"
+	      "PW3 12345678 (3 tries each), no resetting code, RSA-2048 attributes in all slots.\n"
 	      "\n"
 	      "Control commands (one per line; each answer is one line: ok, data, or error ...):\n"
 	      "  remove             close the vpcd connection (card pulled)\n"
@@ -102,19 +111,23 @@ static int parse_atr(struct cs_opts *o, const char *hex)
 
 static void default_atr(struct cs_opts *o)
 {
-	size_t i;
+	const uint8_t *atr = o->profile == CS_PROFILE_OPENPGP ? atr_openpgp : atr_nist;
+	size_t i, n = o->profile == CS_PROFILE_OPENPGP ? sizeof(atr_openpgp) : sizeof(atr_nist);
 	uint8_t tck = 0;
 
-	if (o->profile == CS_PROFILE_YUBIKEY) {
+	if (o->profile == CS_PROFILE_YUBIKEY || o->profile == CS_PROFILE_YUBIKEY_OPENPGP) {
 		memcpy(o->atr, atr_yubikey, sizeof(atr_yubikey));
 		o->atr_len = sizeof(atr_yubikey);
 		return;
 	}
-	memcpy(o->atr, atr_nist, sizeof(atr_nist));
-	for (i = 1; i < sizeof(atr_nist); i++)
-		tck ^= atr_nist[i];
-	o->atr[sizeof(atr_nist)] = tck;
-	o->atr_len = sizeof(atr_nist) + 1;
+	memcpy(o->atr, atr, n);
+	/* The OpenPGP card's historical bytes: no extended Lc/Le with --no-extended. */
+	if (o->profile == CS_PROFILE_OPENPGP && o->no_extended)
+		o->atr[ATR_OPENPGP_CAPS] = 0x80;
+	for (i = 1; i < n; i++)
+		tck ^= atr[i];
+	o->atr[n] = tck;
+	o->atr_len = n + 1;
 }
 
 enum { OPT_PORT = 256, OPT_HOST, OPT_STATE, OPT_CONTROL, OPT_LATENCY, OPT_NOEXT, OPT_PROFILE,
@@ -169,6 +182,10 @@ static int parse_option(struct cs_opts *o, int opt, const char *arg, const char 
 			o->profile = CS_PROFILE_NIST;
 		else if (strcmp(arg, "yubikey") == 0)
 			o->profile = CS_PROFILE_YUBIKEY;
+		else if (strcmp(arg, "openpgp") == 0)
+			o->profile = CS_PROFILE_OPENPGP;
+		else if (strcmp(arg, "yubikey+openpgp") == 0)
+			o->profile = CS_PROFILE_YUBIKEY_OPENPGP;
 		else
 			return 2;
 		return 0;

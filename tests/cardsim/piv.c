@@ -225,7 +225,7 @@ uint16_t cs_piv_put_data(struct cs_card *c, const struct cs_apdu *a, struct cs_b
 	sw = put_target(c, a, &o, &v, &n);
 	if (sw != 0)
 		return sw;
-	if (n > (c->profile == CS_PROFILE_YUBIKEY ? OBJ_MAX_YUBIKEY : OBJ_MAX_NIST))
+	if (n > (c->profile != CS_PROFILE_NIST ? OBJ_MAX_YUBIKEY : OBJ_MAX_NIST))
 		return SW_NO_SPACE;
 	if (cs_object_set(o, v, n) < 0)
 		return SW_NO_SPACE;

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "hex.h"
+#include "pgp.h"
 #include "state.h"
 
 static int write_hex(FILE *f, const uint8_t *p, size_t n)
@@ -66,6 +67,7 @@ static int write_all(FILE *f, const struct cs_card *c)
 		rc |= write_hex(f, c->objects[i].data, c->objects[i].len);
 		fputc('\n', f);
 	}
+	rc |= cs_pgp_state_save(f, c->pgp);
 	return rc;
 }
 

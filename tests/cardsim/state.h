@@ -8,6 +8,7 @@
  *   mgm ALG TOUCH HEXKEY
  *   key SLOT ALG PIN TOUCH ORIGIN HEX-DER-PRIVATE-KEY
  *   object TAG HEX
+ *   pgp-...                        (the OpenPGP application: pgp_state.c)
  */
 #ifndef CARDSIM_STATE_H
 #define CARDSIM_STATE_H

@@ -11,6 +11,7 @@
 
 #include "crypto.h"
 #include "hex.h"
+#include "pgp.h"
 #include "state.h"
 
 #define MAX_TOKENS 8
@@ -143,6 +144,8 @@ static bool load_line(struct cs_card *c, char *line)
 		return load_key(c, t, nt);
 	if (strcmp(t[0], "object") == 0)
 		return load_object(c, t, nt);
+	if (strncmp(t[0], "pgp-", 4) == 0)
+		return cs_pgp_state_line(c->pgp, t, nt);
 	return true; /* unknown records are skipped (newer versions) */
 }
 
@@ -161,6 +164,7 @@ int cs_state_load(struct cs_card *c, const char *path)
 		return -1;
 	}
 	cs_card_factory(c);
+	cs_pgp_factory(c->pgp);
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		if (!load_line(c, line)) {

@@ -2,6 +2,7 @@
 /* test-util.c: helpers for the cardsim unit tests. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,44 @@ uint16_t tc_mgm_auth(struct cs_card *c, uint8_t alg, const uint8_t *key)
 	}
 	cs_buf_free(&r);
 	return sw;
+}
+
+void tc_pgp_select(struct cs_card *c)
+{
+	ck_assert_uint_eq(tc_send(c, "00A4040006D27600012401", NULL), 0x9000);
+}
+
+void tc_pgp_verify(struct cs_card *c, uint8_t ref)
+{
+	char apdu[64];
+
+	if (ref == 0x83)
+		snprintf(apdu, sizeof(apdu), "0020008308%s", "3132333435363738");
+	else
+		snprintf(apdu, sizeof(apdu), "002000%02X06%s", ref, "313233343536");
+	ck_assert_uint_eq(tc_send(c, apdu, NULL), 0x9000);
+}
+
+static unsigned first_tag_byte(unsigned tag)
+{
+	while (tag > 0xFF)
+		tag >>= 8;
+	return tag;
+}
+
+int tc_tlv_deep(const uint8_t *p, size_t n, unsigned tag, struct cs_tlv *out)
+{
+	struct cs_tlv t;
+
+	while (cs_tlv_next(&p, &n, &t) == 1) {
+		if (t.tag == tag) {
+			*out = t;
+			return 1;
+		}
+		if ((first_tag_byte(t.tag) & 0x20) && tc_tlv_deep(t.val, t.len, tag, out) == 1)
+			return 1;
+	}
+	return 0;
 }
 
 int tc_run(Suite *s)

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "card.h"
+#include "tlv.h"
 
 /* A new card (ck_assert on failure); free with cs_card_free. */
 struct cs_card *tc_card(enum cs_profile profile);
@@ -22,6 +23,14 @@ void tc_select(struct cs_card *c);
 void tc_verify(struct cs_card *c);
 /* Mutual authentication with the management key KEY of ALG; returns the final SW. */
 uint16_t tc_mgm_auth(struct cs_card *c, uint8_t alg, const uint8_t *key);
+/* SELECT the OpenPGP application (asserts 9000). */
+void tc_pgp_select(struct cs_card *c);
+/* VERIFY the OpenPGP application's PW1 (REF 81 or 82) or PW3 (83) with its factory value
+ * (asserts 9000). */
+void tc_pgp_verify(struct cs_card *c, uint8_t ref);
+/* Finds TAG among the TLVs of P, descending into constructed ones (tag's first byte has bit
+ * 0x20): 1 found, 0 not. */
+int tc_tlv_deep(const uint8_t *p, size_t n, unsigned tag, struct cs_tlv *out);
 /* Suite runner: runs S (with a generous timeout set by the caller) and returns the exit code. */
 int tc_run(Suite *s);
 
