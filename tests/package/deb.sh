@@ -68,8 +68,12 @@ fi
 [ "$(id -u)" = 0 ] || tap_skip_all "needs root (dpkg -i)"
 [ -z "${TESSERA_PACKAGE_BUILD:-}" ] || tap_skip_all "inside a package build"
 [ "${TESSERA_SANITIZERS:-no}" = no ] || tap_skip_all "sanitizer build: the packages are tested once, by the ordinary build's check"
-clients_require dpkg-buildpackage dh fakeroot lintian runuser pkcs11-tool modutil certutil p11-kit p11tool ssh-keygen
+clients_require flock dpkg-buildpackage dh fakeroot lintian runuser pkcs11-tool modutil certutil p11-kit p11tool ssh-keygen
 [ -n "$MA" ] || tap_skip_all "dpkg-architecture failed"
+# dpkg installs system-wide: two runs of this suite on one machine take turns here.
+exec 9>/run/lock/tessera-deb-test.lock
+flock -w 1800 9 || tap_skip_all "another run of this test held its lock for 30 minutes"
+
 if dpkg-query -W -f '${Status}\n' tessera-pkcs11 tessera 2>/dev/null | grep -q "installed\|config-files"; then
 	tap_skip_all "tessera packages are installed on this machine: not touching them"
 fi
