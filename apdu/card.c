@@ -20,6 +20,7 @@
 /* The drivers tried by card_open(), in order. */
 static const struct card_driver *const card_drivers[] = {
 	&card_driver_piv,
+	&card_driver_openpgp,
 };
 
 const char *
@@ -228,7 +229,7 @@ card_select_aid (struct card *card, const uint8_t *aid, size_t aid_len, int *pre
 }
 
 card_rv
-card_discover (const struct reader_ops *reader, const char *reader_name,
+card_discover (const struct reader_ops *reader, const char *reader_name, int all,
                char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
 {
 	struct card card;
@@ -253,6 +254,10 @@ card_discover (const struct reader_ops *reader, const char *reader_name,
 	for (i = 0; i < sizeof card_drivers / sizeof card_drivers[0] && rv == CARD_OK; i++) {
 		if (card_drivers[i]->aid == NULL || *n == CARD_MAX_APPS)
 			continue;
+		if (i == 0 && !all) {
+			snprintf (apps[(*n)++], CARD_APP_NAME, "%s", card_drivers[i]->name);   /* assumed */
+			continue;
+		}
 		rv = card_select_aid (&card, card_drivers[i]->aid, card_drivers[i]->aid_len, &present);
 		if (rv == CARD_OK && present)
 			snprintf (apps[(*n)++], CARD_APP_NAME, "%s", card_drivers[i]->name);

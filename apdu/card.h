@@ -67,8 +67,10 @@ enum card_touch_policy {
 };
 
 enum card_pin {
-	CARD_PIN_USER,   /* PIV application PIN (key reference 80) */
-	CARD_PIN_SO,     /* PIV PUK (key reference 81) */
+	CARD_PIN_USER,     /* the user PIN (PIV: application PIN 80; OpenPGP: PW1) */
+	CARD_PIN_SO,       /* the SO PIN (PIV: PUK 81; OpenPGP: PW3) */
+	CARD_PIN_CONTEXT,  /* the user PIN for the next operation of a PIN-always key (PIV: as
+	                      USER; OpenPGP: PW1 for one signature) */
 };
 
 struct card;
@@ -106,6 +108,8 @@ struct card_slot {
 	enum card_pin_policy pin_policy;/* the slot's default (never DEFAULT) */
 	uint32_t algs;                  /* CARD_ALG_BIT (alg) of the algorithms the slot can hold */
 	unsigned flags;                 /* CARD_SLOT_* */
+	unsigned limit;                 /* CARD_USE_*: all its key can do (OpenPGP: the signature key
+	                                   signs only); 0: anything its algorithm does */
 };
 
 #define CARD_ALG_BIT(alg) (1u << (unsigned)(alg))
@@ -337,6 +341,7 @@ int card_can (const struct card *card, enum card_op op);
 
 /* The drivers, tried in this order by card_open(). */
 extern const struct card_driver card_driver_piv;
+extern const struct card_driver card_driver_openpgp;
 
 /* Connect to the card in READER_NAME and open its application APP (a driver's name), or
  * with APP NULL the first application whose driver recognises the card (probe). *card
@@ -348,9 +353,10 @@ card_rv card_open (const struct reader_ops *reader, const char *reader_name, con
 #define CARD_APP_NAME 16
 
 /* The applications of the card in READER_NAME that a driver knows, in driver order: each
- * selected by its AID, one APDU each, in one transaction. APPS receives the drivers' names,
- * *n how many (0: none we know). */
-card_rv card_discover (const struct reader_ops *reader, const char *reader_name,
+ * selected by its AID, one APDU each, in one transaction. With ALL 0 the first driver's
+ * application is not asked but listed first, assumed: its own probe (card_open) tells,
+ * one SELECT saved. APPS receives the drivers' names, *n how many (0: none we know). */
+card_rv card_discover (const struct reader_ops *reader, const char *reader_name, int all,
                        char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n);
 /* Disconnect and free. Accepts NULL. */
 void card_close (struct card *card);

@@ -39,18 +39,18 @@ const struct piv_slot piv_slots[PIV_NUM_SLOTS] = {
  * their purpose, spare slots for generation. */
 #define RETIRED(n) { 0x81 + (n), 0x04 + (n), "Retired Certificate for Key Management " #n, \
                      "RETIRED KEY " #n, CARD_USE_SIGN | CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, PIV_ALGS, \
-                     CARD_SLOT_SPARE }
+                     CARD_SLOT_SPARE, 0 }
 
 /* SP 800-73-4's key purposes; numbers and labels as OpenSC and ykcs11 have them. */
 const struct card_slot piv_card_slots[PIV_NUM_SLOTS] = {
 	{ 0x9A, 0x01, "Certificate for PIV Authentication", "PIV AUTH", CARD_USE_SIGN | CARD_USE_DECRYPT,
-	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, PIV_ALGS, CARD_SLOT_LABEL_CERT },
+	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, PIV_ALGS, CARD_SLOT_LABEL_CERT, 0 },
 	{ 0x9C, 0x02, "Certificate for Digital Signature", "SIGN", CARD_USE_SIGN,
-	  CARD_KEYGEN_SIGN, CARD_PIN_POLICY_ALWAYS, PIV_ALGS, 0 },
+	  CARD_KEYGEN_SIGN, CARD_PIN_POLICY_ALWAYS, PIV_ALGS, 0, 0 },
 	{ 0x9D, 0x03, "Certificate for Key Management", "KEY MAN", CARD_USE_DECRYPT,
-	  CARD_KEYGEN_DECRYPT, CARD_PIN_POLICY_ONCE, PIV_ALGS, 0 },
+	  CARD_KEYGEN_DECRYPT, CARD_PIN_POLICY_ONCE, PIV_ALGS, 0, 0 },
 	{ 0x9E, 0x04, "Certificate for Card Authentication", "CARD AUTH", CARD_USE_SIGN,
-	  0, CARD_PIN_POLICY_NEVER, PIV_ALGS, 0 },
+	  0, CARD_PIN_POLICY_NEVER, PIV_ALGS, 0, 0 },
 	RETIRED (1), RETIRED (2), RETIRED (3), RETIRED (4), RETIRED (5),
 	RETIRED (6), RETIRED (7), RETIRED (8), RETIRED (9), RETIRED (10),
 	RETIRED (11), RETIRED (12), RETIRED (13), RETIRED (14), RETIRED (15),

@@ -13,6 +13,7 @@
 #include "apdu/mock-reader.h"
 
 #define SELECT_PIV "00 A4 04 00 0B A0 00 00 03 08 00 00 10 00 01 00 00"
+#define SELECT_OPENPGP "00 A4 04 00 06 D2 76 00 01 24 01"
 #define APT "61 11 4F 06 00 00 10 00 01 00 79 07 4F 05 A0 00 00 03 08"
 #define GET_VERSION "00 FD 00 00 00"
 #define GET_CHUID "00 CB 3F FF 05 5C 03 5F C1 02 00"
@@ -70,7 +71,9 @@ START_TEST (test_open_not_piv)
 {
 	struct card *card = (struct card *)1;
 
+	/* Neither application: each driver's SELECT is refused. */
 	mock_expect (SELECT_PIV, "6A 82");
+	mock_expect (SELECT_OPENPGP, "6A 82");
 	ck_assert_int_eq (card_open (&mock_reader_ops, "r", NULL, &card), CARD_E_NOT_SUPPORTED);
 	ck_assert_ptr_null (card);
 	ck_assert_int_eq (mock_connections (), 0);

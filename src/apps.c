@@ -8,10 +8,11 @@
  * is shown, an empty one as an empty token, so that it can be provisioned.
  *
  * Which applications a card has is found by selecting each driver's AID (card_discover,
- * one APDU each) when the reader's first slot opens its token, and remembered per kind of
- * card (its ATR) in the user's cache folder ("apps-<SHA-1 of the ATR>"): a card of a kind
- * seen before gets its slots at insertion, without an APDU, so C_GetSlotList lists them
- * at once. When an application the cache promised is not on the card, its slot shows no
+ * one APDU each) the first time a kind of card is seen (C_GetSlotList, or the reader's first
+ * token open), and remembered per kind of card (its ATR) in the user's cache folder
+ * ("apps-<SHA-1 of the ATR>"): a card of a kind seen before gets its slots at insertion,
+ * without an APDU. So C_GetSlotList sends APDUs only for a kind of card never seen (one
+ * SELECT per card family the module knows), and lists every application's slot at once. When an application the cache promised is not on the card, its slot shows no
  * token and the cache is corrected at the next discovery.
  */
 #include "config.h"
@@ -170,6 +171,8 @@ tsr_apps_follow_inlock (struct tsr_slot *first, enum reader_event_kind kind, con
                         size_t atr_len)
 {
 	if (kind == READER_EV_CARD_INSERTED) {
+		first->atr_len = atr_len <= sizeof first->atr ? atr_len : 0;
+		memcpy (first->atr, atr, first->atr_len);
 		first->apps_generation = 0;
 		first->n_apps = tsr_apps_load (atr, atr_len, first->apps);
 		if (first->n_apps > 0) {
@@ -180,6 +183,28 @@ tsr_apps_follow_inlock (struct tsr_slot *first, enum reader_event_kind kind, con
 		__atomic_store_n (&first->selected, 0, __ATOMIC_RELAXED);
 	}
 	tsr_apps_sync_inlock (first);
+}
+
+void
+tsr_apps_discover_inlock (struct tsr_slot *first)
+{
+	char apps[CARD_MAX_APPS][CARD_APP_NAME], reader[READER_MAX_NAME];
+	uint8_t atr[READER_MAX_ATR];
+	uint32_t generation = first->card_generation;
+	size_t n = 0, atr_len = first->atr_len;
+	card_rv crv;
+
+	if (!first->card_present || first->apps_generation == generation || tsr_backend->card_discover == NULL)
+		return;
+	snprintf (reader, sizeof reader, "%s", first->reader_name);
+	memcpy (atr, first->atr, atr_len);
+	tsr_unlock ();
+	crv = tsr_backend->card_discover (reader, 0, apps, &n);   /* the first family assumed */
+	tsr_lock ();
+	if (crv != CARD_OK || first->card_generation != generation || !first->card_present)
+		return;   /* the token open discovers them, or the card changed meanwhile */
+	if (first->apps_generation != generation)
+		tsr_apps_found_inlock (first, apps, n, atr, atr_len);
 }
 
 void

@@ -25,9 +25,9 @@ tsr_real_card_open (const char *reader_name, const char *app, struct card **card
 }
 
 static card_rv
-tsr_real_card_discover (const char *reader_name, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
+tsr_real_card_discover (const char *reader_name, int all, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
 {
-	return card_discover (reader_ops_for (tsr_conf_get ()->reader_backend), reader_name, apps, n);
+	return card_discover (reader_ops_for (tsr_conf_get ()->reader_backend), reader_name, all, apps, n);
 }
 
 const struct tsr_backend tsr_backend_real = {

@@ -24,7 +24,8 @@ struct tsr_backend {
 	/* card_open() of application APP (NULL: the first found) on this backend's reader ops;
 	 * *card owned by the caller (card_close). card_discover(): the card's applications. */
 	card_rv (*card_open) (const char *reader_name, const char *app, struct card **card);
-	card_rv (*card_discover) (const char *reader_name, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n);
+	card_rv (*card_discover) (const char *reader_name, int all, char apps[CARD_MAX_APPS][CARD_APP_NAME],
+	                          size_t *n);
 	void (*card_close) (struct card *card);
 	card_rv (*card_begin) (struct card *card, int *was_reset);
 	void (*card_end) (struct card *card);

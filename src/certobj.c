@@ -17,6 +17,7 @@
 
 #include "src/tsr.h"
 #include "src/conf.h"
+#include "src/provision.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,11 +53,12 @@ tsr_usage_for (const struct card_slot *desc, X509 *x, CK_KEY_TYPE kt, struct tsr
 		u->sign = (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0;
 		u->decrypt = kt == CKK_RSA && (ku & (KU_KEY_ENCIPHERMENT | KU_DATA_ENCIPHERMENT)) != 0;
 		u->derive = kt == CKK_EC && (ku & KU_KEY_AGREEMENT) != 0;
-		return;
+	} else {
+		u->sign = (desc->usage & CARD_USE_SIGN) != 0;
+		u->decrypt = kt == CKK_RSA && (desc->usage & CARD_USE_DECRYPT) != 0;
+		u->derive = kt == CKK_EC && (desc->usage & CARD_USE_DECRYPT) != 0;
 	}
-	u->sign = (desc->usage & CARD_USE_SIGN) != 0;
-	u->decrypt = kt == CKK_RSA && (desc->usage & CARD_USE_DECRYPT) != 0;
-	u->derive = kt == CKK_EC && (desc->usage & CARD_USE_DECRYPT) != 0;
+	tsr_usage_limit (desc, &u->sign, &u->decrypt, &u->derive);
 }
 
 /* Set an attribute to the DER of an OpenSSL object (i2d function F). */

@@ -390,6 +390,8 @@ tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJE
 	                                &alias, pub, priv, NULL);
 	if (rv == CKR_OK)
 		tsr_keygen_set_usage_inlock (kg, *pub, *priv);
+	if (rv == CKR_OK)
+		tsr_objects_usage_limit_inlock (slot->id, kg->ref);
 	return rv;
 }
 

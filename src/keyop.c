@@ -259,7 +259,7 @@ tsr_card_priv (struct card *card, void *user)
 		if (crv != CARD_E_SECURITY || c->pin == NULL)
 			return crv;
 	}
-	crv = card->driver->verify_pin (card, CARD_PIN_USER, c->pin, c->pin_len, &c->tries);
+	crv = card->driver->verify_pin (card, CARD_PIN_CONTEXT, c->pin, c->pin_len, &c->tries);
 	if (crv == CARD_OK)
 		crv = tsr_card_priv_op (card, c);
 	return crv;

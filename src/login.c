@@ -328,8 +328,10 @@ C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin
 		rv = tsr_pin_card_check (slot->token, CARD_PIN_USER, pPin, ulPinLen);
 	if (rv == CKR_OK && userType == CKU_SO)
 		rv = tsr_login_so_inlock (slot, hSession, pPin, ulPinLen);
-	else if (rv == CKR_OK && userType == CKU_CONTEXT_SPECIFIC)
+	else if (rv == CKR_OK && userType == CKU_CONTEXT_SPECIFIC) {
+		ctx.which = CARD_PIN_CONTEXT;
 		rv = tsr_login_context_inlock (s, slot, &ctx);
+	}
 	else if (rv == CKR_OK && slot->token->so_logged_in)
 		rv = CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
 	else if (rv == CKR_OK)

@@ -41,6 +41,10 @@ struct tsr_alias {
 void tsr_alias_usage_set (struct tsr_alias *alias, int sign, int dec);
 /* Set the usage attributes of key object O (public or private) from ALIAS. */
 void tsr_alias_usage_apply (struct tsr_object *o, const struct tsr_alias *alias);
+/* What a key of slot DESC can do at all (card_slot.limit) caps a usage; the same on the key
+ * objects of card slot REF of SLOT_ID, after anything set them. */
+void tsr_usage_limit (const struct card_slot *desc, bool *sign, bool *decrypt, bool *derive);
+void tsr_objects_usage_limit_inlock (CK_SLOT_ID slot_id, uint8_t ref);
 
 /* ---- keyfpr.c: the fingerprint of a public key, the only one stored or compared ---- */
 

@@ -245,6 +245,10 @@ C_GetSlotList (CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pul
 	}
 	tsr_slots_refresh_inlock ();
 	for (i = 0; i < tsr.n_slots; i++) {
+		if (tsr.slots[i]->first == tsr.slots[i])
+			tsr_apps_discover_inlock (tsr.slots[i]);   /* a kind of card never seen */
+	}
+	for (i = 0; i < tsr.n_slots; i++) {
 		struct tsr_slot *slot = tsr.slots[i];
 		/* A reader that went away keeps its slot, listed without a token:
 		 * applications (NSS) never drop a slot they have seen. */

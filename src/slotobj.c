@@ -77,6 +77,7 @@ tsr_alias_apply_objects_inlock (CK_SLOT_ID slot_id, const struct tsr_alias *alia
 			tsr_attr_set (o, CKA_SUBJECT, alias->subject, (CK_ULONG)alias->subject_len);
 		tsr_alias_usage_apply (o, alias);   /* keyusage.c */
 	}
+	tsr_objects_usage_limit_inlock (slot_id, alias->ref);
 }
 
 bool

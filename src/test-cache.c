@@ -24,9 +24,9 @@
 static char dir[64];
 
 static const struct card_slot slots[] = {
-	{ 0x9A, 1, "Cert A", "A", CARD_USE_SIGN, 0, CARD_PIN_POLICY_ONCE, ~0u, 0 },
-	{ 0x82, 5, "Spare 1", "S1", CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, ~0u, CARD_SLOT_SPARE },
-	{ 0x83, 6, "Spare 2", "S2", CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, ~0u, CARD_SLOT_SPARE },
+	{ 0x9A, 1, "Cert A", "A", CARD_USE_SIGN, 0, CARD_PIN_POLICY_ONCE, ~0u, 0, 0 },
+	{ 0x82, 5, "Spare 1", "S1", CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, ~0u, CARD_SLOT_SPARE, 0 },
+	{ 0x83, 6, "Spare 2", "S2", CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, ~0u, CARD_SLOT_SPARE, 0 },
 };
 
 static void

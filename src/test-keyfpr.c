@@ -234,7 +234,7 @@ END_TEST
 START_TEST (test_objects_keep_cert_spki)
 {
 	static const struct card_slot slot82 = { 0x82, 0x05, "Retired Certificate 1", "RETIRED KEY 1",
-		CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, CARD_ALG_BIT (CARD_ALG_EC_P256), CARD_SLOT_SPARE };
+		CARD_USE_DECRYPT, 0, CARD_PIN_POLICY_ONCE, CARD_ALG_BIT (CARD_ALG_EC_P256), CARD_SLOT_SPARE, 0 };
 	struct card card;
 	struct tsr_object **objs = NULL;
 	struct card_key key;

@@ -593,18 +593,18 @@ mock_reselect (struct card *card)
 
 #define MOCK_ALGS (CARD_ALG_BIT (CARD_ALG_RSA2048) | CARD_ALG_BIT (CARD_ALG_EC_P256))
 #define MOCK_SPARE(ref, n) { ref, n, "Spare certificate", "SPARE", CARD_USE_DECRYPT, 0, \
-                             CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_SPARE }
+                             CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_SPARE, 0 }
 
 /* A PIV-like slot table: four slots with purposes, two spare ones. */
 static const struct card_slot mock_slots[] = {
 	{ 0x9A, 1, "Certificate for PIV Authentication", "PIV AUTH", CARD_USE_SIGN | CARD_USE_DECRYPT,
-	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_LABEL_CERT },
+	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_LABEL_CERT, 0 },
 	{ 0x9C, 2, "Certificate for Digital Signature", "SIGN", CARD_USE_SIGN, CARD_KEYGEN_SIGN,
-	  CARD_PIN_POLICY_ALWAYS, MOCK_ALGS, 0 },
+	  CARD_PIN_POLICY_ALWAYS, MOCK_ALGS, 0, 0 },
 	{ 0x9D, 3, "Certificate for Key Management", "KEY MAN", CARD_USE_DECRYPT, CARD_KEYGEN_DECRYPT,
-	  CARD_PIN_POLICY_ONCE, MOCK_ALGS, 0 },
+	  CARD_PIN_POLICY_ONCE, MOCK_ALGS, 0, 0 },
 	{ 0x9E, 4, "Certificate for Card Authentication", "CARD AUTH", CARD_USE_SIGN, 0,
-	  CARD_PIN_POLICY_NEVER, MOCK_ALGS, 0 },
+	  CARD_PIN_POLICY_NEVER, MOCK_ALGS, 0, 0 },
 	MOCK_SPARE (0x82, 5), MOCK_SPARE (0x83, 6),
 };
 
@@ -623,8 +623,9 @@ static const struct card_driver mock_driver = {
 };
 
 static card_rv
-mock_card_discover (const char *reader_name, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
+mock_card_discover (const char *reader_name, int all, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
 {
+	(void)all;
 	*n = 0;
 	mock.card_calls++;
 	if (strcmp (reader_name, "Mock Reader 0") != 0 || !mock.card_present)

@@ -262,21 +262,24 @@ static card_rv
 tsr_token_open_app (const char *reader, struct tsr_open_ctx *ctx, struct card **card)
 {
 	card_rv crv = CARD_E_NOT_SUPPORTED;
+	int all;
 
 	if (tsr_backend->card_discover == NULL)
 		return tsr_backend->card_open (reader, NULL, card);
 	if (ctx->app[0] != '\0')
 		crv = tsr_backend->card_open (reader, ctx->app, card);
-	if (crv != CARD_E_NOT_SUPPORTED || !ctx->first)
-		return crv;
-	crv = tsr_backend->card_discover (reader, ctx->apps, &ctx->n_apps);
-	if (crv != CARD_OK)
-		return crv;
-	ctx->discovered = true;
-	if (ctx->n_apps == 0)
-		return CARD_E_NOT_SUPPORTED;
-	snprintf (ctx->app, sizeof ctx->app, "%s", ctx->apps[0]);
-	return tsr_backend->card_open (reader, ctx->app, card);
+	/* unknown: the first family assumed (its probe tells); not there: every family asked */
+	for (all = ctx->app[0] != '\0'; all <= 1 && crv == CARD_E_NOT_SUPPORTED && ctx->first; all++) {
+		crv = tsr_backend->card_discover (reader, all, ctx->apps, &ctx->n_apps);
+		if (crv != CARD_OK)
+			return crv;
+		ctx->discovered = true;
+		if (ctx->n_apps == 0)
+			return CARD_E_NOT_SUPPORTED;
+		snprintf (ctx->app, sizeof ctx->app, "%s", ctx->apps[0]);
+		crv = tsr_backend->card_open (reader, ctx->app, card);
+	}
+	return crv;
 }
 
 /* Connect to the card in READER and read it into TOKEN and CTX: the token's io lock is

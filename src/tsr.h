@@ -186,6 +186,8 @@ struct tsr_slot {
 	char apps[CARD_MAX_APPS][CARD_APP_NAME];   /* lock; the card's applications, driver order */
 	size_t n_apps;                   /* lock */
 	uint32_t apps_generation;        /* lock; the card_generation they are known for, 0 none */
+	uint8_t atr[READER_MAX_ATR];     /* lock; the card's ATR at insertion (its kind) */
+	size_t atr_len;                  /* lock */
 	CK_SLOT_ID selected;             /* atomic (__atomic_*): the slot whose application the card
 	                                    had selected at our last card call, 0 unknown (cardcall.c) */
 };
@@ -216,6 +218,9 @@ const char *tsr_slot_app_inlock (const struct tsr_slot *slot);
  * seen before gets its applications from the cache without an APDU. */
 void tsr_apps_follow_inlock (struct tsr_slot *first, enum reader_event_kind kind, const uint8_t *atr,
                              size_t atr_len);
+/* A card in FIRST's reader whose applications are not known: find them now (the module lock
+ * is released meanwhile; one SELECT per driver) and make their slots. */
+void tsr_apps_discover_inlock (struct tsr_slot *first);
 /* The card's applications found by FIRST's token open: recorded, slots made for the others. */
 void tsr_apps_found_inlock (struct tsr_slot *first, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t n,
                             const uint8_t *atr, size_t atr_len);
