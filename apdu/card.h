@@ -290,9 +290,11 @@ struct card_driver {
 	 * CARD_E_INVALID_DATA when the padding is wrong. */
 	card_rv (*rsa_decrypt_pkcs1) (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len,
 	                              uint8_t *out, size_t *out_len);
-	/* ECDSA over a hash: HASH is the hash as an integer of the curve's size (truncated or
-	 * zero-extended by the front end). OUT receives the signature as r||s, each the
-	 * curve's size (P-521: 66 bytes). */
+	/* ECDSA over a hash: HASH is the curve's size in bytes, ECDSA's integer of the hash
+	 * written so that the card's own truncation (the leftmost bits up to the order's size)
+	 * finds it: the hash zero-extended or cut to its leftmost bytes (P-256, P-384,
+	 * brainpool), for P-521 that integer shifted left by 7 bits into 66 bytes. OUT
+	 * receives the signature as r||s, each the curve's size (P-521: 66 bytes). */
 	card_rv (*ecdsa_sign) (struct card *card, uint8_t ref, const uint8_t *hash, size_t hash_len,
 	                       uint8_t *out, size_t *out_len);
 	/* Pure EdDSA (Ed25519, RFC 8032) over the whole message MSG (MSG_LEN may be 0): OUT

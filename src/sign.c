@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+
 static size_t
 tsr_sig_len (const struct tsr_object *key)
 {
@@ -77,6 +79,23 @@ tsr_sign_rsa_encode (struct tsr_op *op, struct tsr_object *key, const uint8_t *d
 	}
 }
 
+/* ECDSA's input for the card, N bytes into IN: the integer e of the hash (its leftmost
+ * BITS bits, BITS the order's size) written so that a card applying the same rule to N
+ * bytes finds e again: shifted left by 8N - BITS (P-256, P-384, brainpool: 0, which is the
+ * hash's leftmost bytes or the hash zero-extended; P-521: 7). */
+static CK_RV
+tsr_ecdsa_input (const uint8_t *hash, size_t len, CK_ULONG bits, uint8_t *in, size_t n)
+{
+	BIGNUM *e = BN_bin2bn (hash, (int)len, NULL);
+	CK_RV rv = CKR_HOST_MEMORY;
+
+	if (e != NULL && (8 * len <= bits || BN_rshift (e, e, (int)(8 * len - bits))) &&
+	    BN_lshift (e, e, (int)(8 * n - bits)) && BN_bn2binpad (e, in, (int)n) == (int)n)
+		rv = CKR_OK;
+	BN_free (e);
+	return rv;
+}
+
 static CK_RV
 tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
                          uint8_t *sig, size_t *sig_len)
@@ -107,13 +126,9 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 		if (rv == CKR_OK)
 			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
 	} else {
-		/* ECDSA: the hash as an integer of the curve's size (leftmost bytes, or zero-extended) */
-		memset (in, 0, n);
-		if (len >= n)
-			memcpy (in, data, n);
-		else
-			memcpy (in + n - len, data, len);
-		rv = tsr_card_ecdsa_inlock (s, key, op, in, n, sig, sig_len);
+		rv = tsr_ecdsa_input (data, len, key->key_bits, in, n);
+		if (rv == CKR_OK)
+			rv = tsr_card_ecdsa_inlock (s, key, op, in, n, sig, sig_len);
 		if (rv == CKR_OK)
 			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
 	}
