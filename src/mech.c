@@ -138,9 +138,9 @@ tsr_family_range (const struct tsr_token *token, enum tsr_family family, CK_ULON
 	*min = *max = 0;
 	switch (family) {
 	case TSR_FAM_RSA_RAW:
-		if (!tsr_token_rsa_raw (token))
-			break;
-		/* fall through */
+		if (tsr_token_rsa_raw (token))
+			tsr_type_range (token, CKK_RSA, false, &any, min, max);
+		break;
 	case TSR_FAM_RSA: tsr_type_range (token, CKK_RSA, false, &any, min, max); break;
 	case TSR_FAM_EC: tsr_type_range (token, CKK_EC, false, &any, min, max); break;
 	case TSR_FAM_ECDH:
