@@ -117,6 +117,9 @@ card_can (const struct card *card, enum card_op op)
 	case CARD_OP_RESET: return d->reset != NULL && card->info.can_reset;
 	case CARD_OP_SET_ADMIN_KEY: return d->set_admin_key != NULL;
 	case CARD_OP_IMPORT_KEY: return d->import_key != NULL && card->info.can_import;
+	case CARD_OP_RSA_SIGN_PKCS1: return d->rsa_sign_pkcs1 != NULL;
+	case CARD_OP_RSA_DECRYPT_PKCS1: return d->rsa_decrypt_pkcs1 != NULL;
+	case CARD_OP_EDDSA: return d->eddsa_sign != NULL;
 	}
 	return 0;
 }

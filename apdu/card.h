@@ -41,7 +41,8 @@ typedef enum {
 /* Human-readable name of a card_rv, for log lines. Never NULL. */
 const char *card_rv_name (card_rv rv);
 
-/* Key algorithms the card-neutral layer knows. */
+/* Key algorithms the card-neutral layer knows. The numbers are stored (the card cache,
+ * src/cache.c): a new algorithm takes the next number, and CARD_ALG_LAST follows it. */
 enum card_alg {
 	CARD_ALG_NONE = 0,     /* unknown: neither metadata nor certificate says */
 	CARD_ALG_RSA1024,
@@ -50,7 +51,14 @@ enum card_alg {
 	CARD_ALG_RSA4096,
 	CARD_ALG_EC_P256,
 	CARD_ALG_EC_P384,
+	CARD_ALG_EC_P521,      /* NIST P-521 (secp521r1) */
+	CARD_ALG_EC_BP256,     /* brainpoolP256r1 (RFC 5639) */
+	CARD_ALG_EC_BP384,     /* brainpoolP384r1 */
+	CARD_ALG_EC_BP512,     /* brainpoolP512r1 */
+	CARD_ALG_ED25519,      /* EdDSA on edwards25519 (RFC 8032): signatures only */
+	CARD_ALG_X25519,       /* ECDH on curve25519 (RFC 7748): key agreement only */
 };
+#define CARD_ALG_LAST CARD_ALG_X25519
 
 enum card_pin_policy {
 	CARD_PIN_POLICY_DEFAULT = 0,  /* the slot's default (PIV: 9C always, 9E never, else once) */
@@ -70,7 +78,7 @@ enum card_pin {
 	CARD_PIN_USER,     /* the user PIN (PIV: application PIN 80; OpenPGP: PW1) */
 	CARD_PIN_SO,       /* the SO PIN (PIV: PUK 81; OpenPGP: PW3) */
 	CARD_PIN_CONTEXT,  /* the user PIN for the next operation of a PIN-always key (PIV: as
-	                      USER; OpenPGP: PW1 for one signature) */
+	                      USER; OpenPGP: PW1 for one signature); its counter is the user PIN's */
 };
 
 struct card;
@@ -155,10 +163,13 @@ struct card_list_hints {
 	int has_index;          /* 1 the card has the index, 0 it has none, -1 not asked */
 };
 
-/* A private key for import_key(): its components, big-endian unsigned integers (leading
- * zeros allowed), not owned; the caller wipes them after the call. RSA (CARD_ALG_RSA*):
- * the CRT parameters p, q, dp = d mod (p-1), dq = d mod (q-1), qinv = q^-1 mod p; the
- * public exponent is 65537. EC (CARD_ALG_EC_*): the private scalar. */
+/* A private key for import_key(): its components, not owned; the caller wipes them after
+ * the call. RSA (CARD_ALG_RSA*): big-endian unsigned integers (leading zeros allowed), the
+ * CRT parameters p, q, dp = d mod (p-1), dq = d mod (q-1), qinv = q^-1 mod p; the public
+ * exponent is 65537. EC (CARD_ALG_EC_*): the private scalar, big-endian. Ed25519 and
+ * X25519: SCALAR is the 32-byte private key as RFC 8032 / RFC 7748 encode it (the Ed25519
+ * seed; the X25519 scalar little-endian, unclamped): a driver whose card wants another
+ * byte order converts it. */
 struct card_key_parts {
 	enum card_alg alg;
 	const uint8_t *p, *q, *dp, *dq, *qinv;
@@ -249,8 +260,9 @@ struct card_driver {
 	/* PIN state without sending a PIN (PIV: empty VERIFY). *verified 1 when the card
 	 * currently holds the PIN as verified; *tries_left -1 when unknown. */
 	card_rv (*pin_status) (struct card *card, enum card_pin which, int *verified, int *tries_left);
-	/* Check a PIN: the user PIN (CARD_PIN_USER: the card then holds it as verified) or the
-	 * SO PIN (CARD_PIN_SO; PIV: the PUK, by changing it to itself). */
+	/* Check a PIN: the user PIN (CARD_PIN_USER: the card then holds it as verified; or
+	 * CARD_PIN_CONTEXT, right before the operation of a PIN-always key, in the same
+	 * transaction) or the SO PIN (CARD_PIN_SO; PIV: the PUK, by changing it to itself). */
 	card_rv (*verify_pin) (struct card *card, enum card_pin which,
 	                       const uint8_t *pin, size_t pin_len, int *tries_left);
 	/* Optional: can the card hold PIN (length, characters)? CARD_E_PIN_LEN or
@@ -265,14 +277,40 @@ struct card_driver {
 	card_rv (*unblock_pin) (struct card *card, const uint8_t *puk, size_t puk_len,
 	                        const uint8_t *new_pin, size_t new_len, int *tries_left);
 
-	/* Optional (the slot's algorithms say which one a key needs). Raw RSA private-key
-	 * operation (sign or decrypt): IN is exactly the modulus size. */
+	/* Private-key operations, all optional (the slot's algorithms say which one a key
+	 * needs). *OUT_LEN is the room in OUT on entry, the length written on return.
+	 * RSA: a card has rsa_raw (the front end pads: PKCS #1 v1.5, PSS, OAEP, raw), or the
+	 * PKCS #1 v1.5 operations below (the card pads: then the front end offers PKCS #1
+	 * v1.5 signatures and decryption only); rsa_raw is used when both are there.
+	 * Raw RSA private-key operation (sign or decrypt): IN is exactly the modulus size. */
 	card_rv (*rsa_raw) (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len,
 	                    uint8_t *out, size_t *out_len);
-	/* ECDSA over a hash: OUT receives the signature as r||s, each the curve's size. */
+	/* RSA signature with the card's own PKCS #1 v1.5 (type 1) padding of IN: a DigestInfo
+	 * (CKM_SHA*_RSA_PKCS), or the application's data for CKM_RSA_PKCS; IN_LEN is at most
+	 * the modulus size - 11. OUT receives the signature, the modulus size (OpenPGP: PSO:
+	 * COMPUTE DIGITAL SIGNATURE or INTERNAL AUTHENTICATE, whichever the slot's key uses). */
+	card_rv (*rsa_sign_pkcs1) (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len,
+	                           uint8_t *out, size_t *out_len);
+	/* RSA decryption that removes the PKCS #1 v1.5 (type 2) padding on the card: IN is the
+	 * ciphertext (the modulus size), OUT receives the plaintext (OpenPGP: PSO:DECIPHER).
+	 * CARD_E_INVALID_DATA when the padding is wrong. */
+	card_rv (*rsa_decrypt_pkcs1) (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len,
+	                              uint8_t *out, size_t *out_len);
+	/* ECDSA over a hash: HASH is the curve's size in bytes, ECDSA's integer of the hash
+	 * written so that the card's own truncation (the leftmost bits up to the order's size)
+	 * finds it: the hash zero-extended or cut to its leftmost bytes (P-256, P-384,
+	 * brainpool), for P-521 that integer shifted left by 7 bits into 66 bytes. OUT
+	 * receives the signature as r||s, each the curve's size (P-521: 66 bytes). */
 	card_rv (*ecdsa_sign) (struct card *card, uint8_t ref, const uint8_t *hash, size_t hash_len,
 	                       uint8_t *out, size_t *out_len);
-	/* ECDH: POINT is the peer's uncompressed point; OUT receives the shared x-coordinate. */
+	/* Pure EdDSA (Ed25519, RFC 8032) over the whole message MSG (MSG_LEN may be 0): OUT
+	 * receives the 64-byte signature R||S. */
+	card_rv (*eddsa_sign) (struct card *card, uint8_t ref, const uint8_t *msg, size_t msg_len,
+	                       uint8_t *out, size_t *out_len);
+	/* ECDH. Weierstrass curves (P-*, brainpool): POINT is the peer's uncompressed point
+	 * (04 || X || Y), OUT receives the shared x-coordinate, the field's size. X25519: POINT
+	 * is the peer's 32-byte public key (RFC 7748 u-coordinate, little-endian), OUT receives
+	 * the 32-byte shared secret as RFC 7748 encodes it. */
 	card_rv (*ecdh) (struct card *card, uint8_t ref, const uint8_t *point, size_t point_len,
 	                 uint8_t *out, size_t *out_len);
 
@@ -322,7 +360,7 @@ struct card_driver {
 enum card_op {
 	CARD_OP_UNBLOCK_PIN,
 	CARD_OP_KEY_META,
-	CARD_OP_RSA,
+	CARD_OP_RSA,                /* rsa_raw */
 	CARD_OP_ECDSA,
 	CARD_OP_ECDH,
 	CARD_OP_ADMIN_AUTH,
@@ -334,6 +372,9 @@ enum card_op {
 	CARD_OP_RESET,
 	CARD_OP_SET_ADMIN_KEY,
 	CARD_OP_IMPORT_KEY,
+	CARD_OP_RSA_SIGN_PKCS1,     /* rsa_sign_pkcs1 */
+	CARD_OP_RSA_DECRYPT_PKCS1,  /* rsa_decrypt_pkcs1 */
+	CARD_OP_EDDSA,              /* eddsa_sign */
 };
 
 /* Does CARD offer OP: its driver has the operation and the card the capability. */

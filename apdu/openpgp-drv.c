@@ -30,15 +30,19 @@ static const uint8_t opgp_drv_aid[] = { 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01 };
 /* The algorithms a slot may hold (the card's attributes say which it has now). */
 #define OPGP_RSA (CARD_ALG_BIT (CARD_ALG_RSA2048) | CARD_ALG_BIT (CARD_ALG_RSA3072) | \
                   CARD_ALG_BIT (CARD_ALG_RSA4096))
-#define OPGP_NIST (CARD_ALG_BIT (CARD_ALG_EC_P256) | CARD_ALG_BIT (CARD_ALG_EC_P384))
+#define OPGP_EC (CARD_ALG_BIT (CARD_ALG_EC_P256) | CARD_ALG_BIT (CARD_ALG_EC_P384) | \
+                 CARD_ALG_BIT (CARD_ALG_EC_P521) | CARD_ALG_BIT (CARD_ALG_EC_BP256) | \
+                 CARD_ALG_BIT (CARD_ALG_EC_BP384) | CARD_ALG_BIT (CARD_ALG_EC_BP512))
+#define OPGP_SIGN_ALGS (OPGP_RSA | OPGP_EC | CARD_ALG_BIT (CARD_ALG_ED25519))
+#define OPGP_DEC_ALGS (OPGP_RSA | OPGP_EC | CARD_ALG_BIT (CARD_ALG_X25519))
 
 static const struct card_slot opgp_slot_template[OPGP_NKEYS] = {
 	{ OPGP_REF_SIG, 0x01, "Certificate for Signature", "Signature", CARD_USE_SIGN,
-	  CARD_KEYGEN_SIGN, CARD_PIN_POLICY_ALWAYS, OPGP_RSA | OPGP_NIST, 0, CARD_USE_SIGN },
+	  CARD_KEYGEN_SIGN, CARD_PIN_POLICY_ALWAYS, OPGP_SIGN_ALGS, 0, CARD_USE_SIGN },
 	{ OPGP_REF_DEC, 0x02, "Certificate for Decryption", "Decryption", CARD_USE_DECRYPT,
-	  CARD_KEYGEN_DECRYPT, CARD_PIN_POLICY_ONCE, OPGP_RSA | OPGP_NIST, 0, CARD_USE_DECRYPT },
+	  CARD_KEYGEN_DECRYPT, CARD_PIN_POLICY_ONCE, OPGP_DEC_ALGS, 0, CARD_USE_DECRYPT },
 	{ OPGP_REF_AUT, 0x03, "Certificate for Authentication", "Authentication", CARD_USE_SIGN,
-	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, OPGP_RSA | OPGP_NIST,
+	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, OPGP_SIGN_ALGS,
 	  CARD_SLOT_LABEL_CERT, CARD_USE_SIGN },
 };
 
@@ -68,7 +72,28 @@ opgp_drv_card_alg (const struct opgp_algo *a)
 	switch (a->curve) {
 	case OPGP_CURVE_P256: return CARD_ALG_EC_P256;
 	case OPGP_CURVE_P384: return CARD_ALG_EC_P384;
+	case OPGP_CURVE_P521: return CARD_ALG_EC_P521;
+	case OPGP_CURVE_BP256: return CARD_ALG_EC_BP256;
+	case OPGP_CURVE_BP384: return CARD_ALG_EC_BP384;
+	case OPGP_CURVE_BP512: return CARD_ALG_EC_BP512;
+	case OPGP_CURVE_ED25519: return a->id == OPGP_ALGO_EDDSA ? CARD_ALG_ED25519 : CARD_ALG_NONE;
+	case OPGP_CURVE_X25519: return a->id == OPGP_ALGO_ECDH ? CARD_ALG_X25519 : CARD_ALG_NONE;
 	default: return CARD_ALG_NONE;
+	}
+}
+
+/* The curve of an EC algorithm with ECDSA or ECDH (OPGP_CURVE_NONE for the others). */
+enum opgp_curve
+opgp_drv_curve (enum card_alg alg)
+{
+	switch (alg) {
+	case CARD_ALG_EC_P256: return OPGP_CURVE_P256;
+	case CARD_ALG_EC_P384: return OPGP_CURVE_P384;
+	case CARD_ALG_EC_P521: return OPGP_CURVE_P521;
+	case CARD_ALG_EC_BP256: return OPGP_CURVE_BP256;
+	case CARD_ALG_EC_BP384: return OPGP_CURVE_BP384;
+	case CARD_ALG_EC_BP512: return OPGP_CURVE_BP512;
+	default: return OPGP_CURVE_NONE;
 	}
 }
 
@@ -123,6 +148,8 @@ opgp_drv_describe (struct card *card, struct opgp_drv *d)
 	card->info.so_pin_is_admin = 1;   /* PW3: the SO's PIN is what writes need */
 	for (i = 0; i < OPGP_NKEYS; i++) {
 		enum card_alg now = opgp_drv_card_alg (&ard->algo[i]);
+		if (ard->version < 0x0300)
+			d->slots[i].algs &= OPGP_RSA;      /* elliptic curves came with 3.0 */
 		if (!(ard->caps.flags & OPGP_CAP_ALGO_CHANGE))
 			d->slots[i].algs = now != CARD_ALG_NONE ? CARD_ALG_BIT (now) : 0;
 		card->info.gen_algs |= d->slots[i].algs;
@@ -253,7 +280,10 @@ const struct card_driver card_driver_openpgp = {
 	.logout = opgp_drv_logout,
 	.change_pin = opgp_drv_change_pin,
 	.unblock_pin = opgp_drv_unblock_pin,
+	.rsa_sign_pkcs1 = opgp_drv_rsa_sign_pkcs1,
+	.rsa_decrypt_pkcs1 = opgp_drv_rsa_decrypt_pkcs1,
 	.ecdsa_sign = opgp_drv_ecdsa_sign,
+	.eddsa_sign = opgp_drv_eddsa_sign,
 	.ecdh = opgp_drv_ecdh,
 	.admin_auth = opgp_drv_admin_auth,
 	.default_admin_key = (const uint8_t *)"12345678",

@@ -22,6 +22,7 @@ struct opgp_drv {
 enum opgp_key opgp_drv_key (uint8_t ref);
 int opgp_drv_ref_ok (uint8_t ref);
 enum card_alg opgp_drv_card_alg (const struct opgp_algo *a);
+enum opgp_curve opgp_drv_curve (enum card_alg alg);
 
 /* ---- openpgp-drvops.c: the operations of card_driver_openpgp ---- */
 card_rv opgp_drv_pin_status (struct card *card, enum card_pin which, int *verified, int *tries_left);
@@ -34,6 +35,12 @@ card_rv opgp_drv_change_pin (struct card *card, enum card_pin which, const uint8
 card_rv opgp_drv_unblock_pin (struct card *card, const uint8_t *puk, size_t puk_len, const uint8_t *new_pin,
                               size_t new_len, int *tries_left);
 card_rv opgp_drv_ecdsa_sign (struct card *card, uint8_t ref, const uint8_t *hash, size_t hash_len,
+                             uint8_t *out, size_t *out_len);
+card_rv opgp_drv_rsa_sign_pkcs1 (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len,
+                                 uint8_t *out, size_t *out_len);
+card_rv opgp_drv_rsa_decrypt_pkcs1 (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len,
+                                    uint8_t *out, size_t *out_len);
+card_rv opgp_drv_eddsa_sign (struct card *card, uint8_t ref, const uint8_t *msg, size_t msg_len,
                              uint8_t *out, size_t *out_len);
 card_rv opgp_drv_ecdh (struct card *card, uint8_t ref, const uint8_t *point, size_t point_len, uint8_t *out,
                        size_t *out_len);

@@ -136,19 +136,56 @@ opgp_drv_admin_auth (struct card *card, const uint8_t *key, size_t key_len)
 	return opgp_verify (card, &d->o, OPGP_PW3, key, key_len, &tries);
 }
 
+/* A signature by key REF over IN, whatever its algorithm (the card's attributes decide what
+ * IN is: a DigestInfo for RSA, a hash for ECDSA, the message for EdDSA): the signature key
+ * by PSO: COMPUTE DIGITAL SIGNATURE, the authentication key by INTERNAL AUTHENTICATE. */
+static card_rv
+opgp_drv_sign_any (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len, uint8_t *out,
+                   size_t *out_len)
+{
+	struct opgp_drv *d = drv (card);
+
+	if (d == NULL || !opgp_drv_ref_ok (ref) || out == NULL || out_len == NULL)
+		return CARD_E_INTERNAL;
+	if (ref == OPGP_REF_SIG)
+		return opgp_sign (card, &d->o, in, in_len, out, out_len);
+	if (ref == OPGP_REF_AUT)
+		return opgp_internal_auth (card, &d->o, in, in_len, out, out_len);
+	return CARD_E_NOT_SUPPORTED;   /* the decryption key does not sign */
+}
+
 card_rv
 opgp_drv_ecdsa_sign (struct card *card, uint8_t ref, const uint8_t *hash, size_t hash_len, uint8_t *out,
                      size_t *out_len)
 {
+	return opgp_drv_sign_any (card, ref, hash, hash_len, out, out_len);
+}
+
+card_rv
+opgp_drv_rsa_sign_pkcs1 (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len, uint8_t *out,
+                         size_t *out_len)
+{
+	return opgp_drv_sign_any (card, ref, in, in_len, out, out_len);
+}
+
+card_rv
+opgp_drv_eddsa_sign (struct card *card, uint8_t ref, const uint8_t *msg, size_t msg_len, uint8_t *out,
+                     size_t *out_len)
+{
+	return opgp_drv_sign_any (card, ref, msg, msg_len, out, out_len);
+}
+
+card_rv
+opgp_drv_rsa_decrypt_pkcs1 (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len, uint8_t *out,
+                            size_t *out_len)
+{
 	struct opgp_drv *d = drv (card);
 
-	if (d == NULL || !opgp_drv_ref_ok (ref))
+	if (d == NULL || !opgp_drv_ref_ok (ref) || out == NULL || out_len == NULL)
 		return CARD_E_INTERNAL;
-	if (ref == OPGP_REF_SIG)
-		return opgp_sign (card, &d->o, hash, hash_len, out, out_len);
-	if (ref == OPGP_REF_AUT)
-		return opgp_internal_auth (card, &d->o, hash, hash_len, out, out_len);
-	return CARD_E_NOT_SUPPORTED;   /* the decryption key does not sign */
+	if (ref != OPGP_REF_DEC)
+		return CARD_E_NOT_SUPPORTED;   /* only the decryption key deciphers */
+	return opgp_decipher_rsa (card, &d->o, in, in_len, out, out_len);   /* bad padding: 6A80 */
 }
 
 card_rv
@@ -172,18 +209,30 @@ opgp_drv_algo (const struct opgp_drv *d, enum opgp_key key, enum card_alg alg, s
 
 	memset (a, 0, sizeof *a);
 	switch (alg) {
+	case CARD_ALG_ED25519:
+		if (key == OPGP_KEY_DEC)
+			return CARD_E_NOT_SUPPORTED;   /* EdDSA signs */
+		a->id = OPGP_ALGO_EDDSA;
+		a->curve = OPGP_CURVE_ED25519;
+		return CARD_OK;
+	case CARD_ALG_X25519:
+		if (key != OPGP_KEY_DEC)
+			return CARD_E_NOT_SUPPORTED;   /* X25519 agrees keys */
+		a->id = OPGP_ALGO_ECDH;
+		a->curve = OPGP_CURVE_X25519;
+		return CARD_OK;
 	case CARD_ALG_RSA2048: case CARD_ALG_RSA3072: case CARD_ALG_RSA4096:
 		a->id = OPGP_ALGO_RSA;
 		a->rsa_bits = alg == CARD_ALG_RSA2048 ? 2048 : alg == CARD_ALG_RSA3072 ? 3072 : 4096;
 		a->rsa_e_bits = now->id == OPGP_ALGO_RSA && now->rsa_e_bits ? now->rsa_e_bits : 32;
 		a->rsa_format = now->id == OPGP_ALGO_RSA ? now->rsa_format : 0;
 		return CARD_OK;
-	case CARD_ALG_EC_P256: case CARD_ALG_EC_P384:
-		a->id = key == OPGP_KEY_DEC ? OPGP_ALGO_ECDH : OPGP_ALGO_ECDSA;
-		a->curve = alg == CARD_ALG_EC_P256 ? OPGP_CURVE_P256 : OPGP_CURVE_P384;
-		return CARD_OK;
 	default:
-		return CARD_E_NOT_SUPPORTED;
+		a->curve = opgp_drv_curve (alg);
+		if (a->curve == OPGP_CURVE_NONE)
+			return CARD_E_NOT_SUPPORTED;
+		a->id = key == OPGP_KEY_DEC ? OPGP_ALGO_ECDH : OPGP_ALGO_ECDSA;
+		return CARD_OK;
 	}
 }
 

@@ -16,6 +16,14 @@
 
 #include "apdu/log.h"
 
+/* PIV has one user PIN: a context-specific login (CARD_PIN_CONTEXT) verifies it like a
+ * login, and the card allows the next PIN-always operation after it. */
+static enum card_pin
+piv_pin_which (enum card_pin which)
+{
+	return which == CARD_PIN_CONTEXT ? CARD_PIN_USER : which;
+}
+
 /* Check a PIN or PUK against the card's length rules and pad it with FF. */
 static card_rv
 pad_pin (const struct card *card, enum card_pin which, const uint8_t *pin, size_t len,
@@ -44,7 +52,7 @@ piv_check_pin (struct card *card, enum card_pin which, const uint8_t *pin, size_
 
 	if (card == NULL)
 		return CARD_E_INTERNAL;
-	rv = pad_pin (card, which, pin, pin_len, padded);
+	rv = pad_pin (card, piv_pin_which (which), pin, pin_len, padded);
 	OPENSSL_cleanse (padded, sizeof padded);
 	return rv;
 }
@@ -83,6 +91,7 @@ piv_pin_status (struct card *card, enum card_pin which, int *verified, int *trie
 
 	if (card == NULL || card->driver_data == NULL || verified == NULL || tries_left == NULL)
 		return CARD_E_INTERNAL;
+	which = piv_pin_which (which);
 	*verified = 0;
 	*tries_left = -1;
 	memset (&resp, 0, sizeof resp);
@@ -120,6 +129,7 @@ piv_verify_pin (struct card *card, enum card_pin which, const uint8_t *pin, size
 
 	if (card == NULL || card->driver_data == NULL)
 		return CARD_E_INTERNAL;
+	which = piv_pin_which (which);
 	if (which == CARD_PIN_SO) {
 		/* PIV has no VERIFY for the PUK: changing it to itself checks it, and nothing
 		 * changes but its retry counter. */
@@ -166,6 +176,7 @@ piv_change_pin (struct card *card, enum card_pin which,
 
 	if (card == NULL || card->driver_data == NULL)
 		return CARD_E_INTERNAL;
+	which = piv_pin_which (which);
 	rv = pad_pin (card, which, old_pin, old_len, data);
 	if (rv == CARD_OK)
 		rv = pad_pin (card, which, new_pin, new_len, data + PIV_PIN_PAD_LEN);

@@ -121,6 +121,11 @@ START_TEST (test_verify_pin)
 	                                            &tries), CARD_E_PIN_LOCKED);
 	ck_assert_int_eq (tries, 0);
 
+	/* a context-specific login (PIN-always key) is a VERIFY of the same PIN */
+	mock_expect ("00 20 00 80 08 " PIN_123456, "90 00");
+	ck_assert_int_eq (card->driver->verify_pin (card, CARD_PIN_CONTEXT, (const uint8_t *)"123456", 6,
+	                                            &tries), CARD_OK);
+
 	/* the SO PIN (PUK) is checked by changing it to itself: nothing changes but its counter */
 	mock_expect ("00 24 00 81 10 31 32 33 34 35 36 37 38 31 32 33 34 35 36 37 38", "63 C1");
 	ck_assert_int_eq (card->driver->verify_pin (card, CARD_PIN_SO, (const uint8_t *)"12345678", 8,

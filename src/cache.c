@@ -75,7 +75,7 @@ tsr_cache_parse_meta (char **save, struct tsr_cache *c)
 	fpr = strtok_r (NULL, " \n", save);
 	if (fpr == NULL || !tsr_store_hex_get (fpr, m->fpr, sizeof m->fpr, &len) || len != sizeof m->fpr)
 		return false;
-	if (!tsr_cache_int (strtok_r (NULL, " \n", save), 0, CARD_ALG_EC_P384, &alg) ||
+	if (!tsr_cache_int (strtok_r (NULL, " \n", save), 0, CARD_ALG_LAST, &alg) ||
 	    !tsr_cache_int (strtok_r (NULL, " \n", save), 0, CARD_PIN_POLICY_ALWAYS, &pin) ||
 	    !tsr_cache_int (strtok_r (NULL, " \n", save), 0, CARD_TOUCH_POLICY_CACHED, &touch) ||
 	    !tsr_cache_int (strtok_r (NULL, " \n", save), -1, 1, &origin))

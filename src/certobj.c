@@ -18,6 +18,7 @@
 #include "src/tsr.h"
 #include "src/conf.h"
 #include "src/provision.h"
+#include "src/keyalg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,19 +45,21 @@ tsr_labels_for_slot (const struct card_slot *desc, struct tsr_labels *l)
 	snprintf (l->priv, sizeof l->priv, "%s key", desc->key_label);
 }
 
+/* What the key type allows at all: Ed25519 only signs, X25519 only agrees on keys. */
 static void
 tsr_usage_for (const struct card_slot *desc, X509 *x, CK_KEY_TYPE kt, struct tsr_usage *u)
 {
 	uint32_t ku = x != NULL ? X509_get_key_usage (x) : UINT32_MAX;
+	bool can_sign = kt != CKK_EC_MONTGOMERY, can_derive = kt == CKK_EC || kt == CKK_EC_MONTGOMERY;
 
 	if (ku != UINT32_MAX) {
-		u->sign = (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0;
+		u->sign = can_sign && (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION | KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0;
 		u->decrypt = kt == CKK_RSA && (ku & (KU_KEY_ENCIPHERMENT | KU_DATA_ENCIPHERMENT)) != 0;
-		u->derive = kt == CKK_EC && (ku & KU_KEY_AGREEMENT) != 0;
+		u->derive = can_derive && (ku & KU_KEY_AGREEMENT) != 0;
 	} else {
-		u->sign = (desc->usage & CARD_USE_SIGN) != 0;
+		u->sign = can_sign && (desc->usage & CARD_USE_SIGN) != 0;
 		u->decrypt = kt == CKK_RSA && (desc->usage & CARD_USE_DECRYPT) != 0;
-		u->derive = kt == CKK_EC && (desc->usage & CARD_USE_DECRYPT) != 0;
+		u->derive = can_derive && (desc->usage & CARD_USE_DECRYPT) != 0;
 	}
 	tsr_usage_limit (desc, &u->sign, &u->decrypt, &u->derive);
 }
@@ -107,27 +110,33 @@ tsr_set_bn (struct tsr_object *obj, CK_ATTRIBUTE_TYPE type, EVP_PKEY *pk, const 
 	BN_free (bn);
 }
 
-/* Key-type attributes shared by public and private key objects. */
+/* Key-type attributes shared by public and private key objects. EC: CKA_EC_PARAMS is the
+ * named curve of the SPKI's parameters, CKA_EC_POINT the point as a DER OCTET STRING.
+ * Ed25519 and X25519 (PKCS #11 3.0, RFC 8410): CKA_EC_PARAMS is the SPKI's algorithm
+ * OID itself (id-Ed25519, id-X25519), CKA_EC_POINT the 32-byte public key in an OCTET
+ * STRING. */
 static void
 tsr_set_key_material (struct tsr_object *obj, EVP_PKEY *pk, X509_PUBKEY *xpub, bool with_point)
 {
 	const unsigned char *point = NULL;
 	X509_ALGOR *alg = NULL;
+	ASN1_OBJECT *aobj = NULL;
 	int point_len = 0;
 
-	obj->key_bits = (CK_ULONG)EVP_PKEY_get_bits (pk);
-	if (EVP_PKEY_get_base_id (pk) == EVP_PKEY_RSA) {
-		obj->key_type = CKK_RSA;
+	obj->key_type = tsr_key_type_of_pkey (pk);
+	obj->key_bits = tsr_key_bits_of_pkey (pk);
+	if (obj->key_type == CKK_RSA) {
 		tsr_set_bn (obj, CKA_MODULUS, pk, OSSL_PKEY_PARAM_RSA_N);
 		tsr_set_bn (obj, CKA_PUBLIC_EXPONENT, pk, OSSL_PKEY_PARAM_RSA_E);
 		tsr_attr_set_ulong (obj, CKA_MODULUS_BITS, obj->key_bits);
-	} else if (EVP_PKEY_get_base_id (pk) == EVP_PKEY_EC) {
+	} else if (obj->key_type != CK_UNAVAILABLE_INFORMATION) {
 		const void *pval = NULL;
 		int ptype = 0;
-		obj->key_type = CKK_EC;
-		X509_PUBKEY_get0_param (NULL, &point, &point_len, &alg, xpub);
+		X509_PUBKEY_get0_param (&aobj, &point, &point_len, &alg, xpub);
 		X509_ALGOR_get0 (NULL, &ptype, &pval, alg);
-		if (ptype == V_ASN1_OBJECT)
+		if (obj->key_type != CKK_EC)
+			TSR_SET_DER (obj, CKA_EC_PARAMS, i2d_ASN1_OBJECT, (const ASN1_OBJECT *)aobj);
+		else if (ptype == V_ASN1_OBJECT)
 			TSR_SET_DER (obj, CKA_EC_PARAMS, i2d_ASN1_OBJECT, (const ASN1_OBJECT *)pval);
 		if (with_point && point != NULL) {
 			ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new ();
@@ -164,7 +173,7 @@ tsr_set_key_meta (struct tsr_object *obj, const struct card_key *key, const stru
 	                                                                         : desc->pin_policy;
 
 	if (key->origin_generated == 1)
-		gen = obj->key_type == CKK_RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN;
+		gen = tsr_keygen_mech_of (obj->key_type);
 	tsr_attr_set_bool (obj, CKA_LOCAL, key->origin_generated == 1);
 	tsr_attr_set_ulong (obj, CKA_KEY_GEN_MECHANISM, gen);
 	obj->meta_pending = !key->meta_known;
@@ -272,10 +281,9 @@ tsr_priv_object (const struct card_key *key, const struct card_slot *desc, X509 
 		if (EVP_PKEY_up_ref (pk))
 			obj->pub = pk;
 	} else {
-		bool ec = key->alg == CARD_ALG_EC_P256 || key->alg == CARD_ALG_EC_P384;
-		static const CK_ULONG bits[] = { 0, 1024, 2048, 3072, 4096, 256, 384 };
-		obj->key_type = ec ? CKK_EC : CKK_RSA;
-		obj->key_bits = (size_t)key->alg < sizeof bits / sizeof bits[0] ? bits[key->alg] : 0;
+		const struct tsr_keyalg *a = tsr_keyalg (key->alg);
+		obj->key_type = a != NULL ? a->kt : CKK_RSA;
+		obj->key_bits = a != NULL ? a->bits : 0;
 		tsr_attr_set_ulong (obj, CKA_KEY_TYPE, obj->key_type);
 	}
 	tsr_attr_set_bool (obj, CKA_SENSITIVE, true);
@@ -354,17 +362,23 @@ tsr_objects_from_card_key (const struct card *card, const struct card_key *key, 
 	}
 	if (xpub != NULL)
 		pk = X509_PUBKEY_get (xpub);
+	if (pk != NULL && tsr_key_type_of_pkey (pk) == CK_UNAVAILABLE_INFORMATION) {
+		tsr_log ("p11", "key %02X: a public key of a type this module does not know: no key objects",
+		         key->ref);
+		EVP_PKEY_free (pk);
+		pk = NULL;
+	}
 	if (pk != NULL)
-		kt = EVP_PKEY_get_base_id (pk) == EVP_PKEY_RSA ? CKK_RSA : CKK_EC;
-	else if (key->alg != CARD_ALG_NONE)
-		kt = key->alg == CARD_ALG_EC_P256 || key->alg == CARD_ALG_EC_P384 ? CKK_EC : CKK_RSA;
+		kt = tsr_key_type_of_pkey (pk);
+	else if (tsr_keyalg (key->alg) != NULL)
+		kt = tsr_keyalg (key->alg)->kt;
 	tsr_usage_for (desc, x, kt, &usage);
 	if (x != NULL)
 		rv = tsr_objs_append (objs, n_objs, tsr_cert_object (key, desc->number, x, slot_id, labels.cert));
 	if (rv == CKR_OK && pk != NULL)
 		rv = tsr_objs_append (objs, n_objs, tsr_pub_object (key, desc, x, xpub, pk, slot_id,
 		                                                     labels.pub, &usage));
-	if (rv == CKR_OK && key->has_key && (pk != NULL || key->alg != CARD_ALG_NONE))
+	if (rv == CKR_OK && key->has_key && (pk != NULL || tsr_keyalg (key->alg) != NULL))
 		rv = tsr_objs_append (objs, n_objs, tsr_priv_object (key, desc, x, xpub, pk, slot_id,
 		                                                      labels.priv, &usage));
 	for (i = first; i < *n_objs; i++)

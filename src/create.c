@@ -11,6 +11,7 @@
 
 #include "src/tsr.h"
 #include "src/attrrules.h"
+#include "src/keyalg.h"
 #include "src/provision.h"
 
 #include <stdlib.h>
@@ -183,12 +184,13 @@ tsr_create_public_key (struct tsr_object *obj)
 	if (kt == NULL || kt->ulValueLen != sizeof (CK_ULONG))
 		return CKR_TEMPLATE_INCOMPLETE;
 	obj->key_type = *(const CK_ULONG *)kt->pValue;
-	if (obj->key_type != CKK_RSA && obj->key_type != CKK_EC)
+	if (obj->key_type != CKK_RSA && obj->key_type != CKK_EC && obj->key_type != CKK_EC_EDWARDS &&
+	    obj->key_type != CKK_EC_MONTGOMERY)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	obj->pub = tsr_object_build_pub (obj);
 	if (obj->pub == NULL)
 		return CKR_TEMPLATE_INCONSISTENT;
-	obj->key_bits = (CK_ULONG)EVP_PKEY_get_bits (obj->pub);
+	obj->key_bits = tsr_key_bits_of_pkey (obj->pub);
 	return CKR_OK;
 }
 

@@ -2,7 +2,9 @@
 /*
  * src/decrypt.c: C_DecryptInit / C_Decrypt / C_DecryptUpdate / C_DecryptFinal
  * with a card RSA key (the card does the raw operation, the padding is checked
- * here: PKCS #1 v1.5, OAEP, or none for CKM_RSA_X_509). The plaintext is kept
+ * here: PKCS #1 v1.5, OAEP, or none for CKM_RSA_X_509; a card without raw RSA
+ * removes the PKCS #1 v1.5 padding itself, and only CKM_RSA_PKCS is offered for it,
+ * mech.c). The plaintext is kept
  * in the operation after the card answered, so a short buffer costs no second
  * card operation; a length query (NULL buffer) answers the modulus size.
  */
@@ -16,25 +18,35 @@
 
 #include <openssl/crypto.h>
 
-CK_RV
-tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
-                        const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len)
+/* A card that removes the padding: PLAIN (K bytes) receives the plaintext. */
+static CK_RV
+tsr_rsa_decrypt_pkcs1_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
+                              const uint8_t *in, size_t k, uint8_t *plain, size_t *out_len)
 {
-	size_t k = (key->key_bits + 7) / 8, raw_len = k;
-	uint8_t *raw = malloc (k ? k : 1), *plain = malloc (k ? k : 1);
 	CK_RV rv;
 
-	if (raw == NULL || plain == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	if (k == 0 || in_len != k) {
-		rv = CKR_ENCRYPTED_DATA_LEN_RANGE;
-		goto out;
-	}
+	if (op->mech != CKM_RSA_PKCS)
+		return CKR_MECHANISM_INVALID;   /* OAEP, raw: not offered for such a card (mech.c) */
+	*out_len = k;
+	rv = tsr_card_rsa_decrypt_pkcs1_inlock (s, key, op, in, k, plain, out_len);
+	if (rv == CKR_DATA_INVALID)   /* the card found no valid padding */
+		rv = CKR_ENCRYPTED_DATA_INVALID;
+	if (rv == CKR_OK && *out_len + 11 > k)
+		rv = CKR_DEVICE_ERROR;   /* more than a PKCS #1 v1.5 block can hold */
+	return rv;
+}
+
+/* A card with raw RSA: the padding is checked here. RAW and PLAIN are K bytes. */
+static CK_RV
+tsr_rsa_decrypt_raw_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
+                            const uint8_t *in, size_t k, uint8_t *raw, uint8_t *plain, size_t *out_len)
+{
+	size_t raw_len = k;
+	CK_RV rv;
+
 	rv = tsr_card_rsa_raw_inlock (s, key, op, in, k, raw, &raw_len);
 	if (rv != CKR_OK)
-		goto out;
+		return rv;
 	if (raw_len < k) {   /* the card may drop leading zeros */
 		memmove (raw + k - raw_len, raw, raw_len);
 		memset (raw, 0, k - raw_len);
@@ -47,6 +59,32 @@ tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_obj
 	} else {
 		rv = tsr_rsa_unpad_pkcs1 (raw, k, plain, out_len);
 	}
+	return rv;
+}
+
+CK_RV
+tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
+                        const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len)
+{
+	struct tsr_slot *slot = tsr_slot_get_inlock (s->slot_id);
+	size_t k = (key->key_bits + 7) / 8;
+	uint8_t *raw = malloc (k ? k : 1), *plain = malloc (k ? k : 1);
+	CK_RV rv;
+
+	if (raw == NULL || plain == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	if (k == 0 || in_len != k) {
+		rv = CKR_ENCRYPTED_DATA_LEN_RANGE;
+		goto out;
+	}
+	if (slot == NULL || slot->token == NULL)
+		rv = CKR_DEVICE_REMOVED;
+	else if (tsr_token_rsa_raw (slot->token))
+		rv = tsr_rsa_decrypt_raw_inlock (s, op, key, in, k, raw, plain, out_len);
+	else
+		rv = tsr_rsa_decrypt_pkcs1_inlock (s, op, key, in, k, plain, out_len);
 	if (rv == CKR_OK) {
 		*out = plain;
 		plain = NULL;

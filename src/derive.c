@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/derive.c: keys made from a card's private key: C_DeriveKey with ECDH
- * (CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE: the same for the NIST curves,
- * whose cofactor is 1; KDF CKD_NULL, or the ANSI X9.63 KDF CKD_SHA1_KDF ..
+ * (CKM_ECDH1_DERIVE with EC and X25519 keys, CKM_ECDH1_COFACTOR_DERIVE with EC keys:
+ * the same for the NIST and brainpool curves, whose cofactor is 1; KDF CKD_NULL, or
+ * the ANSI X9.63 KDF CKD_SHA1_KDF ..
  * CKD_SHA512_KDF over the card's shared secret, done here with OpenSSL: NSS 3.12x
  * asks for it to decrypt ECDH S/MIME (RFC 5753) and has no fallback there) and
  * C_UnwrapKey with RSA PKCS #1 v1.5 or OAEP (or, with a session AES key, AES key
@@ -79,26 +80,29 @@ out:
 	return rv;
 }
 
-/* The peer's public point: raw uncompressed, or wrapped in a DER OCTET STRING. */
+/* The peer's public key: EC the uncompressed point (04 || X || Y, each FIELD bytes),
+ * X25519 its FIELD (32) bytes; raw, or wrapped in a DER OCTET STRING (CKA_EC_POINT's
+ * form, with a long length from P-521 on). */
 static CK_RV
-tsr_ecdh_point (const CK_ECDH1_DERIVE_PARAMS *p, size_t field, const uint8_t **point, size_t *len)
+tsr_ecdh_point (const CK_ECDH1_DERIVE_PARAMS *p, CK_KEY_TYPE kt, size_t field, const uint8_t **point,
+                size_t *len)
 {
 	const uint8_t *d = p->pPublicData;
-	size_t n = p->ulPublicDataLen;
+	size_t n = p->ulPublicDataLen, want = kt == CKK_EC_MONTGOMERY ? field : 2 * field + 1, hdr = 0;
 
 	if (d == NULL || n == 0)
 		return CKR_MECHANISM_PARAM_INVALID;
-	if (n == 2 * field + 1 && d[0] == 0x04) {
-		*point = d;
-		*len = n;
-		return CKR_OK;
-	}
-	if (n == 2 * field + 3 && d[0] == 0x04 && d[1] == 2 * field + 1 && d[2] == 0x04) {
-		*point = d + 2;
-		*len = n - 2;
-		return CKR_OK;
-	}
-	return CKR_MECHANISM_PARAM_INVALID;
+	if (n == want + 2 && d[0] == 0x04 && want < 0x80 && d[1] == want)
+		hdr = 2;
+	else if (n == want + 3 && d[0] == 0x04 && want >= 0x80 && want < 0x100 && d[1] == 0x81 && d[2] == want)
+		hdr = 3;
+	else if (n != want)
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (kt != CKK_EC_MONTGOMERY && d[hdr] != 0x04)
+		return CKR_MECHANISM_PARAM_INVALID;   /* compressed points are not taken */
+	*point = d + hdr;
+	*len = want;
+	return CKR_OK;
 }
 
 static const EVP_MD *
@@ -201,7 +205,7 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		rv = CKR_MECHANISM_PARAM_INVALID;
 		goto out;
 	}
-	rv = tsr_ecdh_point (params, field, &point, &point_len);
+	rv = tsr_ecdh_point (params, key->key_type, field, &point, &point_len);
 	if (rv == CKR_OK)
 		rv = tsr_card_ecdh_inlock (s, key, point, point_len, secret, &secret_len);
 	if (rv == CKR_OK && params->kdf != CKD_NULL) {

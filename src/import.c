@@ -6,7 +6,9 @@
  *
  * RSA: CKA_MODULUS, CKA_PUBLIC_EXPONENT (65537, the card's only one), CKA_PRIME_1,
  * CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT (CKA_PRIVATE_EXPONENT
- * is not needed). EC: CKA_EC_PARAMS (P-256, P-384) and CKA_VALUE. The slot is chosen
+ * is not needed). EC: CKA_EC_PARAMS (a curve of keyalg.c the card can hold) and CKA_VALUE;
+ * Ed25519 (CKK_EC_EDWARDS) and X25519 (CKK_EC_MONTGOMERY) the same, CKA_VALUE being the
+ * 32-byte private key of RFC 8032 / RFC 7748. The slot is chosen
  * as for key generation (keygen.c: CKA_ID, else usage, else a free spare slot);
  * what a card key cannot be (CKA_EXTRACTABLE TRUE, CKA_SENSITIVE FALSE, ...) is
  * refused, and the whole template is checked, the public key made (importpub.c),
@@ -100,7 +102,7 @@ tsr_import_ec_template (const struct tsr_token *token, const CK_ATTRIBUTE *t, CK
 
 	if (params == NULL || !tsr_import_part (t, n, CKA_VALUE, &im->parts.scalar, &im->parts.scalar_len))
 		return CKR_TEMPLATE_INCOMPLETE;
-	rv = tsr_keygen_ec_alg (token, params, &im->parts.alg);
+	rv = tsr_keygen_ec_alg (token, im->kg.kt, params, &im->parts.alg);
 	if (rv == CKR_CURVE_NOT_SUPPORTED)
 		tsr_log ("p11", "import: the card has no such curve");
 	return rv;
@@ -116,7 +118,7 @@ tsr_import_template (struct tsr_slot *slot, const CK_ATTRIBUTE *t, CK_ULONG n, s
 
 	if (r != 1)
 		return r == -1 ? CKR_TEMPLATE_INCOMPLETE : CKR_ATTRIBUTE_VALUE_INVALID;
-	if (kt != CKK_RSA && kt != CKK_EC)
+	if (kt != CKK_RSA && kt != CKK_EC && kt != CKK_EC_EDWARDS && kt != CKK_EC_MONTGOMERY)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	im->kg.kt = kt;
 	rv = tsr_keygen_priv_template (t, n, &im->kg);

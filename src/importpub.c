@@ -3,13 +3,15 @@
  * src/importpub.c: the public key of a private key given for import, made before
  * anything is sent to the card: RSA from CKA_MODULUS and CKA_PUBLIC_EXPONENT once
  * p * q = n holds (a template whose parts do not belong together is refused), EC
- * computed from the private scalar (a PKCS #11 EC private key carries no point).
+ * computed from the private scalar (a PKCS #11 EC private key carries no point),
+ * Ed25519 and X25519 from the 32-byte private key by OpenSSL.
  *
  * Every BIGNUM that holds a private value is cleared when freed (BN_clear_free).
  */
 #include "config.h"
 
 #include "src/provision.h"
+#include "src/keyalg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,9 +124,8 @@ out:
 }
 
 static CK_RV
-tsr_import_spki_ec (const struct card_key_parts *parts, uint8_t **spki, size_t *spki_len)
+tsr_import_spki_ec (int nid, const struct card_key_parts *parts, uint8_t **spki, size_t *spki_len)
 {
-	int nid = parts->alg == CARD_ALG_EC_P256 ? NID_X9_62_prime256v1 : NID_secp384r1;
 	uint8_t pt[1 + 2 * 66];
 	size_t pt_len = sizeof pt;
 	OSSL_PARAM_BLD *bld = NULL;
@@ -143,14 +144,48 @@ out:
 	return rv;
 }
 
+/* Ed25519, X25519 (OpenSSL key type NAME): the public key of the 32-byte private key. */
+static CK_RV
+tsr_import_spki_raw (const char *name, const struct card_key_parts *parts, uint8_t **spki, size_t *spki_len)
+{
+	EVP_PKEY *pk = NULL;
+	unsigned char *der = NULL;
+	int n = 0;
+	CK_RV rv = CKR_ATTRIBUTE_VALUE_INVALID;
+
+	if (parts->scalar == NULL || parts->scalar_len != 32) {
+		tsr_log ("p11", "import: the %s private key is not 32 bytes", name);
+		goto out;
+	}
+	/* the private key is cleared when PK is freed */
+	pk = EVP_PKEY_new_raw_private_key_ex (tsr_ossl (), name, NULL, parts->scalar, parts->scalar_len);
+	n = pk != NULL ? i2d_PUBKEY (pk, &der) : 0;
+	if (n <= 0)
+		goto out;
+	*spki = malloc ((size_t)n);
+	rv = *spki != NULL ? CKR_OK : CKR_HOST_MEMORY;
+	if (rv == CKR_OK) {
+		memcpy (*spki, der, (size_t)n);
+		*spki_len = (size_t)n;
+	}
+out:
+	OPENSSL_free (der);
+	EVP_PKEY_free (pk);
+	return rv;
+}
+
 CK_RV
 tsr_import_spki (const struct card_key_parts *parts, const CK_ATTRIBUTE *modulus,
                  const CK_ATTRIBUTE *exponent, uint8_t **spki, size_t *spki_len)
 {
+	const struct tsr_keyalg *a = tsr_keyalg (parts->alg);
+
 	*spki = NULL;
 	*spki_len = 0;
-	if (parts->alg == CARD_ALG_EC_P256 || parts->alg == CARD_ALG_EC_P384)
-		return tsr_import_spki_ec (parts, spki, spki_len);
+	if (a != NULL && a->kt == CKK_EC)
+		return tsr_import_spki_ec (a->nid, parts, spki, spki_len);
+	if (a != NULL && (a->kt == CKK_EC_EDWARDS || a->kt == CKK_EC_MONTGOMERY))
+		return tsr_import_spki_raw (a->name, parts, spki, spki_len);
 	if (modulus == NULL || exponent == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
 	return tsr_import_spki_rsa (parts, modulus, exponent, spki, spki_len);

@@ -11,12 +11,14 @@
  *   RSA: rsaEncryption, NULL parameters; key SEQUENCE { INTEGER n, INTEGER e }, minimal
  *   EC:  id-ecPublicKey, the curve's OID; key the uncompressed point 04 || X || Y, each
  *        coordinate the field's full size (a leading zero byte of X or Y is kept)
+ *   Ed25519, X25519 (RFC 8410): id-Ed25519 / id-X25519, no parameters; key the 32 bytes
  *
  * That is the SPKI a PIV card's public-key template turns into (piv_pubkey_to_spki) and
  * the one a certificate for the key carries, so the fingerprints stored before this
  * file existed keep their meaning. The same key given any other way has the same
- * fingerprint: from a certificate, from a CKA_EC_POINT (DER OCTET STRING or raw point),
- * from a compressed point, or from an SPKI whose BIT STRING declares unused bits.
+ * fingerprint: from a certificate, from a CKA_EC_POINT (DER OCTET STRING or raw point;
+ * for Ed25519 and X25519 with CKA_EC_PARAMS the RFC 8410 OID or PKCS #11 3.0's curve
+ * name), from a compressed point, or from an SPKI whose BIT STRING declares unused bits.
  * The last one is real: OpenSSL 3.0's X509_PUBKEY_dup loses the BIT STRING's
  * "bits left" flag, and i2d_X509_PUBKEY then counts the trailing zero bits of the last
  * byte as unused, which for an EC key is every key whose Y is even (one in two).
@@ -27,6 +29,7 @@
 #include "config.h"
 
 #include "src/provision.h"
+#include "src/keyalg.h"
 
 #include <limits.h>
 #include <string.h>
@@ -94,20 +97,25 @@ out:
 	return ok;
 }
 
-/* The fingerprint of POINT (as it would stand in the SPKI's BIT STRING) on CURVE. */
+/* The fingerprint of POINT (as it would stand in the SPKI's BIT STRING) on CURVE: an EC
+ * named curve, or the algorithm of an Ed25519 / X25519 key (RFC 8410: no parameters). */
 static bool
 tsr_fpr_of_curve_point (const ASN1_OBJECT *curve, const uint8_t *point, size_t point_len,
                         uint8_t fpr[TSR_FPR_LEN])
 {
-	ASN1_OBJECT *oid = OBJ_dup (curve);
+	int nid = OBJ_obj2nid (curve);
+	bool ecx = nid == NID_ED25519 || nid == NID_X25519;
+	ASN1_OBJECT *oid = ecx ? NULL : OBJ_dup (curve);
 	unsigned char *enc = OPENSSL_memdup (point, point_len), *spki = NULL;
 	X509_PUBKEY *xpub = X509_PUBKEY_new_ex (tsr_ossl (), NULL);
 	int n;
 	bool ok = false;
 
-	if (oid == NULL || enc == NULL || xpub == NULL || point_len > INT_MAX ||
-	    !X509_PUBKEY_set0_param (xpub, OBJ_nid2obj (NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, oid,
-	                             enc, (int)point_len))
+	if ((oid == NULL && !ecx) || enc == NULL || xpub == NULL || point_len > INT_MAX)
+		goto out;
+	if (ecx ? !X509_PUBKEY_set0_param (xpub, OBJ_nid2obj (nid), V_ASN1_UNDEF, NULL, enc, (int)point_len)
+	        : !X509_PUBKEY_set0_param (xpub, OBJ_nid2obj (NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, oid,
+	                                   enc, (int)point_len))
 		goto out;
 	oid = NULL;   /* owned by xpub now, and so is enc */
 	enc = NULL;
@@ -133,6 +141,15 @@ tsr_fpr_of_ec_point (const uint8_t *params, size_t params_len, const uint8_t *po
 	if (params == NULL || point == NULL || params_len == 0 || params_len > LONG_MAX ||
 	    point_len == 0 || point_len > LONG_MAX)
 		return false;
+	if (params[0] == 0x13) {   /* PKCS #11 3.0: an Edwards or Montgomery curve by name */
+		const struct tsr_keyalg *a = tsr_keyalg_by_params (CKK_EC_EDWARDS, params, params_len);
+		if (a == NULL)
+			a = tsr_keyalg_by_params (CKK_EC_MONTGOMERY, params, params_len);
+		if (a == NULL)
+			goto out;
+		params = p = a->oid;
+		params_len = a->oid_len;
+	}
 	curve = d2i_ASN1_OBJECT (NULL, &p, (long)params_len);
 	if (curve == NULL || p != params + params_len)
 		goto out;

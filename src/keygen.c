@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/keygen.c: C_GenerateKeyPair on the card (CKM_RSA_PKCS_KEY_PAIR_GEN,
- * CKM_EC_KEY_PAIR_GEN).
+ * CKM_EC_KEY_PAIR_GEN, CKM_EC_EDWARDS_KEY_PAIR_GEN for Ed25519,
+ * CKM_EC_MONTGOMERY_KEY_PAIR_GEN for X25519), of the algorithms the card says it can
+ * make (card_info.gen_algs) in a slot that can hold them (card_slot.algs). The curve is
+ * CKA_EC_PARAMS of the public-key template (keyalg.c); an Ed25519 key only signs and an
+ * X25519 key only derives, so a template asking otherwise is inconsistent.
  *
  * The card slot: the one CKA_ID names (a slot's number as one byte, or the alias of
  * a slot in use), which is overwritten; else the slot the driver's table names for
@@ -20,31 +24,27 @@
 #include "src/provision.h"
 #include "src/admin.h"
 #include "src/cache.h"
+#include "src/keyalg.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { enum card_alg alg; CK_KEY_TYPE kt; CK_ULONG bits; } tsr_algs[] = {
-	{ CARD_ALG_RSA1024, CKK_RSA, 1024 }, { CARD_ALG_RSA2048, CKK_RSA, 2048 },
-	{ CARD_ALG_RSA3072, CKK_RSA, 3072 }, { CARD_ALG_RSA4096, CKK_RSA, 4096 },
-	{ CARD_ALG_EC_P256, CKK_EC, 256 }, { CARD_ALG_EC_P384, CKK_EC, 384 },
-};
-
 bool
 tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, CK_ULONG *max)
 {
+	const struct tsr_keyalg *a;
 	bool any = false;
 	size_t i;
 
 	if (!token->info.can_generate)
 		return false;
-	for (i = 0; i < sizeof tsr_algs / sizeof tsr_algs[0]; i++) {
-		if (tsr_algs[i].kt != kt || !(token->info.gen_algs & CARD_ALG_BIT (tsr_algs[i].alg)))
+	for (i = 0; (a = tsr_keyalg_at (i)) != NULL; i++) {
+		if (a->kt != kt || !(token->info.gen_algs & CARD_ALG_BIT (a->alg)))
 			continue;
-		if (!any || tsr_algs[i].bits < *min)
-			*min = tsr_algs[i].bits;
-		if (!any || tsr_algs[i].bits > *max)
-			*max = tsr_algs[i].bits;
+		if (!any || a->bits < *min)
+			*min = a->bits;
+		if (!any || a->bits > *max)
+			*max = a->bits;
 		any = true;
 	}
 	return any;
@@ -53,37 +53,35 @@ tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, 
 CK_RV
 tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg *alg)
 {
+	const struct tsr_keyalg *a;
 	size_t i;
 
-	for (i = 0; i < sizeof tsr_algs / sizeof tsr_algs[0]; i++) {
-		if (tsr_algs[i].kt == CKK_RSA && tsr_algs[i].bits == bits &&
-		    (token->info.gen_algs & CARD_ALG_BIT (tsr_algs[i].alg))) {
-			*alg = tsr_algs[i].alg;
+	for (i = 0; (a = tsr_keyalg_at (i)) != NULL; i++) {
+		if (a->kt == CKK_RSA && a->bits == bits && (token->info.gen_algs & CARD_ALG_BIT (a->alg))) {
+			*alg = a->alg;
 			return CKR_OK;
 		}
 	}
 	return CKR_KEY_SIZE_RANGE;
 }
 
-/* CKA_EC_PARAMS: a named curve OID the card can make keys on. */
+/* CKA_EC_PARAMS of a KT key: a curve (keyalg.c) the card can make keys on. */
 CK_RV
-tsr_keygen_ec_alg (const struct tsr_token *token, const CK_ATTRIBUTE *params, enum card_alg *alg)
+tsr_keygen_ec_alg (const struct tsr_token *token, CK_KEY_TYPE kt, const CK_ATTRIBUTE *params,
+                   enum card_alg *alg)
 {
-	static const uint8_t p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
-	static const uint8_t p384[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22 };
 	const uint8_t *p = params->pValue;
 	size_t len = params->ulValueLen;
+	const struct tsr_keyalg *a;
 
-	if (p == NULL || len < 2 || p[0] != 0x06 || (size_t)p[1] + 2 != len)
-		return CKR_ATTRIBUTE_VALUE_INVALID;   /* not one OBJECT IDENTIFIER */
-	if (len == sizeof p256 && memcmp (p, p256, len) == 0)
-		*alg = CARD_ALG_EC_P256;
-	else if (len == sizeof p384 && memcmp (p, p384, len) == 0)
-		*alg = CARD_ALG_EC_P384;
-	else
+	/* one OBJECT IDENTIFIER, or (Edwards, Montgomery) one PrintableString */
+	if (p == NULL || len < 2 || (p[0] != 0x06 && p[0] != 0x13) ||
+	    ((size_t)p[1] + 2 != len && !(p[0] == 0x13 && (size_t)p[1] + 1 == len)))   /* keyalg.c */
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	a = tsr_keyalg_by_params (kt, p, len);
+	if (a == NULL || !(token->info.gen_algs & CARD_ALG_BIT (a->alg)))
 		return CKR_CURVE_NOT_SUPPORTED;
-	if (!(token->info.gen_algs & CARD_ALG_BIT (*alg)))
-		return CKR_CURVE_NOT_SUPPORTED;
+	*alg = a->alg;
 	return CKR_OK;
 }
 
@@ -141,7 +139,7 @@ tsr_keygen_pub_template (const struct tsr_token *token, const CK_ATTRIBUTE *t, C
 		a = tsr_templ_attr (t, n, CKA_EC_PARAMS);
 		if (a == NULL)
 			return CKR_TEMPLATE_INCOMPLETE;
-		rv = tsr_keygen_ec_alg (token, a, &kg->alg);
+		rv = tsr_keygen_ec_alg (token, kg->kt, a, &kg->alg);
 	}
 	if (rv == CKR_OK && (tsr_templ_attr (t, n, CKA_MODULUS) || tsr_templ_attr (t, n, CKA_EC_POINT)))
 		rv = CKR_TEMPLATE_INCONSISTENT;   /* the card makes the key */
@@ -185,6 +183,15 @@ tsr_keygen_priv_template (const CK_ATTRIBUTE *t, CK_ULONG n, struct tsr_keygen *
 	                            : tsr_keygen_usage (t, n, CKA_DERIVE, 0);
 	if (kg->sign == -2 || kg->dec == -2)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* Ed25519 only signs, X25519 only derives: a usage the key type cannot have is FALSE on
+	 * the new key whatever the template says (pkcs11-tool asks SIGN and DERIVE of both) */
+	if ((kg->kt == CKK_EC_EDWARDS && kg->dec == 1) || (kg->kt == CKK_EC_MONTGOMERY && kg->sign == 1))
+		tsr_log ("p11", "generate: %s asked of a key that cannot: the key will not",
+		         kg->kt == CKK_EC_EDWARDS ? "CKA_DERIVE" : "CKA_SIGN");
+	if (kg->kt == CKK_EC_EDWARDS)
+		kg->dec = 0;
+	else if (kg->kt == CKK_EC_MONTGOMERY)
+		kg->sign = 0;
 	kg->always_auth = tsr_templ_bool_of (t, n, CKA_ALWAYS_AUTHENTICATE) == 1;
 	if (id != NULL && kg->id != NULL &&
 	    (id->ulValueLen != kg->id->ulValueLen ||
@@ -264,7 +271,7 @@ tsr_keygen_pick_slot_inlock (struct tsr_slot *slot, struct tsr_keygen *kg)
 	if (ref != 0) {
 		desc = card_slot_by_ref (slot->token->card, ref);
 		if (desc != NULL && !(desc->algs & CARD_ALG_BIT (kg->alg)))
-			return kg->kt == CKK_EC ? CKR_CURVE_NOT_SUPPORTED : CKR_KEY_SIZE_RANGE;
+			return kg->kt != CKK_RSA ? CKR_CURVE_NOT_SUPPORTED : CKR_KEY_SIZE_RANGE;
 	} else {
 		desc = tsr_keygen_slot_by_usage_inlock (slot, kg);
 		if (desc == NULL) {
@@ -403,11 +410,15 @@ tsr_keygen_inlock (struct tsr_session *s, CK_MECHANISM_PTR mech, const CK_ATTRIB
 	struct tsr_slot *slot = NULL;
 	CK_RV rv;
 
-	if (mech->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN && mech->mechanism != CKM_EC_KEY_PAIR_GEN)
-		return CKR_MECHANISM_INVALID;
+	switch (mech->mechanism) {
+	case CKM_RSA_PKCS_KEY_PAIR_GEN: kg.kt = CKK_RSA; break;
+	case CKM_EC_KEY_PAIR_GEN: kg.kt = CKK_EC; break;
+	case CKM_EC_EDWARDS_KEY_PAIR_GEN: kg.kt = CKK_EC_EDWARDS; break;
+	case CKM_EC_MONTGOMERY_KEY_PAIR_GEN: kg.kt = CKK_EC_MONTGOMERY; break;
+	default: return CKR_MECHANISM_INVALID;
+	}
 	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
 		return CKR_MECHANISM_PARAM_INVALID;
-	kg.kt = mech->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN ? CKK_RSA : CKK_EC;
 	rv = tsr_keypair_templates_check (pubt, npub, privt, npriv);   /* attrrules.c */
 	if (rv == CKR_OK)
 		rv = tsr_write_check_inlock (s, &slot);

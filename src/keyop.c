@@ -46,16 +46,41 @@ tsr_mech_is_pss (CK_MECHANISM_TYPE m)
 	       m == CKM_SHA256_RSA_PKCS_PSS || m == CKM_SHA384_RSA_PKCS_PSS || m == CKM_SHA512_RSA_PKCS_PSS;
 }
 
+/* Can a key of type KT be used with M? ECDH1_DERIVE: EC and X25519 keys; the
+ * cofactor variant: EC keys (X25519 multiplies by its cofactor anyway). */
 static bool
-tsr_mech_is_ec (CK_MECHANISM_TYPE m)
+tsr_mech_key_type_ok (CK_MECHANISM_TYPE m, CK_KEY_TYPE kt)
 {
-	return m == CKM_ECDSA || (m >= CKM_ECDSA_SHA1 && m <= CKM_ECDSA_SHA512) ||
-	       m == CKM_ECDH1_DERIVE || m == CKM_ECDH1_COFACTOR_DERIVE;
+	if (m == CKM_ECDSA || (m >= CKM_ECDSA_SHA1 && m <= CKM_ECDSA_SHA512) || m == CKM_ECDH1_COFACTOR_DERIVE)
+		return kt == CKK_EC;
+	if (m == CKM_ECDH1_DERIVE)
+		return kt == CKK_EC || kt == CKK_EC_MONTGOMERY;
+	if (m == CKM_EDDSA)
+		return kt == CKK_EC_EDWARDS;
+	return kt == CKK_RSA;
+}
+
+/* CKM_EDDSA: pure Ed25519 only: no parameter, or CK_EDDSA_PARAMS without prehash and
+ * without context (Ed25519ph and Ed25519ctx are other algorithms, that cards lack). */
+static CK_RV
+tsr_eddsa_params (const CK_MECHANISM *mech)
+{
+	const CK_EDDSA_PARAMS *p = mech->pParameter;
+
+	if (p == NULL && mech->ulParameterLen == 0)
+		return CKR_OK;
+	if (p == NULL || mech->ulParameterLen != sizeof *p || p->phFlag != CK_FALSE || p->ulContextDataLen != 0) {
+		tsr_log ("p11", "CKM_EDDSA: only pure Ed25519 (no prehash, no context)");
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	return CKR_OK;
 }
 
 static CK_RV
 tsr_op_params (struct tsr_op *op, const CK_MECHANISM *mech)
 {
+	if (mech->mechanism == CKM_EDDSA)
+		return tsr_eddsa_params (mech);
 	if (tsr_mech_is_pss (mech->mechanism)) {
 		const CK_RSA_PKCS_PSS_PARAMS *p = mech->pParameter;
 		if (p == NULL || mech->ulParameterLen != sizeof *p)
@@ -110,7 +135,7 @@ tsr_op_check_key_inlock (struct tsr_session *s, enum tsr_op_kind kind, CK_MECHAN
 		return rv;
 	if (obj->klass != (want_private ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY))
 		return CKR_KEY_TYPE_INCONSISTENT;
-	if (obj->key_type != (tsr_mech_is_ec (mech) ? CKK_EC : CKK_RSA))
+	if (!tsr_mech_key_type_ok (mech, obj->key_type))
 		return CKR_KEY_TYPE_INCONSISTENT;
 	if (!tsr_attr_bool (obj, tsr_kind_attr (kind), false))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
@@ -213,7 +238,8 @@ tsr_op_deliver (struct tsr_op *op, uint8_t *out, CK_ULONG_PTR out_len)
 	return CKR_OK;
 }
 
-enum tsr_priv_kind { TSR_PRIV_RSA, TSR_PRIV_ECDSA, TSR_PRIV_ECDH };
+enum tsr_priv_kind { TSR_PRIV_RSA, TSR_PRIV_ECDSA, TSR_PRIV_ECDH, TSR_PRIV_RSA_SIGN_PKCS1,
+                     TSR_PRIV_RSA_DECRYPT_PKCS1, TSR_PRIV_EDDSA };
 
 struct tsr_priv_ctx {
 	enum tsr_priv_kind kind;
@@ -231,8 +257,10 @@ struct tsr_priv_ctx {
 static card_rv
 tsr_card_priv_op (struct card *card, struct tsr_priv_ctx *c)
 {
-	if (!card_can (card, c->kind == TSR_PRIV_RSA ? CARD_OP_RSA :
-	                     c->kind == TSR_PRIV_ECDSA ? CARD_OP_ECDSA : CARD_OP_ECDH))
+	static const enum card_op ops[] = { CARD_OP_RSA, CARD_OP_ECDSA, CARD_OP_ECDH, CARD_OP_RSA_SIGN_PKCS1,
+	                                    CARD_OP_RSA_DECRYPT_PKCS1, CARD_OP_EDDSA };
+
+	if (!card_can (card, ops[c->kind]))
 		return CARD_E_NOT_SUPPORTED;
 	switch (c->kind) {
 	case TSR_PRIV_RSA:
@@ -241,6 +269,12 @@ tsr_card_priv_op (struct card *card, struct tsr_priv_ctx *c)
 		return card->driver->ecdsa_sign (card, c->ref, c->in, c->in_len, c->out, c->out_len);
 	case TSR_PRIV_ECDH:
 		return card->driver->ecdh (card, c->ref, c->in, c->in_len, c->out, c->out_len);
+	case TSR_PRIV_RSA_SIGN_PKCS1:
+		return card->driver->rsa_sign_pkcs1 (card, c->ref, c->in, c->in_len, c->out, c->out_len);
+	case TSR_PRIV_RSA_DECRYPT_PKCS1:
+		return card->driver->rsa_decrypt_pkcs1 (card, c->ref, c->in, c->in_len, c->out, c->out_len);
+	case TSR_PRIV_EDDSA:
+		return card->driver->eddsa_sign (card, c->ref, c->in, c->in_len, c->out, c->out_len);
 	}
 	return CARD_E_INTERNAL;
 }
@@ -334,4 +368,31 @@ tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
 	struct tsr_priv_ctx ctx = { TSR_PRIV_ECDH, 0, NULL, 0, false, point, point_len, out, out_len, -1 };
 
 	return tsr_card_private_inlock (s, key, NULL, &ctx);
+}
+
+CK_RV
+tsr_card_rsa_sign_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                                const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
+{
+	struct tsr_priv_ctx ctx = { TSR_PRIV_RSA_SIGN_PKCS1, 0, NULL, 0, false, in, in_len, out, out_len, -1 };
+
+	return tsr_card_private_inlock (s, key, op, &ctx);
+}
+
+CK_RV
+tsr_card_rsa_decrypt_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                                   const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
+{
+	struct tsr_priv_ctx ctx = { TSR_PRIV_RSA_DECRYPT_PKCS1, 0, NULL, 0, false, in, in_len, out, out_len, -1 };
+
+	return tsr_card_private_inlock (s, key, op, &ctx);
+}
+
+CK_RV
+tsr_card_eddsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                       const uint8_t *msg, size_t msg_len, uint8_t *out, size_t *out_len)
+{
+	struct tsr_priv_ctx ctx = { TSR_PRIV_EDDSA, 0, NULL, 0, false, msg, msg_len, out, out_len, -1 };
+
+	return tsr_card_private_inlock (s, key, op, &ctx);
 }

@@ -128,6 +128,7 @@ tsr_login_context_inlock (struct tsr_session *s, struct tsr_slot *slot, struct t
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
+	ctx->which = CARD_PIN_CONTEXT;   /* the user PIN, for the key's next operation */
 	rv = tsr_card_call_inlock (slot, s->handle, tsr_card_verify, ctx);
 	rv = tsr_pin_rv (rv, ctx->tries);   /* after the call: it sets the counter */
 	if (slot->token != NULL)
@@ -325,7 +326,8 @@ C_Login (CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin
 	}
 	fips = tsr_pin_policy_fips ();
 	if (userType != CKU_SO)
-		rv = tsr_pin_card_check (slot->token, CARD_PIN_USER, pPin, ulPinLen);
+		rv = tsr_pin_card_check (slot->token, userType == CKU_CONTEXT_SPECIFIC ? CARD_PIN_CONTEXT : CARD_PIN_USER,
+		                         pPin, ulPinLen);
 	if (rv == CKR_OK && userType == CKU_SO)
 		rv = tsr_login_so_inlock (slot, hSession, pPin, ulPinLen);
 	else if (rv == CKR_OK && userType == CKU_CONTEXT_SPECIFIC) {

@@ -2,11 +2,16 @@
 /*
  * src/mech.c: the mechanism table and C_GetMechanismList / C_GetMechanismInfo.
  *
- * What a token offers follows from its keys: RSA mechanisms when it holds an RSA
- * key, EC mechanisms when it holds an EC key, with the key sizes it holds; the
- * digests and AES key unwrap with a session key always (software). The card does
- * only the raw private-key operation; hashing and padding are done here with
- * OpenSSL (CKF_HW marks the card's part).
+ * What a token offers follows from its keys and from what its card can generate
+ * (card_info.gen_algs): RSA mechanisms when it holds an RSA key, EC mechanisms when
+ * it holds an EC key, CKM_EDDSA for Ed25519 keys, CKM_ECDH1_DERIVE for EC and X25519
+ * keys, with the key sizes it holds; the digests and AES key unwrap with a session
+ * key always (software). Hashing and padding are done here with OpenSSL (CKF_HW marks
+ * the card's part) where the card does the raw RSA operation (rsa_raw). A card
+ * that pads itself (the PKCS #1 v1.5 operations of struct card_driver: OpenPGP) gets
+ * CKM_RSA_PKCS and CKM_SHA*_RSA_PKCS only: PSS, OAEP and CKM_RSA_X_509 need the raw
+ * operation, and are not listed for such a token at all (NSS takes a listed
+ * mechanism for one it can sign with).
  *
  * PIN-always keys (CKA_ALWAYS_AUTHENTICATE) need C_Login(CKU_CONTEXT_SPECIFIC)
  * between C_SignInit and the signature. NSS does that login only on its
@@ -26,13 +31,17 @@
 
 #include "src/tsr.h"
 #include "src/conf.h"
+#include "src/keyalg.h"
 #include "src/provision.h"
 
 #include <string.h>
 
 /* DIGEST and SECRET are software, on every token; SECRET works on session AES keys
- * (aeswrap.c: the key-encryption key of ECDH S/MIME, derived from the card's ECDH). */
-enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_SECRET, TSR_FAM_RSA, TSR_FAM_EC, TSR_FAM_RSA_GEN, TSR_FAM_EC_GEN };
+ * (aeswrap.c: the key-encryption key of ECDH S/MIME, derived from the card's ECDH).
+ * RSA_RAW: RSA mechanisms that need the card's raw RSA operation. ECDH: EC or X25519
+ * keys. The *_GEN families follow what the card can generate. */
+enum tsr_family { TSR_FAM_DIGEST, TSR_FAM_SECRET, TSR_FAM_RSA, TSR_FAM_RSA_RAW, TSR_FAM_EC, TSR_FAM_ECDH,
+                  TSR_FAM_ED, TSR_FAM_RSA_GEN, TSR_FAM_EC_GEN, TSR_FAM_ED_GEN, TSR_FAM_X_GEN };
 
 #define TSR_EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
 #define TSR_SIGVER (CKF_HW | CKF_SIGN | CKF_VERIFY)
@@ -43,29 +52,32 @@ static const struct {
 	CK_FLAGS flags;
 } tsr_mechs[] = {
 	{ CKM_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER | CKF_ENCRYPT | CKF_DECRYPT | CKF_UNWRAP },
-	{ CKM_RSA_X_509, TSR_FAM_RSA, TSR_SIGVER | CKF_ENCRYPT | CKF_DECRYPT },
-	{ CKM_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
-	{ CKM_RSA_PKCS_OAEP, TSR_FAM_RSA, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT | CKF_UNWRAP },
+	{ CKM_RSA_X_509, TSR_FAM_RSA_RAW, TSR_SIGVER | CKF_ENCRYPT | CKF_DECRYPT },
+	{ CKM_RSA_PKCS_PSS, TSR_FAM_RSA_RAW, TSR_SIGVER },
+	{ CKM_RSA_PKCS_OAEP, TSR_FAM_RSA_RAW, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT | CKF_UNWRAP },
 	{ CKM_SHA1_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
 	{ CKM_SHA224_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
 	{ CKM_SHA256_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
 	{ CKM_SHA384_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
 	{ CKM_SHA512_RSA_PKCS, TSR_FAM_RSA, TSR_SIGVER },
-	{ CKM_SHA1_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
-	{ CKM_SHA224_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
-	{ CKM_SHA256_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
-	{ CKM_SHA384_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
-	{ CKM_SHA512_RSA_PKCS_PSS, TSR_FAM_RSA, TSR_SIGVER },
+	{ CKM_SHA1_RSA_PKCS_PSS, TSR_FAM_RSA_RAW, TSR_SIGVER },
+	{ CKM_SHA224_RSA_PKCS_PSS, TSR_FAM_RSA_RAW, TSR_SIGVER },
+	{ CKM_SHA256_RSA_PKCS_PSS, TSR_FAM_RSA_RAW, TSR_SIGVER },
+	{ CKM_SHA384_RSA_PKCS_PSS, TSR_FAM_RSA_RAW, TSR_SIGVER },
+	{ CKM_SHA512_RSA_PKCS_PSS, TSR_FAM_RSA_RAW, TSR_SIGVER },
 	{ CKM_ECDSA, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
 	{ CKM_ECDSA_SHA1, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
 	{ CKM_ECDSA_SHA224, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
 	{ CKM_ECDSA_SHA256, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
 	{ CKM_ECDSA_SHA384, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
 	{ CKM_ECDSA_SHA512, TSR_FAM_EC, TSR_SIGVER | TSR_EC_FLAGS },
-	{ CKM_ECDH1_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
+	{ CKM_ECDH1_DERIVE, TSR_FAM_ECDH, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
 	{ CKM_ECDH1_COFACTOR_DERIVE, TSR_FAM_EC, CKF_HW | CKF_DERIVE | TSR_EC_FLAGS },
 	{ CKM_RSA_PKCS_KEY_PAIR_GEN, TSR_FAM_RSA_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR },
 	{ CKM_EC_KEY_PAIR_GEN, TSR_FAM_EC_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR | TSR_EC_FLAGS },
+	{ CKM_EDDSA, TSR_FAM_ED, TSR_SIGVER },
+	{ CKM_EC_EDWARDS_KEY_PAIR_GEN, TSR_FAM_ED_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR },
+	{ CKM_EC_MONTGOMERY_KEY_PAIR_GEN, TSR_FAM_X_GEN, CKF_HW | CKF_GENERATE_KEY_PAIR },
 	{ CKM_AES_KEY_WRAP, TSR_FAM_SECRET, CKF_UNWRAP },
 	{ CKM_SHA_1, TSR_FAM_DIGEST, CKF_DIGEST },
 	{ CKM_SHA224, TSR_FAM_DIGEST, CKF_DIGEST },
@@ -75,28 +87,88 @@ static const struct {
 };
 #define TSR_N_MECHS (sizeof tsr_mechs / sizeof tsr_mechs[0])
 
+bool
+tsr_token_rsa_raw (const struct tsr_token *token)
+{
+	return card_can (token->card, CARD_OP_RSA);
+}
+
+/* Widen [*MIN, *MAX] (empty when !*ANY) by [MIN, MAX]. */
+static void
+tsr_range_add (bool *any, CK_ULONG *min, CK_ULONG *max, CK_ULONG lo, CK_ULONG hi)
+{
+	if (!*any || lo < *min)
+		*min = lo;
+	if (!*any || hi > *max)
+		*max = hi;
+	*any = true;
+}
+
+/* Widen the range by the keys of type KT the token holds (Ed25519 and X25519 have one
+ * size: the table's) unless GEN_ONLY, and by what the card can generate (keygen.c). */
+static void
+tsr_type_range (const struct tsr_token *token, CK_KEY_TYPE kt, bool gen_only, bool *any, CK_ULONG *min,
+                CK_ULONG *max)
+{
+	const struct tsr_keyalg *a;
+	CK_ULONG lo = 0, hi = 0;
+	size_t i;
+
+	if (!gen_only && kt == CKK_RSA && token->has_rsa)
+		tsr_range_add (any, min, max, token->rsa_min_bits, token->rsa_max_bits);
+	if (!gen_only && kt == CKK_EC && token->has_ec)
+		tsr_range_add (any, min, max, token->ec_min_bits, token->ec_max_bits);
+	if (!gen_only && ((kt == CKK_EC_EDWARDS && token->has_ed) || (kt == CKK_EC_MONTGOMERY && token->has_x))) {
+		for (i = 0; (a = tsr_keyalg_at (i)) != NULL; i++) {
+			if (a->kt == kt)
+				tsr_range_add (any, min, max, a->bits, a->bits);
+		}
+	}
+	if (tsr_keygen_range (token, kt, &lo, &hi))
+		tsr_range_add (any, min, max, lo, hi);
+}
+
 /* Key sizes of a family: those of the keys held, widened by what the card can
- * generate (keygen.c). false when the token has none. */
+ * generate; the *_GEN families what it can generate. false when the token has none. */
 static bool
 tsr_family_range (const struct tsr_token *token, enum tsr_family family, CK_ULONG *min, CK_ULONG *max)
 {
-	bool rsa = family == TSR_FAM_RSA || family == TSR_FAM_RSA_GEN;
-	bool held = rsa ? token->has_rsa : token->has_ec;
-	CK_ULONG gmin = 0, gmax = 0;
-	bool gen = tsr_keygen_range (token, rsa ? CKK_RSA : CKK_EC, &gmin, &gmax);
+	bool any = false;
 
-	*min = held ? (rsa ? token->rsa_min_bits : token->ec_min_bits) : gmin;
-	*max = held ? (rsa ? token->rsa_max_bits : token->ec_max_bits) : gmax;
-	if (family == TSR_FAM_RSA_GEN || family == TSR_FAM_EC_GEN) {
-		*min = gmin;
-		*max = gmax;
-		return gen;
+	*min = *max = 0;
+	switch (family) {
+	case TSR_FAM_RSA_RAW:
+		if (tsr_token_rsa_raw (token))
+			tsr_type_range (token, CKK_RSA, false, &any, min, max);
+		break;
+	case TSR_FAM_RSA: tsr_type_range (token, CKK_RSA, false, &any, min, max); break;
+	case TSR_FAM_EC: tsr_type_range (token, CKK_EC, false, &any, min, max); break;
+	case TSR_FAM_ECDH:
+		tsr_type_range (token, CKK_EC, false, &any, min, max);
+		tsr_type_range (token, CKK_EC_MONTGOMERY, false, &any, min, max);
+		break;
+	case TSR_FAM_ED: tsr_type_range (token, CKK_EC_EDWARDS, false, &any, min, max); break;
+	case TSR_FAM_RSA_GEN: tsr_type_range (token, CKK_RSA, true, &any, min, max); break;
+	case TSR_FAM_EC_GEN: tsr_type_range (token, CKK_EC, true, &any, min, max); break;
+	case TSR_FAM_ED_GEN: tsr_type_range (token, CKK_EC_EDWARDS, true, &any, min, max); break;
+	case TSR_FAM_X_GEN: tsr_type_range (token, CKK_EC_MONTGOMERY, true, &any, min, max); break;
+	case TSR_FAM_DIGEST: case TSR_FAM_SECRET: break;
 	}
-	if (gen && gmin < *min)
-		*min = gmin;
-	if (gen && gmax > *max)
-		*max = gmax;
-	return held || gen;
+	return any;
+}
+
+/* The flags of an RSA mechanism on a card that pads itself: signing and decryption
+ * only where the card has the operation. */
+static CK_FLAGS
+tsr_mech_card_flags (const struct tsr_token *token, enum tsr_family family, CK_FLAGS flags)
+{
+	if (family != TSR_FAM_RSA || tsr_token_rsa_raw (token))
+		return flags;
+	if (!card_can (token->card, CARD_OP_RSA_SIGN_PKCS1))
+		flags &= ~(CK_FLAGS)CKF_SIGN;
+	if (!card_can (token->card, CARD_OP_RSA_DECRYPT_PKCS1))
+		flags &= ~(CK_FLAGS)(CKF_DECRYPT | CKF_UNWRAP);
+	return flags;
 }
 
 static bool
@@ -116,7 +188,7 @@ tsr_mech_info (const struct tsr_token *token, CK_MECHANISM_TYPE mech, CK_MECHANI
 		if (tsr_mechs[i].mech != mech || !tsr_token_has_family (token, tsr_mechs[i].family))
 			continue;
 		memset (info, 0, sizeof *info);
-		info->flags = tsr_mechs[i].flags;
+		info->flags = tsr_mech_card_flags (token, tsr_mechs[i].family, tsr_mechs[i].flags);
 		if (tsr_mechs[i].family == TSR_FAM_SECRET) {
 			info->ulMinKeySize = 16;   /* AES, in bytes */
 			info->ulMaxKeySize = 32;

@@ -13,6 +13,7 @@
 
 #include "src/tsr.h"
 #include "src/attrrules.h"
+#include "src/keyalg.h"
 #include "src/provision.h"
 
 #include <stdlib.h>
@@ -172,6 +173,24 @@ tsr_pub_ec (const CK_ATTRIBUTE *params, const CK_ATTRIBUTE *point)
 	return pk;
 }
 
+/* Ed25519 / X25519 (key type KT): CKA_EC_POINT is the 32-byte key in a DER OCTET STRING
+ * (or raw), CKA_EC_PARAMS the curve (keyalg.c). */
+static EVP_PKEY *
+tsr_pub_ecx (CK_KEY_TYPE kt, const CK_ATTRIBUTE *params, const CK_ATTRIBUTE *point)
+{
+	const struct tsr_keyalg *a = tsr_keyalg_by_params (kt, params->pValue, params->ulValueLen);
+	const unsigned char *pt = point->pValue;
+	size_t len = point->ulValueLen;
+
+	if (a == NULL || pt == NULL)
+		return NULL;
+	if (len == 34 && pt[0] == 0x04 && pt[1] == 32) {
+		pt += 2;
+		len = 32;
+	}
+	return len == 32 ? EVP_PKEY_new_raw_public_key_ex (tsr_ossl (), a->name, NULL, pt, len) : NULL;
+}
+
 EVP_PKEY *
 tsr_object_build_pub (const struct tsr_object *obj)
 {
@@ -197,6 +216,9 @@ tsr_object_build_pub (const struct tsr_object *obj)
 	} else if (obj->key_type == CKK_EC && (a = tsr_attr_find (obj, CKA_EC_PARAMS)) != NULL &&
 	           (b = tsr_attr_find (obj, CKA_EC_POINT)) != NULL) {
 		pk = tsr_pub_ec (a, b);
+	} else if ((obj->key_type == CKK_EC_EDWARDS || obj->key_type == CKK_EC_MONTGOMERY) &&
+	           (a = tsr_attr_find (obj, CKA_EC_PARAMS)) != NULL && (b = tsr_attr_find (obj, CKA_EC_POINT)) != NULL) {
+		pk = tsr_pub_ecx (obj->key_type, a, b);
 	}
 	return pk;
 }

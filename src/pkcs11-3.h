@@ -51,6 +51,23 @@
 #ifndef CKF_FIND_OBJECTS
 #define CKF_FIND_OBJECTS    0x00000040UL
 #endif
+/* Edwards and Montgomery curves (3.0 section 2.3.5 and 2.3.7): p11-kit 0.24 has the
+ * Edwards names but no Montgomery ones and no CK_EDDSA_PARAMS. */
+#ifndef CKK_EC_EDWARDS
+#define CKK_EC_EDWARDS 0x00000040UL
+#endif
+#ifndef CKK_EC_MONTGOMERY
+#define CKK_EC_MONTGOMERY 0x00000041UL
+#endif
+#ifndef CKM_EC_EDWARDS_KEY_PAIR_GEN
+#define CKM_EC_EDWARDS_KEY_PAIR_GEN 0x00001055UL
+#endif
+#ifndef CKM_EC_MONTGOMERY_KEY_PAIR_GEN
+#define CKM_EC_MONTGOMERY_KEY_PAIR_GEN 0x00001056UL
+#endif
+#ifndef CKM_EDDSA
+#define CKM_EDDSA 0x00001057UL
+#endif
 #ifndef CKF_ENCRYPT
 #error "pkcs11.h without CKF_ENCRYPT"
 #endif
@@ -58,6 +75,14 @@
 #ifdef TSR_NEED_P11_3_TYPES
 
 typedef CK_ULONG CK_PROFILE_ID;
+
+/* CKM_EDDSA's optional parameter: phFlag TRUE is Ed25519ph, context data Ed25519ctx. */
+typedef struct CK_EDDSA_PARAMS {
+	CK_BBOOL phFlag;
+	CK_ULONG ulContextDataLen;
+	CK_BYTE_PTR pContextData;
+} CK_EDDSA_PARAMS;
+typedef CK_EDDSA_PARAMS *CK_EDDSA_PARAMS_PTR;
 
 typedef struct CK_INTERFACE {
 	CK_CHAR *pInterfaceName;

@@ -140,10 +140,12 @@ struct tsr_keygen {
 
 /* Can the card of TOKEN generate KT keys; their size range (bits). */
 bool tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, CK_ULONG *max);
-/* The card algorithm of an RSA key of BITS / of a curve (CKA_EC_PARAMS): CKR_KEY_SIZE_RANGE,
- * CKR_CURVE_NOT_SUPPORTED, CKR_ATTRIBUTE_VALUE_INVALID (not one OID). */
+/* The card algorithm of an RSA key of BITS / of a curve of key type KT (CKK_EC,
+ * CKK_EC_EDWARDS, CKK_EC_MONTGOMERY; CKA_EC_PARAMS): CKR_KEY_SIZE_RANGE,
+ * CKR_CURVE_NOT_SUPPORTED, CKR_ATTRIBUTE_VALUE_INVALID (not one OID or curve name). */
 CK_RV tsr_keygen_rsa_alg (const struct tsr_token *token, CK_ULONG bits, enum card_alg *alg);
-CK_RV tsr_keygen_ec_alg (const struct tsr_token *token, const CK_ATTRIBUTE *params, enum card_alg *alg);
+CK_RV tsr_keygen_ec_alg (const struct tsr_token *token, CK_KEY_TYPE kt, const CK_ATTRIBUTE *params,
+                         enum card_alg *alg);
 /* Is the public exponent E the card's (65537)? */
 bool tsr_keygen_exponent_ok (const CK_ATTRIBUTE *e);
 /* The private-key template (KG->kt set): class, key type, what a card key cannot be

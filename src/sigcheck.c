@@ -61,6 +61,45 @@ out:
 	return ok;
 }
 
+/* EdDSA (pure Ed25519): SIG over the whole message MSG. */
+static bool
+tsr_sigcheck_eddsa (EVP_PKEY *pub, const uint8_t *msg, size_t msg_len, const uint8_t *sig, size_t sig_len)
+{
+	static const uint8_t empty[1];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+	bool ok;
+
+	ok = ctx != NULL && EVP_DigestVerifyInit_ex (ctx, NULL, NULL, tsr_ossl (), NULL, pub, NULL) == 1 &&
+	     EVP_DigestVerify (ctx, sig, sig_len, msg != NULL ? msg : empty, msg_len) == 1;
+	EVP_MD_CTX_free (ctx);
+	return ok;
+}
+
+/* RSA PKCS #1 v1.5 made by the card's padding: SIG must verify over IN (no hash named:
+ * the recovered block, its type 1 padding removed, is IN itself). */
+static bool
+tsr_sigcheck_rsa_pkcs1 (EVP_PKEY *pub, const uint8_t *in, size_t in_len, const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey (tsr_ossl (), pub, NULL);
+	bool ok;
+
+	ok = ctx != NULL && sig_len == (size_t)EVP_PKEY_get_size (pub) && EVP_PKEY_verify_init (ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_verify (ctx, sig, sig_len, in, in_len) == 1;
+	EVP_PKEY_CTX_free (ctx);
+	return ok;
+}
+
+static CK_RV
+tsr_sigcheck_result (const struct tsr_object *key, bool ok)
+{
+	if (ok)
+		return CKR_OK;
+	tsr_log ("p11", "key %02X: the card's signature does not verify with the key's public key: "
+	         "withheld (another key in the slot, or a card fault)", key->key_ref);
+	return CKR_DEVICE_ERROR;
+}
+
 CK_RV
 tsr_sigcheck (const struct tsr_object *key, const uint8_t *in, size_t in_len, const uint8_t *sig, size_t sig_len)
 {
@@ -68,11 +107,20 @@ tsr_sigcheck (const struct tsr_object *key, const uint8_t *in, size_t in_len, co
 
 	if (key->pub == NULL)
 		return CKR_OK;   /* no public key known: nothing to check against */
-	ok = key->key_type == CKK_RSA ? tsr_sigcheck_rsa (key->pub, in, in_len, sig, sig_len)
-	                              : tsr_sigcheck_ecdsa (key->pub, in, in_len, sig, sig_len);
-	if (ok)
+	if (key->key_type == CKK_RSA)
+		ok = tsr_sigcheck_rsa (key->pub, in, in_len, sig, sig_len);
+	else if (key->key_type == CKK_EC_EDWARDS)
+		ok = tsr_sigcheck_eddsa (key->pub, in, in_len, sig, sig_len);
+	else
+		ok = tsr_sigcheck_ecdsa (key->pub, in, in_len, sig, sig_len);
+	return tsr_sigcheck_result (key, ok);
+}
+
+CK_RV
+tsr_sigcheck_pkcs1 (const struct tsr_object *key, const uint8_t *in, size_t in_len, const uint8_t *sig,
+                    size_t sig_len)
+{
+	if (key->pub == NULL)
 		return CKR_OK;
-	tsr_log ("p11", "key %02X: the card's signature does not verify with the key's public key: "
-	         "withheld (another key in the slot, or a card fault)", key->key_ref);
-	return CKR_DEVICE_ERROR;
+	return tsr_sigcheck_result (key, tsr_sigcheck_rsa_pkcs1 (key->pub, in, in_len, sig, sig_len));
 }

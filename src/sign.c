@@ -2,7 +2,10 @@
 /*
  * src/sign.c: C_SignInit / C_Sign / C_SignUpdate / C_SignFinal with a card key.
  * Hashing (CKM_SHA*_RSA_PKCS*, CKM_ECDSA_SHA*) and padding (PKCS #1 v1.5, PSS)
- * are done here; the card does the raw RSA operation or ECDSA over the hash.
+ * are done here; the card does the raw RSA operation or ECDSA over the hash. A
+ * card without raw RSA pads itself: it is given the DigestInfo (or CKM_RSA_PKCS's
+ * data), and only PKCS #1 v1.5 is offered for it (mech.c). CKM_EDDSA (pure Ed25519)
+ * gives the card the whole message, collected here (at most 64 KiB).
  * The signature length is known in advance, so a length query or a short
  * buffer never costs a card operation (nor a PIN-always authorisation).
  */
@@ -14,12 +17,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+
 static size_t
 tsr_sig_len (const struct tsr_object *key)
 {
 	size_t bytes = (key->key_bits + 7) / 8;
 
-	return key->key_type == CKK_EC ? 2 * bytes : bytes;
+	return key->key_type == CKK_EC || key->key_type == CKK_EC_EDWARDS ? 2 * bytes : bytes;
+}
+
+/* RSA on a card that pads itself: it gets the DigestInfo, or CKM_RSA_PKCS's data. */
+static CK_RV
+tsr_sign_rsa_pkcs1_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
+                           const uint8_t *data, size_t len, size_t k, uint8_t *sig, size_t *sig_len)
+{
+	uint8_t di[128];
+	size_t di_len = 0;
+	CK_RV rv = CKR_OK;
+
+	if (op->mech != CKM_RSA_PKCS && tsr_md_of_sign_mech (op->mech) == NULL)
+		return CKR_MECHANISM_INVALID;   /* PSS, raw: not offered for such a card (mech.c) */
+	if (op->mech != CKM_RSA_PKCS) {
+		rv = tsr_digest_info (op->md, data, len, di, &di_len);
+		data = di;
+		len = di_len;
+	}
+	if (rv == CKR_OK && len + 11 > k)
+		rv = CKR_DATA_LEN_RANGE;
+	if (rv == CKR_OK)
+		rv = tsr_card_rsa_sign_pkcs1_inlock (s, key, op, data, len, sig, sig_len);
+	if (rv == CKR_OK)
+		rv = tsr_sigcheck_pkcs1 (key, data, len, sig, *sig_len);
+	return rv;
 }
 
 /* The encoded message for the card's raw RSA operation (K bytes into EM). */
@@ -50,21 +80,47 @@ tsr_sign_rsa_encode (struct tsr_op *op, struct tsr_object *key, const uint8_t *d
 	}
 }
 
+/* ECDSA's input for the card, N bytes into IN: the integer e of the hash (its leftmost
+ * BITS bits, BITS the order's size) written so that a card applying the same rule to N
+ * bytes finds e again: shifted left by 8N - BITS (P-256, P-384, brainpool: 0, which is the
+ * hash's leftmost bytes or the hash zero-extended; P-521: 7). */
+static CK_RV
+tsr_ecdsa_input (const uint8_t *hash, size_t len, CK_ULONG bits, uint8_t *in, size_t n)
+{
+	BIGNUM *e = BN_bin2bn (hash, (int)len, NULL);
+	CK_RV rv = CKR_HOST_MEMORY;
+
+	if (e != NULL && (8 * len <= bits || BN_rshift (e, e, (int)(8 * len - bits))) &&
+	    BN_lshift (e, e, (int)(8 * n - bits)) && BN_bn2binpad (e, in, (int)n) == (int)n)
+		rv = CKR_OK;
+	BN_free (e);
+	return rv;
+}
+
 static CK_RV
 tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,
                          uint8_t *sig, size_t *sig_len)
 {
+	struct tsr_slot *slot = tsr_slot_get_inlock (s->slot_id);
 	uint8_t hash[EVP_MAX_MD_SIZE], in[512];
 	const uint8_t *data;
 	size_t len, n = (key->key_bits + 7) / 8;
 	CK_RV rv;
 
+	if (slot == NULL || slot->token == NULL)
+		return CKR_DEVICE_REMOVED;
 	rv = tsr_op_input (op, hash, &data, &len);
 	if (rv != CKR_OK)
 		return rv;
 	if (n == 0 || n > sizeof in)
 		return CKR_KEY_SIZE_RANGE;
-	if (key->key_type == CKK_RSA) {
+	if (key->key_type == CKK_EC_EDWARDS) {
+		rv = tsr_card_eddsa_inlock (s, key, op, data, len, sig, sig_len);
+		if (rv == CKR_OK)
+			rv = tsr_sigcheck (key, data, len, sig, *sig_len);
+	} else if (key->key_type == CKK_RSA && !tsr_token_rsa_raw (slot->token)) {
+		rv = tsr_sign_rsa_pkcs1_inlock (s, op, key, data, len, n, sig, sig_len);
+	} else if (key->key_type == CKK_RSA) {
 		rv = tsr_sign_rsa_encode (op, key, data, len, in, n);
 		if (rv == CKR_OK)
 			rv = tsr_card_rsa_raw_inlock (s, key, op, in, n, sig, sig_len);
@@ -73,13 +129,9 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 	} else if (len == 0) {
 		rv = CKR_DATA_LEN_RANGE;   /* raw ECDSA over nothing (and DATA may be NULL) */
 	} else {
-		/* ECDSA: the hash as an integer of the curve's size (leftmost bytes, or zero-extended) */
-		memset (in, 0, n);
-		if (len >= n)
-			memcpy (in, data, n);
-		else
-			memcpy (in + n - len, data, len);
-		rv = tsr_card_ecdsa_inlock (s, key, op, in, n, sig, sig_len);
+		rv = tsr_ecdsa_input (data, len, key->key_bits, in, n);
+		if (rv == CKR_OK)
+			rv = tsr_card_ecdsa_inlock (s, key, op, in, n, sig, sig_len);
 		if (rv == CKR_OK)
 			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
 	}

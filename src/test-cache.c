@@ -176,6 +176,29 @@ START_TEST (test_bad_files_ignored)
 }
 END_TEST
 
+/* The algorithms are stored as numbers: the newest (X25519) reads back, one past it is
+ * refused like any other bad file. */
+START_TEST (test_alg_range)
+{
+	static const char *fpr = "00112233445566778899aabbccddeeff00112233";
+	char text[256];
+	struct tsr_cache c;
+
+	ck_assert_int_eq (CARD_ALG_X25519, 12);   /* stored numbers never move */
+	snprintf (text, sizeof text, "tessera-card-cache 1\nserial 34373131\nmeta 01 %s %d 3 1 1\n", fpr,
+	          (int)CARD_ALG_LAST);
+	write_file ("card-4711", text);
+	tsr_cache_load ("4711", &c);
+	ck_assert_uint_eq (c.n_meta, 1);
+	ck_assert_int_eq (c.meta[0].alg, CARD_ALG_X25519);
+	snprintf (text, sizeof text, "tessera-card-cache 1\nserial 34373131\nmeta 01 %s %d 3 1 1\n", fpr,
+	          (int)CARD_ALG_LAST + 1);
+	write_file ("card-4711", text);
+	tsr_cache_load ("4711", &c);
+	ck_assert_uint_eq (c.n_meta, 0);
+}
+END_TEST
+
 START_TEST (test_size_cap_and_nul)
 {
 	char big[20000], path[256];
@@ -311,6 +334,7 @@ main (void)
 	tcase_add_test (tc, test_round_trip_and_mode);
 	tcase_add_test (tc, test_bad_files_ignored);
 	tcase_add_test (tc, test_size_cap_and_nul);
+	tcase_add_test (tc, test_alg_range);
 	tcase_add_test (tc, test_hints_rules);
 	tcase_add_test (tc, test_note_list);
 	tcase_add_test (tc, test_meta_same_key_only);

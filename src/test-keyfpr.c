@@ -281,6 +281,76 @@ START_TEST (test_objects_keep_cert_spki)
 }
 END_TEST
 
+/* Ed25519 and X25519 (RFC 8410): the SPKI is the algorithm OID without parameters and
+ * the 32 bytes of the key; the same key from CKA_EC_PARAMS (OID, or PKCS #11 3.0's curve
+ * name) and CKA_EC_POINT (DER OCTET STRING, or raw), and from a certificate. */
+static void
+check_ecx (const uint8_t oid[5], const char *name, const uint8_t key[32])
+{
+	uint8_t spki[44] = { 0x30, 0x2a, 0x30, 0x05 }, want[TSR_FPR_LEN], got[TSR_FPR_LEN];
+	uint8_t wrapped[34] = { 0x04, 0x20 }, params[16];
+	unsigned char *cert = NULL;
+	const unsigned char *p = spki;
+	size_t name_len = strlen (name);
+	EVP_PKEY *pk;
+	int n;
+
+	memcpy (spki + 4, oid, 5);
+	memcpy (spki + 9, "\x03\x21\x00", 3);
+	memcpy (spki + 12, key, 32);
+	sha1 (spki, sizeof spki, want);
+	ck_assert (tsr_fpr_of_spki (spki, sizeof spki, got));
+	ck_assert_mem_eq (got, want, TSR_FPR_LEN);
+	memcpy (wrapped + 2, key, 32);
+	memset (got, 0, sizeof got);
+	ck_assert (tsr_fpr_of_ec_point (oid, 5, wrapped, sizeof wrapped, got));
+	ck_assert_mem_eq (got, want, TSR_FPR_LEN);
+	memset (got, 0, sizeof got);
+	ck_assert (tsr_fpr_of_ec_point (oid, 5, key, 32, got));
+	ck_assert_mem_eq (got, want, TSR_FPR_LEN);
+	params[0] = 0x13;
+	params[1] = (uint8_t)name_len;
+	memcpy (params + 2, name, name_len);
+	memset (got, 0, sizeof got);
+	ck_assert (tsr_fpr_of_ec_point (params, name_len + 2, wrapped, sizeof wrapped, got));
+	ck_assert_mem_eq (got, want, TSR_FPR_LEN);
+	/* not a key of the curve: refused */
+	ck_assert (!tsr_fpr_of_ec_point (oid, 5, key, 31, got));
+	/* from a certificate for the key */
+	pk = d2i_PUBKEY (NULL, &p, sizeof spki);
+	ck_assert_ptr_nonnull (pk);
+	n = cert_for (pk, &cert);
+	memset (got, 0, sizeof got);
+	ck_assert (tsr_fpr_of_cert (cert, (size_t)n, got));
+	ck_assert_mem_eq (got, want, TSR_FPR_LEN);
+	OPENSSL_free (cert);
+	EVP_PKEY_free (pk);
+}
+
+START_TEST (test_ed25519_x25519)
+{
+	/* RFC 8032 7.1 test 1's public key; RFC 7748 6.1 Alice's public key */
+	static const uint8_t ed[32] = {
+		0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
+		0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a,
+	};
+	static const uint8_t x[32] = {
+		0x85, 0x20, 0xf0, 0x09, 0x89, 0x30, 0xa7, 0x54, 0x74, 0x8b, 0x7d, 0xdc, 0xb4, 0x3e, 0xf7, 0x5a,
+		0x0d, 0xbf, 0x3a, 0x0d, 0x26, 0x38, 0x1a, 0xf4, 0xeb, 0xa4, 0xa9, 0x8e, 0xaa, 0x9b, 0x4e, 0x6a,
+	};
+	static const uint8_t ed_oid[5] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+	static const uint8_t x_oid[5] = { 0x06, 0x03, 0x2b, 0x65, 0x6e };
+	uint8_t a[TSR_FPR_LEN], b[TSR_FPR_LEN];
+
+	check_ecx (ed_oid, "edwards25519", ed);
+	check_ecx (x_oid, "curve25519", x);
+	/* the same 32 bytes as an Ed25519 and as an X25519 key: two keys */
+	ck_assert (tsr_fpr_of_ec_point (ed_oid, 5, x, 32, a));
+	ck_assert (tsr_fpr_of_ec_point (x_oid, 5, x, 32, b));
+	ck_assert (memcmp (a, b, TSR_FPR_LEN) != 0);
+}
+END_TEST
+
 static Suite *
 keyfpr_suite (void)
 {
@@ -290,6 +360,7 @@ keyfpr_suite (void)
 	tcase_add_checked_fixture (tc, setup, teardown);
 	tcase_add_test (tc, test_ec_every_way);
 	tcase_add_test (tc, test_rsa);
+	tcase_add_test (tc, test_ed25519_x25519);
 	tcase_add_test (tc, test_distinct_and_malformed);
 	tcase_add_test (tc, test_objects_keep_cert_spki);
 	suite_add_tcase (s, tc);

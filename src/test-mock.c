@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * src/test-mock.c: the mock backend of the front end's unit tests (see test-mock.h).
+ * src/test-mock.c: the mock backend of the front end's unit tests (see test-mock.h):
+ * the keys of the card's profiles and the reader monitor.
  */
 #include "config.h"
 
@@ -32,10 +33,14 @@ struct reader_monitor {
 
 /* ---- keys and certificates ---- */
 
-static EVP_PKEY *
-mock_gen (bool ec)
+EVP_PKEY *
+mock_gen_key (const char *type)
 {
-	return ec ? EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256") : EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)2048);
+	if (strcmp (type, "RSA") == 0)
+		return EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)2048);
+	if (strcmp (type, "ED25519") == 0 || strcmp (type, "X25519") == 0)
+		return EVP_PKEY_Q_keygen (NULL, NULL, type);
+	return EVP_PKEY_Q_keygen (NULL, NULL, "EC", type);
 }
 
 static X509 *
@@ -61,7 +66,8 @@ mock_cert (EVP_PKEY *key, const char *cn, long serial, const char *ku)
 		X509_add_ext (x, ext, -1);
 		X509_EXTENSION_free (ext);
 	}
-	X509_sign (x, key, EVP_sha256 ());
+	/* Ed25519 signs without a separate hash */
+	X509_sign (x, key, EVP_PKEY_get_base_id (key) == EVP_PKEY_ED25519 ? NULL : EVP_sha256 ());
 	X509_NAME_free (name);
 	return x;
 }
@@ -99,38 +105,101 @@ mock_cache_folder_remove (void)
 		fprintf (stderr, "could not remove %s\n", mock_cache_dir);
 }
 
+/* The keys of each profile: TYPE as mock_gen takes it; CN NULL: no certificate. */
+struct mock_spec {
+	uint8_t ref, id;
+	const char *type, *cn, *ku;
+	enum card_pin_policy pin;
+};
+
+static const struct mock_spec mock_spec_piv[] = {
+	{ 0x9A, 1, "RSA", "Alice Test", NULL, CARD_PIN_POLICY_ONCE },
+	{ 0x9C, 2, "P-256", "Alice Test signing", "digitalSignature,nonRepudiation", CARD_PIN_POLICY_ALWAYS },
+	{ 0x9D, 3, "RSA", "Alice Test encryption", "keyEncipherment", CARD_PIN_POLICY_ONCE },
+	{ 0x9E, 4, "P-256", "Card Auth", NULL, CARD_PIN_POLICY_ONCE },
+	{ 0x82, 5, "P-256", "Old encryption", "keyAgreement", CARD_PIN_POLICY_ONCE },
+	{ 0, 0, NULL, NULL, NULL, 0 },
+};
+static const struct mock_spec mock_spec_pgp_rsa[] = {
+	{ 0x01, 1, "RSA", "Bob Signature", "digitalSignature,nonRepudiation", CARD_PIN_POLICY_ALWAYS },
+	{ 0x02, 2, "RSA", "Bob Decryption", "keyEncipherment", CARD_PIN_POLICY_ONCE },
+	{ 0x03, 3, "P-521", "Bob Authentication", NULL, CARD_PIN_POLICY_ONCE },
+	{ 0, 0, NULL, NULL, NULL, 0 },
+};
+static const struct mock_spec mock_spec_pgp_ecc[] = {
+	{ 0x01, 1, "ED25519", "Carol Signature", "digitalSignature", CARD_PIN_POLICY_ONCE },
+	{ 0x02, 2, "X25519", NULL, NULL, CARD_PIN_POLICY_ONCE },
+	{ 0x03, 3, "brainpoolP384r1", NULL, NULL, CARD_PIN_POLICY_ONCE },
+	{ 0, 0, NULL, NULL, NULL, 0 },
+};
+static const struct mock_spec *const mock_specs[] = { mock_spec_piv, mock_spec_pgp_rsa, mock_spec_pgp_ecc };
+
+/* Each profile's keys, made once; the card holds references to them (and, after a
+ * generation or import, keys of its own). */
+static struct mock_key mock_base[3][MOCK_MAX_KEYS];
+static int mock_base_n[3];
+
+static void
+mock_base_make (enum mock_profile profile)
+{
+	const struct mock_spec *spec = mock_specs[profile];
+	int i;
+
+	for (i = 0; spec[i].type != NULL; i++) {
+		struct mock_key *k = &mock_base[profile][i];
+		k->ref = spec[i].ref;
+		k->id = spec[i].id;
+		k->key = mock_gen_key (spec[i].type);
+		k->cert = spec[i].cn != NULL ? mock_cert (k->key, spec[i].cn, 1000 + i, spec[i].ku) : NULL;
+		k->pin_policy = spec[i].pin;
+		k->origin_generated = 1;
+	}
+	mock_base_n[profile] = i;
+}
+
+static void
+mock_key_clear (struct mock_key *k)
+{
+	EVP_PKEY_free (k->key);
+	X509_free (k->cert);
+	memset (k, 0, sizeof *k);
+}
+
 void
 mock_keys_make (void)
 {
-	static const struct { uint8_t ref, id; bool ec; const char *cn; const char *ku; } spec[] = {
-		{ 0x9A, 1, false, "Alice Test", NULL },
-		{ 0x9C, 2, true, "Alice Test signing", "digitalSignature,nonRepudiation" },
-		{ 0x9D, 3, false, "Alice Test encryption", "keyEncipherment" },
-		{ 0x9E, 4, true, "Card Auth", NULL },
-		{ 0x82, 5, true, "Old encryption", "keyAgreement" },
-	};
-	int i;
-
-	if (mock.n_keys != 0)
-		return;
-	for (i = 0; i < 5; i++) {
-		struct mock_key *k = &mock.keys[i];
-		k->ref = spec[i].ref;
-		k->id = spec[i].id;
-		k->key = mock_gen (spec[i].ec);
-		k->cert = mock_cert (k->key, spec[i].cn, 1000 + i, spec[i].ku);
-		k->pin_policy = spec[i].ref == 0x9C ? CARD_PIN_POLICY_ALWAYS : CARD_PIN_POLICY_ONCE;
-	}
-	mock.n_keys = 5;
+	if (mock_base_n[MOCK_PROFILE_PIV] == 0)
+		mock_base_make (MOCK_PROFILE_PIV);
 }
 
 void
 mock_setup (int readers, bool card)
 {
-	if (mock.n_keys == 0) {
-		mock_keys_make ();
+	mock_setup_profile (readers, card, MOCK_PROFILE_PIV);
+}
+
+void
+mock_setup_profile (int readers, bool card, enum mock_profile profile)
+{
+	int i;
+
+	if (mock_base_n[profile] == 0) {
+		mock_base_make (profile);
 		mock.keys_made_by_setup = true;
 	}
+	for (i = 0; i < mock.n_keys; i++)
+		mock_key_clear (&mock.keys[i]);
+	for (i = 0; i < mock_base_n[profile]; i++) {
+		mock.keys[i] = mock_base[profile][i];
+		EVP_PKEY_up_ref (mock.keys[i].key);
+		if (mock.keys[i].cert != NULL)
+			X509_up_ref (mock.keys[i].cert);
+	}
+	mock.n_keys = mock_base_n[profile];
+	mock.profile = profile;
+	mock.generate_calls = 0;
+	mock.last_alg = CARD_ALG_NONE;
+	mock.last_verify = CARD_PIN_SO;
 	mock.pin_tries = 3;
 	snprintf (mock.pin, sizeof mock.pin, "%s", MOCK_PIN);
 	mock.change_calls = 0;
@@ -156,13 +225,16 @@ mock_setup (int readers, bool card)
 void
 mock_teardown (void)
 {
-	int i;
+	int i, p;
 
-	for (i = 0; i < mock.n_keys; i++) {
-		EVP_PKEY_free (mock.keys[i].key);
-		X509_free (mock.keys[i].cert);
-	}
+	for (i = 0; i < mock.n_keys; i++)
+		mock_key_clear (&mock.keys[i]);
 	mock.n_keys = 0;
+	for (p = 0; p < 3; p++) {
+		for (i = 0; i < mock_base_n[p]; i++)
+			mock_key_clear (&mock_base[p][i]);
+		mock_base_n[p] = 0;
+	}
 }
 
 struct mock_key *
@@ -322,115 +394,7 @@ mock_monitor_cancel (struct reader_monitor *m)
 	pthread_mutex_unlock (&mock_mutex);
 }
 
-/* ---- the card ---- */
-
-static card_rv
-mock_list_keys (struct card *card, struct card_list_hints *hints, struct card_key **keys, size_t *count)
-{
-	struct card_key *k = calloc ((size_t)mock.n_keys, sizeof *k);
-	int i;
-
-	(void)card;
-	mock.card_calls++;
-	if (k == NULL)
-		return CARD_E_NO_MEMORY;
-	for (i = 0; i < mock.n_keys; i++) {
-		unsigned char *der = NULL;
-		int len = i2d_X509 (mock.keys[i].cert, &der);
-		k[i].ref = mock.keys[i].ref;
-		k[i].has_key = 1;
-		k[i].alg = EVP_PKEY_get_base_id (mock.keys[i].key) == EVP_PKEY_EC ? CARD_ALG_EC_P256 : CARD_ALG_RSA2048;
-		/* as a card with metadata: lazy when asked, the slot's default policy meanwhile */
-		k[i].meta_known = hints == NULL || !hints->lazy_meta;
-		k[i].pin_policy = k[i].meta_known ? mock.keys[i].pin_policy : CARD_PIN_POLICY_DEFAULT;
-		k[i].origin_generated = k[i].meta_known ? 1 : -1;
-		if (hints != NULL)
-			CARD_REF_BIT_SET (hints->probed, k[i].ref);
-		k[i].cert_der = malloc ((size_t)len);
-		memcpy (k[i].cert_der, der, (size_t)len);
-		k[i].cert_len = (size_t)len;
-		OPENSSL_free (der);
-	}
-	*keys = k;
-	*count = (size_t)mock.n_keys;
-	return CARD_OK;
-}
-
-static void
-mock_keys_free (struct card_key *keys, size_t count)
-{
-	size_t i;
-
-	for (i = 0; keys != NULL && i < count; i++) {
-		free (keys[i].cert_der);
-		free (keys[i].spki_der);
-	}
-	free (keys);
-}
-
-static card_rv
-mock_pin_status (struct card *card, enum card_pin which, int *verified, int *tries)
-{
-	(void)card;
-	(void)which;
-	mock.card_calls++;
-	*verified = mock.pin_verified;
-	*tries = mock.pin_tries;
-	return CARD_OK;
-}
-
-static card_rv
-mock_verify (struct card *card, enum card_pin which, const uint8_t *pin, size_t len, int *tries)
-{
-	(void)card;
-	mock.card_calls++;
-	if (which == CARD_PIN_SO)
-		return CARD_E_NOT_SUPPORTED;   /* the mock has no SO PIN */
-	mock.verify_calls++;
-	if (mock.pin_tries == 0)
-		return CARD_E_PIN_LOCKED;
-	if (len != strlen (mock.pin) || memcmp (pin, mock.pin, len) != 0) {
-		*tries = --mock.pin_tries;
-		mock.pin_verified = false;
-		return mock.pin_tries == 0 ? CARD_E_PIN_LOCKED : CARD_E_PIN_INCORRECT;
-	}
-	mock.pin_tries = 3;
-	mock.pin_verified = true;
-	mock.always_ok = true;
-	*tries = 3;
-	return CARD_OK;
-}
-
-static card_rv
-mock_logout (struct card *card)
-{
-	(void)card;
-	mock.card_calls++;
-	mock.pin_verified = false;
-	return CARD_OK;
-}
-
-static card_rv
-mock_change_pin (struct card *card, enum card_pin which, const uint8_t *o, size_t ol,
-                 const uint8_t *n, size_t nl, int *tries)
-{
-	(void)card;
-	mock.card_calls++;
-	if (which != CARD_PIN_USER || nl >= sizeof mock.pin)
-		return CARD_E_NOT_SUPPORTED;
-	mock.change_calls++;
-	if (mock.pin_tries == 0)
-		return CARD_E_PIN_LOCKED;
-	if (ol != strlen (mock.pin) || memcmp (o, mock.pin, ol) != 0) {
-		*tries = --mock.pin_tries;
-		return mock.pin_tries == 0 ? CARD_E_PIN_LOCKED : CARD_E_PIN_INCORRECT;
-	}
-	memcpy (mock.pin, n, nl);
-	mock.pin[nl] = '\0';
-	mock.pin_tries = 3;
-	*tries = 3;
-	return mock.change_lost;
-}
+/* ---- holding operations inside the card (the card itself: test-mock-card.c) ---- */
 
 void
 mock_hold (bool hold)
@@ -451,7 +415,7 @@ mock_wait_held (int n)
 }
 
 /* A card that takes its time: wait here while the test holds operations. */
-static void
+void
 mock_maybe_hold (void)
 {
 	pthread_mutex_lock (&mock_mutex);
@@ -462,235 +426,6 @@ mock_maybe_hold (void)
 	mock.held--;
 	pthread_cond_broadcast (&mock_cond);
 	pthread_mutex_unlock (&mock_mutex);
-}
-
-/* Security checks of a private-key operation: the PIN, and PIN-always. */
-static card_rv
-mock_authorise (uint8_t ref, struct mock_key **key)
-{
-	mock_maybe_hold ();
-	mock.card_calls++;
-	*key = mock_key_by_ref (ref);
-	if (*key == NULL)
-		return CARD_E_NOT_FOUND;
-	if (!mock.pin_verified)
-		return CARD_E_SECURITY;
-	if ((*key)->pin_policy == CARD_PIN_POLICY_ALWAYS && !mock.always_ok)
-		return CARD_E_SECURITY;
-	mock.always_ok = false;
-	mock.private_ops++;
-	return CARD_OK;
-}
-
-static card_rv
-mock_rsa_raw (struct card *card, uint8_t ref, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
-{
-	struct mock_key *k;
-	EVP_PKEY_CTX *ctx;
-	card_rv crv = mock_authorise (ref, &k);
-
-	(void)card;
-	if (crv != CARD_OK)
-		return crv;
-	ctx = EVP_PKEY_CTX_new (k->key, NULL);
-	if (EVP_PKEY_decrypt_init (ctx) <= 0 || EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_NO_PADDING) <= 0 ||
-	    EVP_PKEY_decrypt (ctx, out, out_len, in, in_len) <= 0)
-		crv = CARD_E_INVALID_DATA;
-	if (crv == CARD_OK && mock.fault && *out_len > 0) {
-		out[*out_len - 1] ^= 0x01;
-		mock.fault = false;
-	}
-	EVP_PKEY_CTX_free (ctx);
-	return crv;
-}
-
-static card_rv
-mock_ecdsa (struct card *card, uint8_t ref, const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len)
-{
-	struct mock_key *k;
-	EVP_PKEY_CTX *ctx;
-	unsigned char der[128];
-	const unsigned char *p = der;
-	size_t der_len = sizeof der;
-	ECDSA_SIG *sig = NULL;
-	card_rv crv = mock_authorise (ref, &k);
-
-	(void)card;
-	if (crv != CARD_OK)
-		return crv;
-	ctx = EVP_PKEY_CTX_new (k->key, NULL);
-	if (hash_len != 32 || *out_len < 64 || EVP_PKEY_sign_init (ctx) <= 0 ||
-	    EVP_PKEY_sign (ctx, der, &der_len, hash, hash_len) <= 0 ||
-	    (sig = d2i_ECDSA_SIG (NULL, &p, (long)der_len)) == NULL) {
-		crv = CARD_E_INVALID_DATA;
-	} else {
-		BN_bn2binpad (ECDSA_SIG_get0_r (sig), out, 32);
-		BN_bn2binpad (ECDSA_SIG_get0_s (sig), out + 32, 32);
-		*out_len = 64;
-		if (mock.fault) {
-			out[63] ^= 0x01;
-			mock.fault = false;
-		}
-	}
-	ECDSA_SIG_free (sig);
-	EVP_PKEY_CTX_free (ctx);
-	return crv;
-}
-
-static card_rv
-mock_ecdh (struct card *card, uint8_t ref, const uint8_t *point, size_t point_len, uint8_t *out, size_t *out_len)
-{
-	struct mock_key *k;
-	EVP_PKEY_CTX *ctx = NULL, *pctx = NULL;
-	EVP_PKEY *peer = NULL;
-	OSSL_PARAM params[3];
-	card_rv crv = mock_authorise (ref, &k);
-
-	(void)card;
-	if (crv != CARD_OK)
-		return crv;
-	params[0] = OSSL_PARAM_construct_utf8_string (OSSL_PKEY_PARAM_GROUP_NAME, (char *)"P-256", 0);
-	params[1] = OSSL_PARAM_construct_octet_string (OSSL_PKEY_PARAM_PUB_KEY, (void *)point, point_len);
-	params[2] = OSSL_PARAM_construct_end ();
-	pctx = EVP_PKEY_CTX_new_from_name (NULL, "EC", NULL);
-	ctx = EVP_PKEY_CTX_new (k->key, NULL);
-	if (EVP_PKEY_fromdata_init (pctx) <= 0 || EVP_PKEY_fromdata (pctx, &peer, EVP_PKEY_PUBLIC_KEY, params) <= 0 ||
-	    EVP_PKEY_derive_init (ctx) <= 0 || EVP_PKEY_derive_set_peer (ctx, peer) <= 0 ||
-	    EVP_PKEY_derive (ctx, out, out_len) <= 0)
-		crv = CARD_E_INVALID_DATA;
-	EVP_PKEY_free (peer);
-	EVP_PKEY_CTX_free (pctx);
-	EVP_PKEY_CTX_free (ctx);
-	return crv;
-}
-
-static card_rv
-mock_key_meta (struct card *card, struct card_key *key)
-{
-	struct mock_key *k = mock_key_by_ref (key->ref);
-
-	(void)card;
-	mock.card_calls++;
-	mock.meta_calls++;
-	if (k == NULL)
-		return CARD_E_NOT_FOUND;
-	key->has_key = 1;
-	key->meta_known = 1;
-	key->pin_policy = k->pin_policy;
-	key->origin_generated = 1;
-	key->alg = EVP_PKEY_get_base_id (k->key) == EVP_PKEY_EC ? CARD_ALG_EC_P256 : CARD_ALG_RSA2048;
-	return CARD_OK;
-}
-
-static card_rv
-mock_reselect (struct card *card)
-{
-	(void)card;
-	mock.card_calls++;
-	mock.reselect_calls++;
-	return CARD_OK;
-}
-
-#define MOCK_ALGS (CARD_ALG_BIT (CARD_ALG_RSA2048) | CARD_ALG_BIT (CARD_ALG_EC_P256))
-#define MOCK_SPARE(ref, n) { ref, n, "Spare certificate", "SPARE", CARD_USE_DECRYPT, 0, \
-                             CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_SPARE, 0 }
-
-/* A PIV-like slot table: four slots with purposes, two spare ones. */
-static const struct card_slot mock_slots[] = {
-	{ 0x9A, 1, "Certificate for PIV Authentication", "PIV AUTH", CARD_USE_SIGN | CARD_USE_DECRYPT,
-	  CARD_KEYGEN_SIGN_DECRYPT | CARD_KEYGEN_UNSAID, CARD_PIN_POLICY_ONCE, MOCK_ALGS, CARD_SLOT_LABEL_CERT, 0 },
-	{ 0x9C, 2, "Certificate for Digital Signature", "SIGN", CARD_USE_SIGN, CARD_KEYGEN_SIGN,
-	  CARD_PIN_POLICY_ALWAYS, MOCK_ALGS, 0, 0 },
-	{ 0x9D, 3, "Certificate for Key Management", "KEY MAN", CARD_USE_DECRYPT, CARD_KEYGEN_DECRYPT,
-	  CARD_PIN_POLICY_ONCE, MOCK_ALGS, 0, 0 },
-	{ 0x9E, 4, "Certificate for Card Authentication", "CARD AUTH", CARD_USE_SIGN, 0,
-	  CARD_PIN_POLICY_NEVER, MOCK_ALGS, 0, 0 },
-	MOCK_SPARE (0x82, 5), MOCK_SPARE (0x83, 6),
-};
-
-static const struct card_driver mock_driver = {
-	.name = "mock",
-	.reselect = mock_reselect,
-	.list_keys = mock_list_keys,
-	.key_meta = mock_key_meta,
-	.pin_status = mock_pin_status,
-	.verify_pin = mock_verify,
-	.logout = mock_logout,
-	.change_pin = mock_change_pin,
-	.rsa_raw = mock_rsa_raw,
-	.ecdsa_sign = mock_ecdsa,
-	.ecdh = mock_ecdh,
-};
-
-static card_rv
-mock_card_discover (const char *reader_name, int all, char apps[CARD_MAX_APPS][CARD_APP_NAME], size_t *n)
-{
-	(void)all;
-	*n = 0;
-	mock.card_calls++;
-	if (strcmp (reader_name, "Mock Reader 0") != 0 || !mock.card_present)
-		return CARD_E_REMOVED;
-	snprintf (apps[(*n)++], CARD_APP_NAME, "mock");
-	if (mock.second_app)
-		snprintf (apps[(*n)++], CARD_APP_NAME, "mock2");
-	return CARD_OK;
-}
-
-static card_rv
-mock_card_open (const char *reader_name, const char *app, struct card **card)
-{
-	struct card *c;
-
-	mock.open_calls++;
-	if (strcmp (reader_name, "Mock Reader 0") != 0 || !mock.card_present)
-		return CARD_E_REMOVED;
-	if (mock.open_fails)
-		return CARD_E_COMM;
-	if (app != NULL && strcmp (app, "mock") != 0 && (strcmp (app, "mock2") != 0 || !mock.second_app))
-		return CARD_E_NOT_SUPPORTED;
-	c = calloc (1, sizeof *c);
-	if (c == NULL)
-		return CARD_E_NO_MEMORY;
-	c->driver = &mock_driver;
-	snprintf (c->info.serial, sizeof c->info.serial, "12345678");
-	snprintf (c->info.model, sizeof c->info.model, "%s", app != NULL && strcmp (app, "mock2") == 0 ?
-	          "Mock second application" : "YubiKey 5");
-	snprintf (c->info.manufacturer, sizeof c->info.manufacturer, "Yubico");
-	c->info.pin_min = 6;
-	c->info.pin_max = 8;
-	c->info.has_metadata = 1;
-	c->slots = mock_slots;
-	c->n_slots = sizeof mock_slots / sizeof mock_slots[0];
-	*card = c;
-	return CARD_OK;
-}
-
-static void
-mock_card_close (struct card *card)
-{
-	free (card);
-}
-
-static card_rv
-mock_card_begin (struct card *card, int *was_reset)
-{
-	(void)card;
-	mock.card_calls++;
-	if (!mock.card_present)
-		return CARD_E_REMOVED;
-	*was_reset = 0;
-	if (mock.reset_pending) {
-		mock.reset_pending = false;
-		mock.pin_verified = false;
-		*was_reset = 1;
-	}
-	return CARD_OK;
-}
-
-static void
-mock_card_end (struct card *card)
-{
-	(void)card;
 }
 
 const struct tsr_backend mock_backend = {

@@ -165,6 +165,10 @@ tsr_token_capabilities_inlock (struct tsr_token *token, CK_SLOT_ID slot_id)
 			if (!token->has_ec || bits > token->ec_max_bits)
 				token->ec_max_bits = bits;
 			token->has_ec = true;
+		} else if (o->key_type == CKK_EC_EDWARDS) {
+			token->has_ed = true;
+		} else if (o->key_type == CKK_EC_MONTGOMERY) {
+			token->has_x = true;
 		}
 	}
 }

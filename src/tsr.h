@@ -157,6 +157,7 @@ struct tsr_token {
 	bool admin_key_protected;        /* lock; the card keeps a PIN-protected admin key */
 	bool admin_known;                /* lock; admin_key_protected is the card's word (or the cache's) */
 	bool has_rsa, has_ec;            /* lock */
+	bool has_ed, has_x;              /* lock; Ed25519 (CKK_EC_EDWARDS), X25519 (CKK_EC_MONTGOMERY) keys */
 	CK_ULONG rsa_min_bits, rsa_max_bits, ec_min_bits, ec_max_bits; /* lock */
 };
 
@@ -344,6 +345,9 @@ void tsr_find_free (struct tsr_find *find);
 
 /* ---- mechanisms (mech.c, crypto helpers in rsa.c) ---- */
 
+/* Does the card of TOKEN do raw RSA (rsa_raw), the front end padding? Else its RSA
+ * keys use the card's PKCS #1 v1.5 operations (rsa_sign_pkcs1, rsa_decrypt_pkcs1). */
+bool tsr_token_rsa_raw (const struct tsr_token *token);
 /* Is MECH offered by TOKEN, and its info. */
 CK_RV tsr_mech_info (const struct tsr_token *token, CK_MECHANISM_TYPE mech, CK_MECHANISM_INFO *info);
 /* The mechanisms of TOKEN; *count = number written (or needed when LIST is NULL). */
@@ -384,11 +388,26 @@ CK_RV tsr_card_ecdsa_inlock (struct tsr_session *s, struct tsr_object *key, stru
                              const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len);
 CK_RV tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
                             const uint8_t *point, size_t point_len, uint8_t *out, size_t *out_len);
+/* A card that pads RSA itself (tsr_token_rsa_raw false): PKCS #1 v1.5 signature of IN (a
+ * DigestInfo, or the data of CKM_RSA_PKCS), decryption of IN (the modulus size) into the
+ * plaintext. */
+CK_RV tsr_card_rsa_sign_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                                      const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
+CK_RV tsr_card_rsa_decrypt_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                                         const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
+/* Pure Ed25519 over the whole message MSG: OUT receives R||S (64 bytes). */
+CK_RV tsr_card_eddsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
+                             const uint8_t *msg, size_t msg_len, uint8_t *out, size_t *out_len);
 
 /* Check the card's signature SIG of KEY with its public key (sigcheck.c): IN is the block
- * given to the card (RSA) or the hash (ECDSA). CKR_DEVICE_ERROR when it does not verify. */
+ * given to the card (raw RSA), the hash (ECDSA) or the message (EdDSA). CKR_DEVICE_ERROR
+ * when it does not verify. */
 CK_RV tsr_sigcheck (const struct tsr_object *key, const uint8_t *in, size_t in_len, const uint8_t *sig,
                     size_t sig_len);
+/* The same for an RSA signature the card padded itself (PKCS #1 v1.5): IN is what it was
+ * given (a DigestInfo, or the data of CKM_RSA_PKCS). */
+CK_RV tsr_sigcheck_pkcs1 (const struct tsr_object *key, const uint8_t *in, size_t in_len, const uint8_t *sig,
+                          size_t sig_len);
 
 /* RSA decryption with a card key: IN (modulus size) → *out (owned by the caller). */
 CK_RV tsr_rsa_decrypt_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_object *key,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * src/verify.c: C_VerifyInit / C_Verify / C_VerifyUpdate / C_VerifyFinal with a
- * public key, in software (OpenSSL). ECDSA signatures are r||s of the curve's size.
+ * public key, in software (OpenSSL). ECDSA signatures are r||s of the curve's size;
+ * CKM_EDDSA (pure Ed25519) signatures R||S over the whole message.
  */
 #include "config.h"
 
@@ -73,6 +74,23 @@ tsr_ecdsa_sig_der (const uint8_t *sig, size_t sig_len, uint8_t **der, int *der_l
 	return rv;
 }
 
+/* Pure EdDSA over the message. */
+static CK_RV
+tsr_verify_eddsa (EVP_PKEY *pub, const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len)
+{
+	static const uint8_t empty[1];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+	CK_RV rv = CKR_SIGNATURE_INVALID;
+
+	if (ctx == NULL)
+		rv = CKR_HOST_MEMORY;
+	else if (EVP_DigestVerifyInit_ex (ctx, NULL, NULL, tsr_ossl (), NULL, pub, NULL) == 1 &&
+	         EVP_DigestVerify (ctx, sig, sig_len, data != NULL ? data : empty, len) == 1)
+		rv = CKR_OK;
+	EVP_MD_CTX_free (ctx);
+	return rv;
+}
+
 static CK_RV
 tsr_verify_compute (struct tsr_op *op, struct tsr_object *key, const uint8_t *data, size_t len,
                     const uint8_t *sig, size_t sig_len)
@@ -80,11 +98,14 @@ tsr_verify_compute (struct tsr_op *op, struct tsr_object *key, const uint8_t *da
 	EVP_PKEY_CTX *ctx = NULL;
 	uint8_t *der = NULL;
 	int der_len = 0;
-	size_t expect = key->key_type == CKK_EC ? 2 * ((key->key_bits + 7) / 8) : (key->key_bits + 7) / 8;
+	bool pair = key->key_type == CKK_EC || key->key_type == CKK_EC_EDWARDS;
+	size_t expect = pair ? 2 * ((key->key_bits + 7) / 8) : (key->key_bits + 7) / 8;
 	CK_RV rv;
 
 	if (sig_len != expect)
 		return CKR_SIGNATURE_LEN_RANGE;
+	if (key->key_type == CKK_EC_EDWARDS)
+		return tsr_verify_eddsa (key->pub, data, len, sig, sig_len);
 	if (op->mech == CKM_RSA_PKCS || op->mech == CKM_RSA_X_509)
 		return tsr_verify_recover (op, key->pub, data, len, sig, sig_len);
 	if (key->key_type == CKK_EC) {

@@ -136,6 +136,12 @@ tool_alg_name (enum card_alg alg)
 	case CARD_ALG_RSA4096: return "RSA 4096";
 	case CARD_ALG_EC_P256: return "EC P-256";
 	case CARD_ALG_EC_P384: return "EC P-384";
+	case CARD_ALG_EC_P521: return "EC P-521";
+	case CARD_ALG_EC_BP256: return "EC brainpoolP256r1";
+	case CARD_ALG_EC_BP384: return "EC brainpoolP384r1";
+	case CARD_ALG_EC_BP512: return "EC brainpoolP512r1";
+	case CARD_ALG_ED25519: return "Ed25519";
+	case CARD_ALG_X25519: return "X25519";
 	}
 	return "unknown";
 }
