@@ -2,9 +2,9 @@
 /*
  * src/cache.c: the card cache (see cache.h for what it holds and when it is trusted).
  *
- * File "card-SERIAL", at most TSR_CACHE_FILE_MAX bytes, lines:
+ * File "card-DRIVER-SERIAL" (the store id, store.c), at most TSR_CACHE_FILE_MAX bytes, lines:
  *   tessera-card-cache 1
- *   serial <hex of the serial>
+ *   serial <hex of the store id>
  *   probed <unix time> <hex of the insertion key> <index: 1|0|-1>
  *   empty <ref hex> ...
  *   certs <ref hex> ...
@@ -412,9 +412,9 @@ tsr_cache_update_inlock (struct tsr_slot *slot, void (*fn) (struct tsr_cache *c,
 {
 	struct tsr_cache c;
 
-	if (slot->token == NULL || slot->token->info.serial[0] == '\0')
+	if (slot->token == NULL || slot->token->store_id[0] == '\0')
 		return;
-	tsr_cache_load (slot->token->info.serial, &c);
+	tsr_cache_load (slot->token->store_id, &c);
 	fn (&c, arg);
 	(void)tsr_cache_save (&c);
 }

@@ -44,7 +44,7 @@ struct tsr_cache_meta {
 };
 
 struct tsr_cache {
-	char serial[33];
+	char serial[64];                  /* the card's store id (tsr_store_card_id) */
 	long long probed_at;              /* when the empty slots were last probed (0: never) */
 	char insertion[TSR_CACHE_INSERTION_MAX];   /* reader and the service's event count then */
 	int has_index;                    /* 1, 0, -1 unknown */

@@ -149,7 +149,7 @@ tsr_create_token_cert_inlock (struct tsr_session *s, const CK_ATTRIBUTE *templ, 
 	if (rv != CKR_OK)
 		goto out;
 	if (alias.id_len > 0 || alias.label[0] != '\0')
-		(void)tsr_pairing_store (slot->token->info.serial, &alias);
+		(void)tsr_pairing_store (slot->token->store_id, &alias);
 	memset (&key, 0, sizeof key);
 	key.ref = ref;
 	key.cert_der = value->pValue;

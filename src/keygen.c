@@ -380,7 +380,7 @@ tsr_keygen_objects_inlock (struct tsr_slot *slot, struct tsr_keygen *kg, CK_OBJE
 	rv = tsr_keygen_alias_inlock (slot, kg, &alias);
 	if (rv != CKR_OK)
 		return rv;
-	(void)tsr_pairing_store (slot->token->info.serial, &alias);   /* replaces the old key's */
+	(void)tsr_pairing_store (slot->token->store_id, &alias);   /* replaces the old key's */
 	memset (&key, 0, sizeof key);
 	key.ref = kg->ref;
 	key.has_key = 1;

@@ -3,10 +3,11 @@
  * src/pairing.c: the pairing store. What an application sets on a card's objects
  * that the card cannot hold (NSS: CKA_ID = SHA-1 of the public key after key
  * generation, CKA_LABEL and CKA_SUBJECT at certificate import) is kept per card
- * serial, so that key, public key and certificate stay paired across processes.
+ * application (store id DRIVER-SERIAL, store.c), so that key, public key and certificate
+ * stay paired across processes.
  *
  * Where: $TESSERA_CACHE_DIR, else $XDG_CACHE_HOME/tessera, else ~/.cache/tessera
- * (directory created 0700), one file "pairing-<serial>" per card, mode 0600,
+ * (directory created 0700), one file "pairing-DRIVER-SERIAL" per card application, mode 0600,
  * rewritten atomically (temporary file + rename). One line per card slot:
  *
  *   slot 9a fpr <fingerprint, hex> id <hex|-> label <hex|-> subject <hex|-> [usage <hex>]
@@ -23,6 +24,7 @@
 #include "config.h"
 
 #include "src/provision.h"
+#include "src/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,57 +36,11 @@
 
 #define TSR_LINE_MAX (2 * (20 + 2 * TSR_ALIAS_MAX + TSR_SUBJECT_MAX) + 64)
 
-/* The store's directory into DIR, created when CREATE. false when there is no home. */
+/* The store's file of the card STORE_ID (tsr_store_card_id) into PATH (store.c). */
 static bool
-tsr_pairing_dir (char *dir, size_t size, bool create)
+tsr_pairing_path (const char *store_id, char *path, size_t size, bool create)
 {
-	const char *env = getenv ("TESSERA_CACHE_DIR");
-	const char *xdg = getenv ("XDG_CACHE_HOME");
-	const char *home = getenv ("HOME");
-	char parent[4096];
-	int n;
-
-	if (env != NULL && env[0] != '\0') {
-		n = snprintf (dir, size, "%s", env);
-		parent[0] = '\0';
-	} else if (xdg != NULL && xdg[0] == '/') {
-		n = snprintf (dir, size, "%s/tessera", xdg);
-		snprintf (parent, sizeof parent, "%s", xdg);
-	} else if (home != NULL && home[0] == '/') {
-		n = snprintf (dir, size, "%s/.cache/tessera", home);
-		snprintf (parent, sizeof parent, "%s/.cache", home);
-	} else {
-		return false;
-	}
-	if (n < 0 || (size_t)n >= size)
-		return false;
-	if (create) {
-		if (parent[0] != '\0' && mkdir (parent, 0700) != 0 && errno != EEXIST)
-			return false;
-		if (mkdir (dir, 0700) != 0 && errno != EEXIST)
-			return false;
-	}
-	return true;
-}
-
-static bool
-tsr_pairing_path (const char *serial, char *path, size_t size, bool create)
-{
-	char dir[4096], safe[40];
-	size_t i;
-	int n;
-
-	if (serial == NULL || serial[0] == '\0' || !tsr_pairing_dir (dir, sizeof dir, create))
-		return false;
-	for (i = 0; serial[i] != '\0' && i < sizeof safe - 1; i++) {
-		char c = serial[i];
-		bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		          c == '-' || c == '_' || c == '.';
-		safe[i] = ok ? c : '_';
-	}
-	safe[i] = '\0';
-	n = snprintf (path, size, "%s/pairing-%s", dir, safe);
-	return n > 0 && (size_t)n < size;
+	return tsr_store_path ("pairing", store_id, path, size, create);
 }
 
 static void

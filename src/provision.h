@@ -8,7 +8,7 @@
  * The card's key slot is the truth: a key, its public key and its certificate
  * are the objects of one card slot (tsr_object.key_ref). What an application
  * sets on them (CKA_ID, CKA_LABEL, CKA_SUBJECT) is an alias of the slot, shared
- * by its objects, kept in memory and in the pairing store of the card's serial.
+ * by its objects, kept in memory and in the pairing store of the card application's store id.
  */
 #ifndef TSR_PROVISION_H
 #define TSR_PROVISION_H
@@ -57,7 +57,7 @@ bool tsr_fpr_of_cert (const uint8_t *der, size_t len, uint8_t fpr[TSR_FPR_LEN]);
 bool tsr_fpr_of_ec_point (const uint8_t *params, size_t params_len, const uint8_t *point, size_t point_len,
                           uint8_t fpr[TSR_FPR_LEN]);
 
-/* ---- pairing.c: the store, one file per card serial ---- */
+/* ---- pairing.c: the store, one file per card application (SERIAL: its store id) ---- */
 
 /* Load the aliases of card SERIAL: *aliases owned by the caller (free()). A missing
  * file is no alias (CKR_OK, *count 0). */

@@ -87,7 +87,7 @@ tsr_setattr_token_inlock (struct tsr_session *s, struct tsr_object *obj,
 	tsr_alias_apply_objects_inlock (slot->id, &alias);
 	rv = obj->oom ? CKR_HOST_MEMORY : CKR_OK;
 	if (rv == CKR_OK && (alias.id_len > 0 || alias.label[0] != '\0' || alias.subject_len > 0))
-		rv = tsr_pairing_store (slot->token->info.serial, &alias);
+		rv = tsr_pairing_store (slot->token->store_id, &alias);
 out:
 	tsr_log ("p11", "set attributes of a card object (key %02X): 0x%lx", obj->key_ref, (unsigned long)rv);
 	return rv;

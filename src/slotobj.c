@@ -51,7 +51,7 @@ tsr_slot_alias_inlock (struct tsr_slot *slot, uint8_t ref, struct tsr_alias *ali
 	memset (alias, 0, sizeof *alias);
 	alias->ref = ref;
 	if (!tsr_slot_key_fpr_inlock (slot->id, ref, alias->fpr) || slot->token == NULL ||
-	    tsr_pairing_load (slot->token->info.serial, &stored, &n) != CKR_OK)
+	    tsr_pairing_load (slot->token->store_id, &stored, &n) != CKR_OK)
 		return;
 	for (i = 0; i < n; i++) {
 		if (stored[i].ref == ref && memcmp (stored[i].fpr, alias->fpr, sizeof alias->fpr) == 0)

@@ -7,6 +7,8 @@
 #include "src/store.h"
 #include "src/log.h"
 
+#include "apdu/card.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ tsr_store_dir (char *dir, size_t size, bool create)
 bool
 tsr_store_path (const char *prefix, const char *serial, char *path, size_t size, bool create)
 {
-	char dir[4096], safe[40];
+	char dir[4096], safe[64];
 	size_t i;
 	int n;
 
@@ -172,4 +174,14 @@ tsr_store_hex_get (const char *word, uint8_t *out, size_t max, size_t *len)
 	}
 	*len = n / 2;
 	return true;
+}
+
+void
+tsr_store_card_id (const struct card *card, char *out, size_t size)
+{
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (card != NULL && card->driver != NULL && card->driver->name != NULL && card->info.serial[0] != '\0')
+		snprintf (out, size, "%s-%s", card->driver->name, card->info.serial);
 }

@@ -16,6 +16,11 @@
  * created when CREATE. false without a folder or a serial. */
 bool tsr_store_path (const char *prefix, const char *serial, char *path, size_t size, bool create);
 
+struct card;
+/* The name of CARD's files (cache, pairing) into OUT: "DRIVER-SERIAL" (two applications of one
+ * card may share a serial), "" when the card has no serial. */
+void tsr_store_card_id (const struct card *card, char *out, size_t size);
+
 /* Read the whole file PATH (at most MAX bytes) into *DATA (NUL-terminated, owned by the
  * caller: free()). false when missing, unreadable, larger than MAX (logged), or not a
  * regular file. */

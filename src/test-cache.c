@@ -99,6 +99,33 @@ card_of_slots (void)
 	return card;
 }
 
+/* Two applications of one card may share a serial: their files are apart. */
+START_TEST (test_store_id_per_application)
+{
+	static const struct card_driver a = { .name = "piv" }, b = { .name = "openpgp" };
+	struct card ca, cb;
+	char ida[64], idb[64], pa[4096], pb[4096];
+
+	memset (&ca, 0, sizeof ca);
+	memset (&cb, 0, sizeof cb);
+	ca.driver = &a;
+	cb.driver = &b;
+	snprintf (ca.info.serial, sizeof ca.info.serial, "12345678");
+	snprintf (cb.info.serial, sizeof cb.info.serial, "12345678");
+	tsr_store_card_id (&ca, ida, sizeof ida);
+	tsr_store_card_id (&cb, idb, sizeof idb);
+	ck_assert_str_eq (ida, "piv-12345678");
+	ck_assert_str_eq (idb, "openpgp-12345678");
+	ck_assert (tsr_store_path ("card", ida, pa, sizeof pa, false));
+	ck_assert (tsr_store_path ("card", idb, pb, sizeof pb, false));
+	ck_assert_str_ne (pa, pb);
+	cb.info.serial[0] = '\0';   /* no serial: no files */
+	tsr_store_card_id (&cb, idb, sizeof idb);
+	ck_assert_str_eq (idb, "");
+	ck_assert (!tsr_store_path ("card", idb, pb, sizeof pb, false));
+}
+END_TEST
+
 START_TEST (test_round_trip_and_mode)
 {
 	struct tsr_cache c, back;
@@ -331,6 +358,7 @@ main (void)
 	int failed;
 
 	tcase_add_checked_fixture (tc, setup, teardown);
+	tcase_add_test (tc, test_store_id_per_application);
 	tcase_add_test (tc, test_round_trip_and_mode);
 	tcase_add_test (tc, test_bad_files_ignored);
 	tcase_add_test (tc, test_size_cap_and_nul);

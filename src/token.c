@@ -15,6 +15,7 @@
 #include "src/admin.h"
 #include "src/provision.h"
 #include "src/cache.h"
+#include "src/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -222,15 +223,17 @@ tsr_token_list (struct card *card, struct tsr_open_ctx *ctx)
 {
 	struct card_list_hints hints;
 	struct tsr_cache cache;
+	char id[64];
 	card_rv crv;
 
-	tsr_cache_load (card->info.serial, &cache);
+	tsr_store_card_id (card, id, sizeof id);
+	tsr_cache_load (id, &cache);
 	tsr_cache_hints (&cache, card, ctx->insertion, &hints);
 	crv = card->driver->list_keys (card, &hints, &ctx->keys, &ctx->n_keys);
 	if (crv != CARD_OK)
 		return crv;
 	tsr_cache_apply_meta (&cache, ctx->keys, ctx->n_keys);
-	if (card->info.serial[0] != '\0') {
+	if (id[0] != '\0') {
 		tsr_cache_note_list (&cache, ctx->insertion, &hints, ctx->keys, ctx->n_keys);
 		(void)tsr_cache_save (&cache);
 	}
@@ -359,6 +362,7 @@ tsr_token_open_inlock (struct tsr_slot *slot, struct tsr_token **out)
 		return rv;
 	}
 	token->info = token->card->info;
+	tsr_store_card_id (token->card, token->store_id, sizeof token->store_id);
 	token->keys = ctx.keys;
 	token->n_keys = ctx.n_keys;
 	token->pin_tries_left = ctx.tries;
@@ -382,7 +386,7 @@ tsr_token_install_inlock (struct tsr_slot *slot)
 		goto out;
 	tsr_token_label (token, token->keys, token->n_keys);
 	tsr_token_capabilities_inlock (token, slot->id);
-	tsr_pairing_apply_inlock (slot->id, token->info.serial);   /* aliases set by applications */
+	tsr_pairing_apply_inlock (slot->id, token->store_id);   /* aliases set by applications */
 	tsr_log ("p11", "slot %lu: token \"%s\" (%s, serial %s), %zu key slots, PIN tries %d",
 	         (unsigned long)slot->id, token->label, token->info.model, token->info.serial,
 	         token->n_keys, token->pin_tries_left);

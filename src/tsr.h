@@ -139,6 +139,8 @@ struct tsr_token {
 	size_t n_keys;                   /* lock */
 	uint32_t generation;             /* lock; the monitor's card_generation at open */
 	struct card_info info;           /* lock; copy, read once at probe */
+	char store_id[64];               /* lock; the name of its files in the cache folder:
+	                                    "DRIVER-SERIAL" (tsr_store_card_id), "" without a serial */
 	char label[33];                  /* lock; NUL-terminated, no trailing blanks */
 	bool user_logged_in;             /* lock */
 	uint8_t *pin;                    /* lock; held while logged in to restore the login after a

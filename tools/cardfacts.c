@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "src/provision.h"
+#include "src/store.h"
 
 /* The reader itself first: held exclusively by another program? a card that answers
  * the reset? (the PC/SC connect says; card_open would fold both into one error) */
@@ -139,11 +140,13 @@ card_keys_describe (struct tool_card *c, const struct card *card)
 {
 	struct tsr_alias *aliases = NULL;
 	size_t n_aliases = 0, i;
+	char id[64];
 
 	c->extra = calloc (c->n_keys ? c->n_keys : 1, sizeof *c->extra);
 	if (c->extra == NULL)
 		return;
-	if (tsr_pairing_load (c->info.serial, &aliases, &n_aliases) != CKR_OK)
+	tsr_store_card_id (card, id, sizeof id);
+	if (tsr_pairing_load (id, &aliases, &n_aliases) != CKR_OK)
 		n_aliases = 0;
 	for (i = 0; i < c->n_keys; i++) {
 		const struct card_key *k = &c->keys[i];

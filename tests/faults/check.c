@@ -135,7 +135,7 @@ check_pairing (const char *serial)
 	FILE *fp;
 	bool ok = true;
 
-	snprintf (path, sizeof path, "%s/pairing-%s", dir != NULL ? dir : ".", serial);
+	snprintf (path, sizeof path, "%s/pairing-piv-%s", dir != NULL ? dir : ".", serial);   /* a PIV card */
 	fp = fopen (path, "r");
 	if (fp == NULL)
 		return true;   /* nothing stored yet */

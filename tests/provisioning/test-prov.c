@@ -235,7 +235,7 @@ START_TEST (test_alias_survives_restart)
 	memcpy (serial, ti.serialNumber, 16);
 	serial[16] = '\0';
 	*strchr (serial, ' ') = '\0';
-	snprintf (path, sizeof path, "%s/pairing-%s", getenv ("TESSERA_CACHE_DIR"), serial);
+	snprintf (path, sizeof path, "%s/pairing-piv-%s", getenv ("TESSERA_CACHE_DIR"), serial);
 	ck_assert_msg (stat (path, &st) == 0, "%s", path);
 	ck_assert_uint_eq (st.st_mode & 0777, 0600);
 }
