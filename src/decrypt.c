@@ -28,7 +28,7 @@ tsr_rsa_decrypt_pkcs1_inlock (struct tsr_session *s, struct tsr_op *op, struct t
 	if (op->mech != CKM_RSA_PKCS)
 		return CKR_MECHANISM_INVALID;   /* OAEP, raw: not offered for such a card (mech.c) */
 	*out_len = k;
-	rv = tsr_card_rsa_decrypt_pkcs1_inlock (s, key, op, in, k, plain, out_len);
+	rv = tsr_card_op_inlock (s, key, op, TSR_PRIV_RSA_DECRYPT_PKCS1, in, k, plain, out_len);
 	if (rv == CKR_DATA_INVALID)   /* the card found no valid padding */
 		rv = CKR_ENCRYPTED_DATA_INVALID;
 	if (rv == CKR_OK && *out_len + 11 > k)
@@ -44,7 +44,7 @@ tsr_rsa_decrypt_raw_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr
 	size_t raw_len = k;
 	CK_RV rv;
 
-	rv = tsr_card_rsa_raw_inlock (s, key, op, in, k, raw, &raw_len);
+	rv = tsr_card_op_inlock (s, key, op, TSR_PRIV_RSA, in, k, raw, &raw_len);
 	if (rv != CKR_OK)
 		return rv;
 	if (raw_len < k) {   /* the card may drop leading zeros */

@@ -207,7 +207,7 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 	}
 	rv = tsr_ecdh_point (params, key->key_type, field, &point, &point_len);
 	if (rv == CKR_OK)
-		rv = tsr_card_ecdh_inlock (s, key, point, point_len, secret, &secret_len);
+		rv = tsr_card_op_inlock (s, key, NULL, TSR_PRIV_ECDH, point, point_len, secret, &secret_len);
 	if (rv == CKR_OK && params->kdf != CKD_NULL) {
 		rv = tsr_ecdh_kdf (params, pTemplate, ulAttributeCount, secret, secret_len, derived, &derived_len);
 		if (rv == CKR_OK)

@@ -238,8 +238,6 @@ tsr_op_deliver (struct tsr_op *op, uint8_t *out, CK_ULONG_PTR out_len)
 	return CKR_OK;
 }
 
-enum tsr_priv_kind { TSR_PRIV_RSA, TSR_PRIV_ECDSA, TSR_PRIV_ECDH, TSR_PRIV_RSA_SIGN_PKCS1,
-                     TSR_PRIV_RSA_DECRYPT_PKCS1, TSR_PRIV_EDDSA };
 
 struct tsr_priv_ctx {
 	enum tsr_priv_kind kind;
@@ -344,55 +342,10 @@ tsr_card_private_inlock (struct tsr_session *s, struct tsr_object *key, struct t
 }
 
 CK_RV
-tsr_card_rsa_raw_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                         const uint8_t *in, size_t k, uint8_t *out, size_t *out_len)
+tsr_card_op_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op, enum tsr_priv_kind kind,
+                    const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
 {
-	struct tsr_priv_ctx ctx = { TSR_PRIV_RSA, 0, NULL, 0, false, in, k, out, out_len, -1 };
+	struct tsr_priv_ctx ctx = { kind, 0, NULL, 0, false, in, in_len, out, out_len, -1 };
 
-	return tsr_card_private_inlock (s, key, op, &ctx);
-}
-
-CK_RV
-tsr_card_ecdsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                       const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len)
-{
-	struct tsr_priv_ctx ctx = { TSR_PRIV_ECDSA, 0, NULL, 0, false, hash, hash_len, out, out_len, -1 };
-
-	return tsr_card_private_inlock (s, key, op, &ctx);
-}
-
-CK_RV
-tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
-                      const uint8_t *point, size_t point_len, uint8_t *out, size_t *out_len)
-{
-	struct tsr_priv_ctx ctx = { TSR_PRIV_ECDH, 0, NULL, 0, false, point, point_len, out, out_len, -1 };
-
-	return tsr_card_private_inlock (s, key, NULL, &ctx);
-}
-
-CK_RV
-tsr_card_rsa_sign_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                                const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
-{
-	struct tsr_priv_ctx ctx = { TSR_PRIV_RSA_SIGN_PKCS1, 0, NULL, 0, false, in, in_len, out, out_len, -1 };
-
-	return tsr_card_private_inlock (s, key, op, &ctx);
-}
-
-CK_RV
-tsr_card_rsa_decrypt_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                                   const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
-{
-	struct tsr_priv_ctx ctx = { TSR_PRIV_RSA_DECRYPT_PKCS1, 0, NULL, 0, false, in, in_len, out, out_len, -1 };
-
-	return tsr_card_private_inlock (s, key, op, &ctx);
-}
-
-CK_RV
-tsr_card_eddsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                       const uint8_t *msg, size_t msg_len, uint8_t *out, size_t *out_len)
-{
-	struct tsr_priv_ctx ctx = { TSR_PRIV_EDDSA, 0, NULL, 0, false, msg, msg_len, out, out_len, -1 };
-
-	return tsr_card_private_inlock (s, key, op, &ctx);
+	return tsr_card_private_inlock (s, key, kind == TSR_PRIV_ECDH ? NULL : op, &ctx);
 }

@@ -26,13 +26,9 @@
 #include "src/provision.h"
 #include "src/store.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define TSR_LINE_MAX (2 * (20 + 2 * TSR_ALIAS_MAX + TSR_SUBJECT_MAX) + 64)
 
@@ -41,38 +37,6 @@ static bool
 tsr_pairing_path (const char *store_id, char *path, size_t size, bool create)
 {
 	return tsr_store_path ("pairing", store_id, path, size, create);
-}
-
-static void
-tsr_hex_put (FILE *fp, const uint8_t *data, size_t len)
-{
-	size_t i;
-
-	if (len == 0)
-		fputc ('-', fp);
-	for (i = 0; i < len; i++)
-		fprintf (fp, "%02x", data[i]);
-}
-
-/* Hex word → bytes; "-" is empty. false when malformed or longer than MAX. */
-static bool
-tsr_hex_get (const char *word, uint8_t *out, size_t max, size_t *len)
-{
-	size_t n = strlen (word), i;
-
-	*len = 0;
-	if (strcmp (word, "-") == 0)
-		return true;
-	if (n % 2 != 0 || n / 2 > max)
-		return false;
-	for (i = 0; i < n / 2; i++) {
-		unsigned int b;
-		if (sscanf (word + 2 * i, "%2x", &b) != 1)
-			return false;
-		out[i] = (uint8_t)b;
-	}
-	*len = n / 2;
-	return true;
 }
 
 static bool
@@ -93,15 +57,15 @@ tsr_pairing_parse (char *line, struct tsr_alias *a)
 	       (val = strtok_r (NULL, " \t\n", &save)) != NULL) {
 		bool ok = true;
 		if (strcmp (key, "fpr") == 0)
-			ok = tsr_hex_get (val, a->fpr, sizeof a->fpr, &len) && len == sizeof a->fpr;
+			ok = tsr_store_hex_get (val, a->fpr, sizeof a->fpr, &len) && len == sizeof a->fpr;
 		else if (strcmp (key, "id") == 0)
-			ok = tsr_hex_get (val, a->id, sizeof a->id, &a->id_len);
+			ok = tsr_store_hex_get (val, a->id, sizeof a->id, &a->id_len);
 		else if (strcmp (key, "label") == 0)
-			ok = tsr_hex_get (val, (uint8_t *)a->label, sizeof a->label - 1, &len);
+			ok = tsr_store_hex_get (val, (uint8_t *)a->label, sizeof a->label - 1, &len);
 		else if (strcmp (key, "subject") == 0)
-			ok = tsr_hex_get (val, a->subject, sizeof a->subject, &a->subject_len);
+			ok = tsr_store_hex_get (val, a->subject, sizeof a->subject, &a->subject_len);
 		else if (strcmp (key, "usage") == 0)
-			ok = tsr_hex_get (val, usage, 1, &len) && len == 1 && (usage[0] & ~0x0Fu) == 0;
+			ok = tsr_store_hex_get (val, usage, 1, &len) && len == 1 && (usage[0] & ~0x0Fu) == 0;
 		if (ok && strcmp (key, "usage") == 0)
 			a->usage = usage[0];
 		if (!ok)
@@ -160,57 +124,41 @@ static void
 tsr_pairing_write_line (FILE *fp, const struct tsr_alias *a)
 {
 	fprintf (fp, "slot %02x fpr ", a->ref);
-	tsr_hex_put (fp, a->fpr, sizeof a->fpr);
+	tsr_store_hex_put (fp, a->fpr, sizeof a->fpr);
 	fputs (" id ", fp);
-	tsr_hex_put (fp, a->id, a->id_len);
+	tsr_store_hex_put (fp, a->id, a->id_len);
 	fputs (" label ", fp);
-	tsr_hex_put (fp, (const uint8_t *)a->label, strlen (a->label));
+	tsr_store_hex_put (fp, (const uint8_t *)a->label, strlen (a->label));
 	fputs (" subject ", fp);
-	tsr_hex_put (fp, a->subject, a->subject_len);
+	tsr_store_hex_put (fp, a->subject, a->subject_len);
 	if (a->usage != 0) {
 		uint8_t usage = (uint8_t)a->usage;
 		fputs (" usage ", fp);
-		tsr_hex_put (fp, &usage, 1);
+		tsr_store_hex_put (fp, &usage, 1);
 	}
 	fputc ('\n', fp);
 }
 
-/* Write the aliases (ALIAS replacing the one of its slot) to PATH atomically, 0600. */
-static CK_RV
-tsr_pairing_write (const char *path, const struct tsr_alias *old, size_t n_old,
-                   const struct tsr_alias *alias)
-{
-	char tmp[4300];
-	bool keep = alias->id_len > 0 || alias->label[0] != '\0' || alias->subject_len > 0 || alias->usage != 0;
-	FILE *fp = NULL;
-	size_t i;
-	int fd;
-	CK_RV rv = CKR_FUNCTION_FAILED;
+struct tsr_pairing_out {
+	const struct tsr_alias *old, *alias;
+	size_t n_old;
+};
 
-	snprintf (tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid ());
-	fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || (fp = fdopen (fd, "w")) == NULL)
-		goto out;
-	fd = -1;
-	for (i = 0; i < n_old; i++) {
-		if (old[i].ref != alias->ref)
-			tsr_pairing_write_line (fp, &old[i]);
+/* The aliases, ALIAS replacing the one of its slot (tsr_store_write's writer). */
+static void
+tsr_pairing_write (FILE *fp, const void *user)
+{
+	const struct tsr_pairing_out *w = user;
+	const struct tsr_alias *alias = w->alias;
+	bool keep = alias->id_len > 0 || alias->label[0] != '\0' || alias->subject_len > 0 || alias->usage != 0;
+	size_t i;
+
+	for (i = 0; i < w->n_old; i++) {
+		if (w->old[i].ref != alias->ref)
+			tsr_pairing_write_line (fp, &w->old[i]);
 	}
 	if (keep)
 		tsr_pairing_write_line (fp, alias);
-	if (fflush (fp) == 0 && fsync (fileno (fp)) == 0 && fclose (fp) == 0 && rename (tmp, path) == 0)
-		rv = CKR_OK;
-	fp = NULL;
-out:
-	if (fp != NULL)
-		fclose (fp);
-	if (fd >= 0)
-		close (fd);
-	if (rv != CKR_OK) {
-		tsr_log ("p11", "pairing store %s: cannot write: %s", path, tsr_strerror (errno));
-		unlink (tmp);
-	}
-	return rv;
 }
 
 CK_RV
@@ -226,8 +174,11 @@ tsr_pairing_store (const char *serial, const struct tsr_alias *alias)
 		return CKR_OK;
 	}
 	rv = tsr_pairing_load (serial, &old, &n_old);
-	if (rv == CKR_OK)
-		rv = tsr_pairing_write (path, old, n_old, alias);
+	if (rv == CKR_OK) {
+		struct tsr_pairing_out w = { old, alias, n_old };
+		if (!tsr_store_write (path, tsr_pairing_write, &w))   /* atomically, 0600; logged */
+			rv = CKR_FUNCTION_FAILED;
+	}
 	free (old);
 	return rv;
 }

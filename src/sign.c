@@ -46,7 +46,7 @@ tsr_sign_rsa_pkcs1_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_
 	if (rv == CKR_OK && len + 11 > k)
 		rv = CKR_DATA_LEN_RANGE;
 	if (rv == CKR_OK)
-		rv = tsr_card_rsa_sign_pkcs1_inlock (s, key, op, data, len, sig, sig_len);
+		rv = tsr_card_op_inlock (s, key, op, TSR_PRIV_RSA_SIGN_PKCS1, data, len, sig, sig_len);
 	if (rv == CKR_OK)
 		rv = tsr_sigcheck_pkcs1 (key, data, len, sig, *sig_len);
 	return rv;
@@ -115,7 +115,7 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 	if (n == 0 || n > sizeof in)
 		return CKR_KEY_SIZE_RANGE;
 	if (key->key_type == CKK_EC_EDWARDS) {
-		rv = tsr_card_eddsa_inlock (s, key, op, data, len, sig, sig_len);
+		rv = tsr_card_op_inlock (s, key, op, TSR_PRIV_EDDSA, data, len, sig, sig_len);
 		if (rv == CKR_OK)
 			rv = tsr_sigcheck (key, data, len, sig, *sig_len);
 	} else if (key->key_type == CKK_RSA && !tsr_token_rsa_raw (slot->token)) {
@@ -123,7 +123,7 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 	} else if (key->key_type == CKK_RSA) {
 		rv = tsr_sign_rsa_encode (op, key, data, len, in, n);
 		if (rv == CKR_OK)
-			rv = tsr_card_rsa_raw_inlock (s, key, op, in, n, sig, sig_len);
+			rv = tsr_card_op_inlock (s, key, op, TSR_PRIV_RSA, in, n, sig, sig_len);
 		if (rv == CKR_OK)
 			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
 	} else if (len == 0) {
@@ -131,7 +131,7 @@ tsr_sign_compute_inlock (struct tsr_session *s, struct tsr_op *op, struct tsr_ob
 	} else {
 		rv = tsr_ecdsa_input (data, len, key->key_bits, in, n);
 		if (rv == CKR_OK)
-			rv = tsr_card_ecdsa_inlock (s, key, op, in, n, sig, sig_len);
+			rv = tsr_card_op_inlock (s, key, op, TSR_PRIV_ECDSA, in, n, sig, sig_len);
 		if (rv == CKR_OK)
 			rv = tsr_sigcheck (key, in, n, sig, *sig_len);
 	}

@@ -383,23 +383,16 @@ CK_RV tsr_rsa_unpad_oaep (const uint8_t *in, size_t k, const EVP_MD *md, const E
 /* DigestInfo DER of a hash. *out_len = size written to OUT (at most 83 bytes). */
 CK_RV tsr_digest_info (const EVP_MD *md, const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len);
 
-/* Private-key operations on the card for a key object (keyop.c). */
-CK_RV tsr_card_rsa_raw_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                               const uint8_t *in, size_t k, uint8_t *out, size_t *out_len);
-CK_RV tsr_card_ecdsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                             const uint8_t *hash, size_t hash_len, uint8_t *out, size_t *out_len);
-CK_RV tsr_card_ecdh_inlock (struct tsr_session *s, struct tsr_object *key,
-                            const uint8_t *point, size_t point_len, uint8_t *out, size_t *out_len);
-/* A card that pads RSA itself (tsr_token_rsa_raw false): PKCS #1 v1.5 signature of IN (a
- * DigestInfo, or the data of CKM_RSA_PKCS), decryption of IN (the modulus size) into the
- * plaintext. */
-CK_RV tsr_card_rsa_sign_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                                      const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
-CK_RV tsr_card_rsa_decrypt_pkcs1_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                                         const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
-/* Pure Ed25519 over the whole message MSG: OUT receives R||S (64 bytes). */
-CK_RV tsr_card_eddsa_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op,
-                             const uint8_t *msg, size_t msg_len, uint8_t *out, size_t *out_len);
+/* Private-key operations on the card for a key object (keyop.c): what IN is and OUT receives.
+ * TSR_PRIV_RSA: raw RSA of a block the size of the modulus; TSR_PRIV_ECDSA: r||s of a hash;
+ * TSR_PRIV_ECDH: the shared secret with the peer's point (no operation state: OP unused);
+ * TSR_PRIV_RSA_SIGN_PKCS1 / _DECRYPT_PKCS1, for a card that pads RSA itself (tsr_token_rsa_raw
+ * false): the PKCS #1 v1.5 signature of a DigestInfo (or CKM_RSA_PKCS's data), the plaintext of
+ * a cryptogram; TSR_PRIV_EDDSA: R||S (64 bytes) of pure Ed25519 over the whole message. */
+enum tsr_priv_kind { TSR_PRIV_RSA, TSR_PRIV_ECDSA, TSR_PRIV_ECDH, TSR_PRIV_RSA_SIGN_PKCS1,
+                     TSR_PRIV_RSA_DECRYPT_PKCS1, TSR_PRIV_EDDSA };
+CK_RV tsr_card_op_inlock (struct tsr_session *s, struct tsr_object *key, struct tsr_op *op, enum tsr_priv_kind kind,
+                          const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
 
 /* Check the card's signature SIG of KEY with its public key (sigcheck.c): IN is the block
  * given to the card (raw RSA), the hash (ECDSA) or the message (EdDSA). CKR_DEVICE_ERROR
