@@ -54,18 +54,6 @@ tsr_conf_clear (struct tsr_conf *conf)
 	tsr_conf_defaults (conf);
 }
 
-static int
-hex_nibble (char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 tsr_conf_parse_hex_key (const char *s, size_t s_len, uint8_t key[TSR_CONF_MAX_KEY], size_t *key_len)
 {
@@ -74,7 +62,7 @@ tsr_conf_parse_hex_key (const char *s, size_t s_len, uint8_t key[TSR_CONF_MAX_KE
 	if (s == NULL || (s_len != 32 && s_len != 48 && s_len != 64))
 		return -1;
 	for (i = 0; i < s_len; i += 2) {
-		int hi = hex_nibble (s[i]), lo = hex_nibble (s[i + 1]);
+		int hi = OPENSSL_hexchar2int (s[i]), lo = OPENSSL_hexchar2int (s[i + 1]);
 		if (hi < 0 || lo < 0) {
 			OPENSSL_cleanse (key, TSR_CONF_MAX_KEY);
 			return -1;

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 /* The folder into DIR, created when CREATE. false when there is no home. */
 static bool
 tsr_store_dir (char *dir, size_t size, bool create)
@@ -144,18 +146,6 @@ tsr_store_hex_put (FILE *fp, const uint8_t *data, size_t len)
 		fprintf (fp, "%02x", data[i]);
 }
 
-static int
-tsr_hex_digit (char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool
 tsr_store_hex_get (const char *word, uint8_t *out, size_t max, size_t *len)
 {
@@ -167,7 +157,7 @@ tsr_store_hex_get (const char *word, uint8_t *out, size_t max, size_t *len)
 	if (n % 2 != 0 || n / 2 > max)
 		return false;
 	for (i = 0; i < n / 2; i++) {
-		int hi = tsr_hex_digit (word[2 * i]), lo = tsr_hex_digit (word[2 * i + 1]);
+		int hi = OPENSSL_hexchar2int (word[2 * i]), lo = OPENSSL_hexchar2int (word[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
