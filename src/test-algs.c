@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "src/test-mock.h"
+#include "src/test-p11.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -61,41 +62,6 @@ login (void)
 	ck_assert_int_eq (f->C_Login (sess, CKU_USER, pin, 6), CKR_OK);
 }
 
-/* The one object of KLASS with CKA_ID ID (0 when there is none). */
-static CK_OBJECT_HANDLE
-find_key (CK_OBJECT_CLASS klass, CK_BYTE id)
-{
-	CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_ID, &id, 1 } };
-	CK_OBJECT_HANDLE h[4];
-	CK_ULONG n = 0;
-
-	ck_assert_int_eq (f->C_FindObjectsInit (sess, t, 2), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjects (sess, h, 4, &n), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjectsFinal (sess), CKR_OK);
-	ck_assert_uint_le (n, 1);
-	return n == 1 ? h[0] : 0;
-}
-
-static CK_ULONG
-get_ulong (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
-{
-	CK_ULONG v = 0;
-	CK_ATTRIBUTE a = { type, &v, sizeof v };
-
-	ck_assert_int_eq (f->C_GetAttributeValue (sess, h, &a, 1), CKR_OK);
-	return v;
-}
-
-static bool
-get_bool (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
-{
-	CK_BBOOL v = CK_FALSE;
-	CK_ATTRIBUTE a = { type, &v, sizeof v };
-
-	ck_assert_int_eq (f->C_GetAttributeValue (sess, h, &a, 1), CKR_OK);
-	return v == CK_TRUE;
-}
-
 /* The attribute into BUF (at most 512 bytes); its length. */
 static CK_ULONG
 get_bytes (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, CK_BYTE *buf)
@@ -140,30 +106,30 @@ START_TEST (test_ecx_objects)
 	/* Ed25519 in 01, with its certificate: the certificate names the token */
 	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_OK);
 	ck_assert (memcmp (ti.label, "Carol Signature #00065678       ", 32) == 0);
-	cert = find_key (CKO_CERTIFICATE, 1);
+	cert = p11_find (f, sess, CKO_CERTIFICATE, 1);
 	ck_assert_uint_ne (cert, 0);
-	pub = find_key (CKO_PUBLIC_KEY, 1);
+	pub = p11_find (f, sess, CKO_PUBLIC_KEY, 1);
 	ck_assert_uint_ne (pub, 0);
-	ck_assert_uint_eq (get_ulong (pub, CKA_KEY_TYPE), CKK_EC_EDWARDS);
+	ck_assert_uint_eq (p11_ulong (f, sess, pub, CKA_KEY_TYPE), CKK_EC_EDWARDS);
 	check_ecx_attrs (pub, oid_ed25519, mock_key_by_ref (0x01)->key, true);
-	ck_assert (get_bool (pub, CKA_VERIFY));
-	ck_assert (!get_bool (pub, CKA_ENCRYPT));
-	ck_assert (!get_bool (pub, CKA_DERIVE));
+	ck_assert (p11_bool (f, sess, pub, CKA_VERIFY));
+	ck_assert (!p11_bool (f, sess, pub, CKA_ENCRYPT));
+	ck_assert (!p11_bool (f, sess, pub, CKA_DERIVE));
 	der_len = i2d_PUBKEY (mock_key_by_ref (0x01)->key, &der);
 	len = get_bytes (pub, CKA_PUBLIC_KEY_INFO, buf);
 	ck_assert_uint_eq (len, (CK_ULONG)der_len);
 	ck_assert_mem_eq (buf, der, len);
 	OPENSSL_free (der);
 	der = NULL;
-	ck_assert_uint_eq (find_key (CKO_PRIVATE_KEY, 1), 0);   /* private: after login */
+	ck_assert_uint_eq (p11_find (f, sess, CKO_PRIVATE_KEY, 1), 0);   /* private: after login */
 
 	/* X25519 in 02, without a certificate: the card's public key */
-	ck_assert_uint_eq (find_key (CKO_CERTIFICATE, 2), 0);
-	pub = find_key (CKO_PUBLIC_KEY, 2);
+	ck_assert_uint_eq (p11_find (f, sess, CKO_CERTIFICATE, 2), 0);
+	pub = p11_find (f, sess, CKO_PUBLIC_KEY, 2);
 	ck_assert_uint_ne (pub, 0);
-	ck_assert_uint_eq (get_ulong (pub, CKA_KEY_TYPE), CKK_EC_MONTGOMERY);
+	ck_assert_uint_eq (p11_ulong (f, sess, pub, CKA_KEY_TYPE), CKK_EC_MONTGOMERY);
 	check_ecx_attrs (pub, oid_x25519, mock_key_by_ref (0x02)->key, true);
-	ck_assert (!get_bool (pub, CKA_VERIFY));
+	ck_assert (!p11_bool (f, sess, pub, CKA_VERIFY));
 	der_len = i2d_PUBKEY (mock_key_by_ref (0x02)->key, &der);
 	len = get_bytes (pub, CKA_PUBLIC_KEY_INFO, buf);
 	ck_assert_uint_eq (len, (CK_ULONG)der_len);
@@ -171,8 +137,8 @@ START_TEST (test_ecx_objects)
 	OPENSSL_free (der);
 
 	/* brainpoolP384r1 in 03 */
-	pub = find_key (CKO_PUBLIC_KEY, 3);
-	ck_assert_uint_eq (get_ulong (pub, CKA_KEY_TYPE), CKK_EC);
+	pub = p11_find (f, sess, CKO_PUBLIC_KEY, 3);
+	ck_assert_uint_eq (p11_ulong (f, sess, pub, CKA_KEY_TYPE), CKK_EC);
 	len = get_bytes (pub, CKA_EC_PARAMS, buf);
 	ck_assert_uint_eq (len, sizeof oid_bp384);
 	ck_assert_mem_eq (buf, oid_bp384, len);
@@ -180,22 +146,22 @@ START_TEST (test_ecx_objects)
 	ck_assert_uint_eq (len, 2 + 97);
 
 	login ();
-	priv = find_key (CKO_PRIVATE_KEY, 1);
-	ck_assert_uint_eq (get_ulong (priv, CKA_KEY_TYPE), CKK_EC_EDWARDS);
+	priv = p11_find (f, sess, CKO_PRIVATE_KEY, 1);
+	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_TYPE), CKK_EC_EDWARDS);
 	check_ecx_attrs (priv, oid_ed25519, NULL, false);
-	ck_assert (get_bool (priv, CKA_SIGN));
-	ck_assert (!get_bool (priv, CKA_DERIVE));
-	ck_assert (!get_bool (priv, CKA_DECRYPT));
-	ck_assert_uint_eq (get_ulong (priv, CKA_KEY_GEN_MECHANISM), CKM_EC_EDWARDS_KEY_PAIR_GEN);
-	priv = find_key (CKO_PRIVATE_KEY, 2);
-	ck_assert_uint_eq (get_ulong (priv, CKA_KEY_TYPE), CKK_EC_MONTGOMERY);
+	ck_assert (p11_bool (f, sess, priv, CKA_SIGN));
+	ck_assert (!p11_bool (f, sess, priv, CKA_DERIVE));
+	ck_assert (!p11_bool (f, sess, priv, CKA_DECRYPT));
+	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_GEN_MECHANISM), CKM_EC_EDWARDS_KEY_PAIR_GEN);
+	priv = p11_find (f, sess, CKO_PRIVATE_KEY, 2);
+	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_TYPE), CKK_EC_MONTGOMERY);
 	check_ecx_attrs (priv, oid_x25519, NULL, false);
-	ck_assert (get_bool (priv, CKA_DERIVE));
-	ck_assert (!get_bool (priv, CKA_SIGN));
-	ck_assert_uint_eq (get_ulong (priv, CKA_KEY_GEN_MECHANISM), CKM_EC_MONTGOMERY_KEY_PAIR_GEN);
-	priv = find_key (CKO_PRIVATE_KEY, 3);
-	ck_assert (get_bool (priv, CKA_SIGN));
-	ck_assert (get_bool (priv, CKA_DERIVE));
+	ck_assert (p11_bool (f, sess, priv, CKA_DERIVE));
+	ck_assert (!p11_bool (f, sess, priv, CKA_SIGN));
+	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_GEN_MECHANISM), CKM_EC_MONTGOMERY_KEY_PAIR_GEN);
+	priv = p11_find (f, sess, CKO_PRIVATE_KEY, 3);
+	ck_assert (p11_bool (f, sess, priv, CKA_SIGN));
+	ck_assert (p11_bool (f, sess, priv, CKA_DERIVE));
 }
 END_TEST
 
@@ -225,9 +191,9 @@ START_TEST (test_eddsa)
 	int ops;
 
 	login ();
-	key = find_key (CKO_PRIVATE_KEY, 1);
-	pub = find_key (CKO_PUBLIC_KEY, 1);
-	bp = find_key (CKO_PRIVATE_KEY, 3);
+	key = p11_find (f, sess, CKO_PRIVATE_KEY, 1);
+	pub = p11_find (f, sess, CKO_PUBLIC_KEY, 1);
+	bp = p11_find (f, sess, CKO_PRIVATE_KEY, 3);
 
 	/* single part; the length is known without the card */
 	ops = mock.private_ops;
@@ -322,7 +288,7 @@ START_TEST (test_x25519_derive)
 	elen = agree (peer, 0x02, expect, sizeof expect);
 	ck_assert_uint_eq (elen, 32);
 	login ();
-	key = find_key (CKO_PRIVATE_KEY, 2);
+	key = p11_find (f, sess, CKO_PRIVATE_KEY, 2);
 
 	/* the peer's key raw, and as CKA_EC_POINT (DER OCTET STRING) */
 	n = derive (CKM_ECDH1_DERIVE, &params, key, 32, got, CKR_OK);
@@ -359,7 +325,7 @@ START_TEST (test_x25519_derive)
 	params.ulPublicDataLen = 32;
 	derive (CKM_ECDH1_COFACTOR_DERIVE, &params, key, 32, got, CKR_KEY_TYPE_INCONSISTENT);
 	/* an Ed25519 key agrees on nothing */
-	derive (CKM_ECDH1_DERIVE, &params, find_key (CKO_PRIVATE_KEY, 1), 32, got, CKR_KEY_TYPE_INCONSISTENT);
+	derive (CKM_ECDH1_DERIVE, &params, p11_find (f, sess, CKO_PRIVATE_KEY, 1), 32, got, CKR_KEY_TYPE_INCONSISTENT);
 	EVP_PKEY_free (peer);
 }
 END_TEST
@@ -373,7 +339,7 @@ check_ec_key (uint8_t ref, CK_BYTE id, const char *curve, size_t field)
 	CK_BYTE msg[] = "sign me on a long curve", sig[256], hash[64], point[140], got[512], expect[80];
 	CK_ULONG len = sizeof sig;
 	size_t plen = 0, hdr, elen;
-	CK_OBJECT_HANDLE key = find_key (CKO_PRIVATE_KEY, id), pub = find_key (CKO_PUBLIC_KEY, id);
+	CK_OBJECT_HANDLE key = p11_find (f, sess, CKO_PRIVATE_KEY, id), pub = p11_find (f, sess, CKO_PUBLIC_KEY, id);
 	EVP_PKEY *peer = EVP_PKEY_Q_keygen (NULL, NULL, "EC", curve);
 	CK_ECDH1_DERIVE_PARAMS params = { CKD_NULL, 0, NULL, 0, point };
 	ECDSA_SIG *es = ECDSA_SIG_new ();
@@ -424,7 +390,7 @@ START_TEST (test_p521)
 	CK_OBJECT_HANDLE pub;
 	CK_BYTE buf[512];
 
-	pub = find_key (CKO_PUBLIC_KEY, 3);
+	pub = p11_find (f, sess, CKO_PUBLIC_KEY, 3);
 	ck_assert_uint_eq (get_bytes (pub, CKA_EC_PARAMS, buf), sizeof oid_p521);
 	ck_assert_mem_eq (buf, oid_p521, sizeof oid_p521);
 	login ();
@@ -506,7 +472,7 @@ START_TEST (test_session_ed25519_pub)
 	ck_assert_int_eq (EVP_PKEY_get_raw_public_key (mock_key_by_ref (0x01)->key, point + 2, &raw_len), 1);
 	ck_assert_int_eq (f->C_CreateObject (sess, t, 5, &h), CKR_OK);
 	login ();
-	ck_assert_int_eq (f->C_SignInit (sess, &m, find_key (CKO_PRIVATE_KEY, 1)), CKR_OK);
+	ck_assert_int_eq (f->C_SignInit (sess, &m, p11_find (f, sess, CKO_PRIVATE_KEY, 1)), CKR_OK);
 	ck_assert_int_eq (f->C_Sign (sess, msg, sizeof msg - 1, sig, &len), CKR_OK);
 	ck_assert_int_eq (f->C_VerifyInit (sess, &m, h), CKR_OK);
 	ck_assert_int_eq (f->C_Verify (sess, msg, sizeof msg - 1, sig, len), CKR_OK);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "src/test-mock.h"
+#include "src/test-p11.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -58,20 +59,6 @@ static void
 login (void)
 {
 	ck_assert_int_eq (f->C_Login (sess, CKU_USER, pin, 6), CKR_OK);
-}
-
-static CK_OBJECT_HANDLE
-find_key (CK_OBJECT_CLASS klass, CK_BYTE id)
-{
-	CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_ID, &id, 1 } };
-	CK_OBJECT_HANDLE h[4];
-	CK_ULONG n = 0;
-
-	ck_assert_int_eq (f->C_FindObjectsInit (sess, t, 2), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjects (sess, h, 4, &n), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjectsFinal (sess), CKR_OK);
-	ck_assert_uint_eq (n, 1);
-	return h[0];
 }
 
 static bool
@@ -132,7 +119,7 @@ sign_always (CK_MECHANISM_TYPE mech, const CK_BYTE *data, CK_ULONG len, CK_BYTE 
 {
 	CK_MECHANISM m = { mech, NULL, 0 };
 
-	ck_assert_int_eq (f->C_SignInit (sess, &m, find_key (CKO_PRIVATE_KEY, 1)), CKR_OK);
+	ck_assert_int_eq (f->C_SignInit (sess, &m, p11_find (f, sess, CKO_PRIVATE_KEY, 1)), CKR_OK);
 	mock.last_verify = CARD_PIN_SO;
 	ck_assert_int_eq (f->C_Login (sess, CKU_CONTEXT_SPECIFIC, pin, 6), CKR_OK);
 	ck_assert_int_eq (mock.last_verify, CARD_PIN_CONTEXT);
@@ -155,7 +142,7 @@ START_TEST (test_rsa_sign)
 	memcpy (di, di_sha256, sizeof di_sha256);
 	memcpy (di + 19, hash, 32);
 	login ();
-	key = find_key (CKO_PRIVATE_KEY, 1);
+	key = p11_find (f, sess, CKO_PRIVATE_KEY, 1);
 
 	/* PIN always: nothing without the context-specific login */
 	ck_assert_int_eq (f->C_SignInit (sess, &m_sha, key), CKR_OK);
@@ -192,7 +179,7 @@ START_TEST (test_rsa_sign)
 	ck_assert_int_eq (sign_always (CKM_RSA_PKCS, di, sizeof di, sig2, &len2), CKR_OK);
 	ck_assert_uint_eq (len2, len);
 	ck_assert_mem_eq (sig, sig2, len);
-	ck_assert_int_eq (f->C_VerifyInit (sess, &m_sha, find_key (CKO_PUBLIC_KEY, 1)), CKR_OK);
+	ck_assert_int_eq (f->C_VerifyInit (sess, &m_sha, p11_find (f, sess, CKO_PUBLIC_KEY, 1)), CKR_OK);
 	ck_assert_int_eq (f->C_Verify (sess, msg, sizeof msg - 1, sig, len), CKR_OK);
 
 	/* more than a PKCS #1 v1.5 block holds */
@@ -241,8 +228,8 @@ START_TEST (test_rsa_decrypt)
 
 	memset (secret, 0xa5, sizeof secret);
 	login ();
-	key = find_key (CKO_PRIVATE_KEY, 2);
-	pub = find_key (CKO_PUBLIC_KEY, 2);
+	key = p11_find (f, sess, CKO_PRIVATE_KEY, 2);
+	pub = p11_find (f, sess, CKO_PUBLIC_KEY, 2);
 
 	n = openssl_encrypt (secret, sizeof secret, enc);
 	ck_assert_int_eq (f->C_DecryptInit (sess, &m_pkcs, key), CKR_OK);
@@ -291,7 +278,7 @@ START_TEST (test_context_pin_piv)
 
 	login ();
 	ck_assert_int_eq (mock.last_verify, CARD_PIN_USER);
-	ck_assert_int_eq (f->C_SignInit (sess, &m, find_key (CKO_PRIVATE_KEY, 2)), CKR_OK);
+	ck_assert_int_eq (f->C_SignInit (sess, &m, p11_find (f, sess, CKO_PRIVATE_KEY, 2)), CKR_OK);
 	ck_assert_int_eq (f->C_Login (sess, CKU_CONTEXT_SPECIFIC, pin, 6), CKR_OK);
 	ck_assert_int_eq (mock.last_verify, CARD_PIN_CONTEXT);
 	ck_assert_int_eq (f->C_Sign (sess, hash, sizeof hash, sig, &len), CKR_OK);
@@ -333,26 +320,6 @@ check_pub_is_card_key (CK_OBJECT_HANDLE pub, uint8_t ref)
 	ck_assert_uint_eq (a.ulValueLen, (CK_ULONG)n);
 	ck_assert_mem_eq (buf, der, (size_t)n);
 	OPENSSL_free (der);
-}
-
-static CK_ULONG
-get_ulong (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
-{
-	CK_ULONG v = 0;
-	CK_ATTRIBUTE a = { type, &v, sizeof v };
-
-	ck_assert_int_eq (f->C_GetAttributeValue (sess, h, &a, 1), CKR_OK);
-	return v;
-}
-
-static bool
-get_bool (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
-{
-	CK_BBOOL v = CK_FALSE;
-	CK_ATTRIBUTE a = { type, &v, sizeof v };
-
-	ck_assert_int_eq (f->C_GetAttributeValue (sess, h, &a, 1), CKR_OK);
-	return v == CK_TRUE;
 }
 
 /* The agreement of a new X25519 peer with the key of handle KEY (card slot REF), checked
@@ -431,8 +398,8 @@ START_TEST (test_keygen)
 	ck_assert_int_eq (generate (CKM_EC_EDWARDS_KEY_PAIR_GEN, oid_ed25519, sizeof oid_ed25519, NULL, CKA_SIGN, &pub,
 	                            &priv), CKR_OK);
 	ck_assert_int_eq (mock.last_alg, CARD_ALG_ED25519);
-	ck_assert_uint_eq (get_ulong (pub, CKA_KEY_TYPE), CKK_EC_EDWARDS);
-	ck_assert_uint_eq (get_ulong (priv, CKA_KEY_GEN_MECHANISM), CKM_EC_EDWARDS_KEY_PAIR_GEN);
+	ck_assert_uint_eq (p11_ulong (f, sess, pub, CKA_KEY_TYPE), CKK_EC_EDWARDS);
+	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_GEN_MECHANISM), CKM_EC_EDWARDS_KEY_PAIR_GEN);
 	ck_assert_int_eq (f->C_GetAttributeValue (sess, pub, &params, 1), CKR_OK);
 	ck_assert_uint_eq (params.ulValueLen, sizeof oid_ed25519);
 	ck_assert_mem_eq (buf, oid_ed25519, sizeof oid_ed25519);
@@ -446,18 +413,18 @@ START_TEST (test_keygen)
 	 * the key is made without it */
 	ck_assert_int_eq (generate (CKM_EC_EDWARDS_KEY_PAIR_GEN, oid_ed25519, sizeof oid_ed25519, &id1, CKA_DERIVE,
 	                            &pub, &priv), CKR_OK);
-	ck_assert (!get_bool (priv, CKA_DERIVE));
+	ck_assert (!p11_bool (f, sess, priv, CKA_DERIVE));
 	ck_assert_int_eq (generate (CKM_EC_MONTGOMERY_KEY_PAIR_GEN, oid_x25519, sizeof oid_x25519, &id2, CKA_SIGN,
 	                            &pub, &priv), CKR_OK);
-	ck_assert (!get_bool (priv, CKA_SIGN));
-	ck_assert (get_bool (priv, CKA_DERIVE));
+	ck_assert (!p11_bool (f, sess, priv, CKA_SIGN));
+	ck_assert (p11_bool (f, sess, priv, CKA_DERIVE));
 
 	/* X25519, by name, no usage said: the decryption slot */
 	ck_assert_int_eq (generate (CKM_EC_MONTGOMERY_KEY_PAIR_GEN, name_curve25519, sizeof name_curve25519, NULL, 0,
 	                            &pub, &priv), CKR_OK);
 	ck_assert_int_eq (mock.last_alg, CARD_ALG_X25519);
-	ck_assert_uint_eq (get_ulong (priv, CKA_KEY_TYPE), CKK_EC_MONTGOMERY);
-	ck_assert_uint_eq (find_key (CKO_PRIVATE_KEY, 2), priv);
+	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_TYPE), CKK_EC_MONTGOMERY);
+	ck_assert_uint_eq (p11_find (f, sess, CKO_PRIVATE_KEY, 2), priv);
 	check_pub_is_card_key (pub, 0x02);
 	check_x25519 (priv, 0x02);
 	/* the name as OpenSC 0.23's pkcs11-tool sends it (its length counts a NUL not sent) */
@@ -517,11 +484,11 @@ START_TEST (test_import)
 	ck_assert_int_eq (import (CKK_EC_EDWARDS, oid_ed25519, ed, 32, 3, &priv), CKR_OK);
 	ck_assert_int_eq (mock.last_alg, CARD_ALG_ED25519);
 	n = i2d_PUBKEY (ed, &want);
-	ck_assert_int_eq (f->C_GetAttributeValue (sess, find_key (CKO_PUBLIC_KEY, 3), &info, 1), CKR_OK);
+	ck_assert_int_eq (f->C_GetAttributeValue (sess, p11_find (f, sess, CKO_PUBLIC_KEY, 3), &info, 1), CKR_OK);
 	ck_assert_uint_eq (info.ulValueLen, (CK_ULONG)n);
 	ck_assert_mem_eq (buf, want, (size_t)n);
 	OPENSSL_free (want);
-	ck_assert_uint_eq (get_ulong (priv, CKA_KEY_GEN_MECHANISM), CK_UNAVAILABLE_INFORMATION);
+	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_GEN_MECHANISM), CK_UNAVAILABLE_INFORMATION);
 	check_ed25519 (priv, 0x03, false);
 
 	/* X25519 into 02: the agreement of the card is OpenSSL's with the same key */

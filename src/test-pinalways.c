@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "src/test-mock.h"
+#include "src/test-p11.h"
 #include "src/conf.h"
 
 #include <check.h>
@@ -80,20 +81,6 @@ teardown (void)
 		unlink (conf_path);
 }
 
-static CK_OBJECT_HANDLE
-find_key (CK_OBJECT_CLASS klass, CK_BYTE id)
-{
-	CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_ID, &id, 1 } };
-	CK_OBJECT_HANDLE h[4];
-	CK_ULONG n = 0;
-
-	ck_assert_int_eq (f->C_FindObjectsInit (sess, t, 2), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjects (sess, h, 4, &n), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjectsFinal (sess), CKR_OK);
-	ck_assert_int_eq (n, 1);
-	return h[0];
-}
-
 static CK_FLAGS
 mech_flags (CK_MECHANISM_TYPE type)
 {
@@ -139,7 +126,7 @@ verify_multipart (CK_BYTE *sig, CK_ULONG len)
 	CK_MECHANISM m = { CKM_ECDSA_SHA256, NULL, 0 };
 	CK_BYTE msg[] = "TLS 1.3, client CertificateVerify";
 
-	ck_assert_int_eq (f->C_VerifyInit (sess, &m, find_key (CKO_PUBLIC_KEY, 2)), CKR_OK);
+	ck_assert_int_eq (f->C_VerifyInit (sess, &m, p11_find (f, sess, CKO_PUBLIC_KEY, 2)), CKR_OK);
 	ck_assert_int_eq (f->C_Verify (sess, msg, sizeof msg - 1, sig, len), CKR_OK);
 }
 
@@ -179,8 +166,8 @@ START_TEST (test_default_pin_per_signature)
 	int verifies;
 
 	ck_assert_int_eq (f->C_Login (sess, CKU_USER, pin, 6), CKR_OK);
-	k9c = find_key (CKO_PRIVATE_KEY, 2);
-	k9e = find_key (CKO_PRIVATE_KEY, 4);
+	k9c = p11_find (f, sess, CKO_PRIVATE_KEY, 2);
+	k9e = p11_find (f, sess, CKO_PRIVATE_KEY, 4);
 	ck_assert (always_authenticate (k9c));
 	ck_assert (!always_authenticate (k9e));
 	/* what Firefox 153 did before: multi-part without the context-specific login */
@@ -207,7 +194,7 @@ START_TEST (test_login_pin_mode)
 	/* no context-specific login is needed, so the combined mechanisms are offered */
 	ck_assert (mech_flags (CKM_ECDSA_SHA256) & CKF_SIGN);
 	ck_assert_int_eq (f->C_Login (sess, CKU_USER, pin, 6), CKR_OK);
-	k9c = find_key (CKO_PRIVATE_KEY, 2);
+	k9c = p11_find (f, sess, CKO_PRIVATE_KEY, 2);
 	ck_assert (!always_authenticate (k9c));
 	for (i = 0; i < 2; i++) {
 		/* each signature: the module verifies the login PIN right before (the card's policy) */

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "src/test-mock.h"
+#include "src/test-p11.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -55,31 +56,6 @@ teardown (void)
 		f->C_Finalize (NULL);
 }
 
-static CK_OBJECT_HANDLE
-find_one (CK_OBJECT_CLASS klass, CK_BYTE id)
-{
-	CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_ID, &id, 1 } };
-	CK_OBJECT_HANDLE h[4];
-	CK_ULONG n = 0;
-
-	ck_assert_int_eq (f->C_FindObjectsInit (sess, t, 2), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjects (sess, h, 4, &n), CKR_OK);
-	ck_assert_int_eq (f->C_FindObjectsFinal (sess), CKR_OK);
-	ck_assert_uint_eq (n, 1);
-	return h[0];
-}
-
-static CK_BBOOL
-get_bool (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
-{
-	CK_BBOOL b = 0xAA;
-	CK_ATTRIBUTE a = { type, &b, sizeof b };
-
-	ck_assert_int_eq (f->C_GetAttributeValue (sess, h, &a, 1), CKR_OK);
-	ck_assert_uint_eq (a.ulValueLen, sizeof b);
-	return b;
-}
-
 static CK_RV
 set_bool (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, CK_BBOOL value)
 {
@@ -109,7 +85,7 @@ derive (CK_BBOOL sensitive, CK_BBOOL extractable)
 	EVP_PKEY_get_octet_string_param (peer, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &plen);
 	EVP_PKEY_free (peer);
 	ck_assert_uint_eq (plen, 65);
-	ck_assert_int_eq (f->C_DeriveKey (sess, &m, find_one (CKO_PRIVATE_KEY, 5), templ, 5, &h), CKR_OK);
+	ck_assert_int_eq (f->C_DeriveKey (sess, &m, p11_find (f, sess, CKO_PRIVATE_KEY, 5), templ, 5, &h), CKR_OK);
 	return h;
 }
 
@@ -134,23 +110,23 @@ START_TEST (test_latching_set)
 	ck_assert_int_eq (set_bool (k, CKA_ALWAYS_SENSITIVE, CK_FALSE), CKR_ATTRIBUTE_READ_ONLY);
 	ck_assert_int_eq (set_bool (k, CKA_NEVER_EXTRACTABLE, CK_FALSE), CKR_ATTRIBUTE_READ_ONLY);
 	ck_assert_int_eq (value_of (k), CKR_ATTRIBUTE_SENSITIVE);
-	ck_assert_uint_eq (get_bool (k, CKA_SENSITIVE), CK_TRUE);
-	ck_assert_uint_eq (get_bool (k, CKA_EXTRACTABLE), CK_FALSE);
+	ck_assert_uint_eq (p11_bool (f, sess, k, CKA_SENSITIVE), CK_TRUE);
+	ck_assert_uint_eq (p11_bool (f, sess, k, CKA_EXTRACTABLE), CK_FALSE);
 	/* derived from a card key generated on the card: never outside it */
-	ck_assert_uint_eq (get_bool (k, CKA_ALWAYS_SENSITIVE), CK_TRUE);
-	ck_assert_uint_eq (get_bool (k, CKA_NEVER_EXTRACTABLE), CK_TRUE);
+	ck_assert_uint_eq (p11_bool (f, sess, k, CKA_ALWAYS_SENSITIVE), CK_TRUE);
+	ck_assert_uint_eq (p11_bool (f, sess, k, CKA_NEVER_EXTRACTABLE), CK_TRUE);
 	ck_assert_int_eq (set_bool (k, CKA_SENSITIVE, CK_TRUE), CKR_OK);   /* no change is fine */
 
 	open = derive (CK_FALSE, CK_TRUE);
 	ck_assert_int_eq (value_of (open), CKR_OK);
-	ck_assert_uint_eq (get_bool (open, CKA_ALWAYS_SENSITIVE), CK_FALSE);
-	ck_assert_uint_eq (get_bool (open, CKA_NEVER_EXTRACTABLE), CK_FALSE);
+	ck_assert_uint_eq (p11_bool (f, sess, open, CKA_ALWAYS_SENSITIVE), CK_FALSE);
+	ck_assert_uint_eq (p11_bool (f, sess, open, CKA_NEVER_EXTRACTABLE), CK_FALSE);
 	ck_assert_int_eq (set_bool (open, CKA_SENSITIVE, CK_TRUE), CKR_OK);
 	ck_assert_int_eq (set_bool (open, CKA_EXTRACTABLE, CK_FALSE), CKR_OK);
 	ck_assert_int_eq (value_of (open), CKR_ATTRIBUTE_SENSITIVE);
 	/* it was seen in the clear: the two history attributes stay FALSE */
-	ck_assert_uint_eq (get_bool (open, CKA_ALWAYS_SENSITIVE), CK_FALSE);
-	ck_assert_uint_eq (get_bool (open, CKA_NEVER_EXTRACTABLE), CK_FALSE);
+	ck_assert_uint_eq (p11_bool (f, sess, open, CKA_ALWAYS_SENSITIVE), CK_FALSE);
+	ck_assert_uint_eq (p11_bool (f, sess, open, CKA_NEVER_EXTRACTABLE), CK_FALSE);
 	ck_assert_int_eq (set_bool (open, CKA_SENSITIVE, CK_FALSE), CKR_ATTRIBUTE_READ_ONLY);
 	ck_assert_int_eq (set_bool (open, CKA_EXTRACTABLE, CK_TRUE), CKR_ATTRIBUTE_READ_ONLY);
 	ck_assert_int_eq (value_of (open), CKR_ATTRIBUTE_SENSITIVE);
@@ -174,7 +150,7 @@ START_TEST (test_latching_copy)
 	ck_assert_int_eq (f->C_CopyObject (sess, k, &always, 1, &copy), CKR_ATTRIBUTE_READ_ONLY);
 	ck_assert_int_eq (f->C_CopyObject (sess, k, &label, 1, &copy), CKR_OK);
 	ck_assert_int_eq (value_of (copy), CKR_ATTRIBUTE_SENSITIVE);
-	ck_assert_uint_eq (get_bool (copy, CKA_ALWAYS_SENSITIVE), CK_TRUE);
+	ck_assert_uint_eq (p11_bool (f, sess, copy, CKA_ALWAYS_SENSITIVE), CK_TRUE);
 	ck_assert_int_eq (f->C_CreateObject (sess, made, 4, &copy), CKR_ATTRIBUTE_READ_ONLY);
 }
 END_TEST
@@ -315,8 +291,8 @@ START_TEST (test_every_attribute)
 
 	ck_assert_int_eq (f->C_CreateObject (sess, st, 3, &h), CKR_OK);
 	assert_complete (h, CKO_SECRET_KEY, CKK_AES, "created AES key");
-	ck_assert_uint_eq (get_bool (h, CKA_ALWAYS_SENSITIVE), CK_FALSE);
-	ck_assert_uint_eq (get_bool (h, CKA_NEVER_EXTRACTABLE), CK_FALSE);
+	ck_assert_uint_eq (p11_bool (f, sess, h, CKA_ALWAYS_SENSITIVE), CK_FALSE);
+	ck_assert_uint_eq (p11_bool (f, sess, h, CKA_NEVER_EXTRACTABLE), CK_FALSE);
 	assert_complete (derive (CK_TRUE, CK_FALSE), CKO_SECRET_KEY, CKK_GENERIC_SECRET, "derived key");
 	ck_assert_int_eq (f->C_CreateObject (sess, dt, 2, &h), CKR_OK);
 	assert_complete (h, CKO_DATA, CK_UNAVAILABLE_INFORMATION, "data object");
@@ -413,7 +389,7 @@ START_TEST (test_value_lengths)
 		                         { CKA_SENSITIVE, four, 4 } };
 		EVP_PKEY_get_octet_string_param (peer, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &plen);
 		EVP_PKEY_free (peer);
-		ck_assert_int_eq (f->C_DeriveKey (sess, &m, find_one (CKO_PRIVATE_KEY, 5), templ, 3, &h),
+		ck_assert_int_eq (f->C_DeriveKey (sess, &m, p11_find (f, sess, CKO_PRIVATE_KEY, 5), templ, 3, &h),
 		                  CKR_ATTRIBUTE_VALUE_INVALID);
 	}
 }
@@ -426,7 +402,7 @@ START_TEST (test_single_after_multi)
 	CK_MECHANISM enc = { CKM_RSA_PKCS, NULL, 0 };
 	CK_BYTE data[4] = "abc", out[512];
 	CK_ULONG len = sizeof out;
-	CK_OBJECT_HANDLE priv = find_one (CKO_PRIVATE_KEY, 1), pub = find_one (CKO_PUBLIC_KEY, 1);
+	CK_OBJECT_HANDLE priv = p11_find (f, sess, CKO_PRIVATE_KEY, 1), pub = p11_find (f, sess, CKO_PUBLIC_KEY, 1);
 	CK_FUNCTION_LIST *l = f;
 
 	ck_assert_int_eq (l->C_DigestInit (sess, &sha), CKR_OK);
@@ -487,7 +463,7 @@ START_TEST (test_ecdsa_empty)
 	CK_MECHANISM m = { CKM_ECDSA, NULL, 0 }, x509 = { CKM_RSA_X_509, NULL, 0 };
 	CK_BYTE sig[512], empty[1] = { 0 };
 	CK_ULONG len = sizeof sig;
-	CK_OBJECT_HANDLE key = find_one (CKO_PRIVATE_KEY, 4);   /* 9E, PIN never */
+	CK_OBJECT_HANDLE key = p11_find (f, sess, CKO_PRIVATE_KEY, 4);   /* 9E, PIN never */
 
 	ck_assert_int_eq (f->C_SignInit (sess, &m, key), CKR_OK);
 	ck_assert_int_eq (f->C_Sign (sess, NULL, 0, sig, &len), CKR_DATA_LEN_RANGE);
@@ -498,7 +474,7 @@ START_TEST (test_ecdsa_empty)
 	len = sizeof sig;
 	ck_assert_int_eq (f->C_SignFinal (sess, sig, &len), CKR_DATA_LEN_RANGE);
 	/* raw RSA of nothing: the integer 0, a defined result */
-	ck_assert_int_eq (f->C_SignInit (sess, &x509, find_one (CKO_PRIVATE_KEY, 1)), CKR_OK);
+	ck_assert_int_eq (f->C_SignInit (sess, &x509, p11_find (f, sess, CKO_PRIVATE_KEY, 1)), CKR_OK);
 	len = sizeof sig;
 	ck_assert_int_eq (f->C_Sign (sess, NULL, 0, sig, &len), CKR_OK);
 	ck_assert_uint_eq (len, 256);
@@ -516,13 +492,13 @@ START_TEST (test_pair_usage)
 	size_t i, j;
 
 	for (i = 0; i < sizeof ids; i++) {
-		CK_OBJECT_HANDLE priv = find_one (CKO_PRIVATE_KEY, ids[i]), pub = find_one (CKO_PUBLIC_KEY, ids[i]);
+		CK_OBJECT_HANDLE priv = p11_find (f, sess, CKO_PRIVATE_KEY, ids[i]), pub = p11_find (f, sess, CKO_PUBLIC_KEY, ids[i]);
 		for (j = 0; j < N (pairs); j++)
-			ck_assert_msg (get_bool (priv, pairs[j].priv) == get_bool (pub, pairs[j].pub),
+			ck_assert_msg (p11_bool (f, sess, priv, pairs[j].priv) == p11_bool (f, sess, pub, pairs[j].pub),
 			               "key %u: private 0x%lx and public 0x%lx disagree", ids[i],
 			               (unsigned long)pairs[j].priv, (unsigned long)pairs[j].pub);
 	}
-	ck_assert_uint_eq (get_bool (find_one (CKO_PUBLIC_KEY, 5), CKA_DERIVE), CK_TRUE);
+	ck_assert_uint_eq (p11_bool (f, sess, p11_find (f, sess, CKO_PUBLIC_KEY, 5), CKA_DERIVE), CK_TRUE);
 }
 END_TEST
 
@@ -533,7 +509,7 @@ START_TEST (test_no_resend_of_pin_change)
 {
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	CK_SESSION_INFO info;
-	CK_OBJECT_HANDLE key = find_one (CKO_PRIVATE_KEY, 1);
+	CK_OBJECT_HANDLE key = p11_find (f, sess, CKO_PRIVATE_KEY, 1);
 	CK_RV rv;
 
 	mock.change_lost = CARD_E_SECURITY;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "src/test-mock.h"
+#include "src/test-p11.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -252,16 +253,6 @@ START_TEST (test_find)
 }
 END_TEST
 
-static CK_BBOOL
-get_bool (CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
-{
-	CK_BBOOL b = 2;
-	CK_ATTRIBUTE a = { type, &b, sizeof b };
-
-	ck_assert_int_eq (f->C_GetAttributeValue (sess, h, &a, 1), CKR_OK);
-	return b;
-}
-
 START_TEST (test_attributes)
 {
 	CK_OBJECT_HANDLE priv, pub, ecpub;
@@ -306,19 +297,19 @@ START_TEST (test_attributes)
 	t[0].type = CKA_MODULUS; t[0].pValue = modulus; t[0].ulValueLen = sizeof modulus;
 	ck_assert_int_eq (f->C_GetAttributeValue (sess, priv, t, 1), CKR_OK);   /* NSS reads it for the size */
 	ck_assert (memcmp (modulus, nbin, 256) == 0);
-	ck_assert_int_eq (get_bool (priv, CKA_SENSITIVE), CK_TRUE);
-	ck_assert_int_eq (get_bool (priv, CKA_EXTRACTABLE), CK_FALSE);
-	ck_assert_int_eq (get_bool (priv, CKA_PRIVATE), CK_TRUE);
-	ck_assert_int_eq (get_bool (priv, CKA_TOKEN), CK_TRUE);
-	ck_assert_int_eq (get_bool (priv, CKA_LOCAL), CK_TRUE);
-	ck_assert_int_eq (get_bool (priv, CKA_ALWAYS_AUTHENTICATE), CK_FALSE);
-	ck_assert_int_eq (get_bool (priv, CKA_SIGN), CK_TRUE);      /* 9A, no key usage: slot default */
-	ck_assert_int_eq (get_bool (priv, CKA_DECRYPT), CK_TRUE);
-	ck_assert_int_eq (get_bool (find_key (CKO_PRIVATE_KEY, 2), CKA_ALWAYS_AUTHENTICATE), CK_TRUE);
-	ck_assert_int_eq (get_bool (find_key (CKO_PRIVATE_KEY, 2), CKA_DERIVE), CK_FALSE);
-	ck_assert_int_eq (get_bool (find_key (CKO_PRIVATE_KEY, 3), CKA_SIGN), CK_FALSE);   /* keyEncipherment only */
-	ck_assert_int_eq (get_bool (find_key (CKO_PRIVATE_KEY, 3), CKA_UNWRAP), CK_TRUE);
-	ck_assert_int_eq (get_bool (find_key (CKO_PRIVATE_KEY, 5), CKA_DERIVE), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_SENSITIVE), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_EXTRACTABLE), CK_FALSE);
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_PRIVATE), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_TOKEN), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_LOCAL), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_ALWAYS_AUTHENTICATE), CK_FALSE);
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_SIGN), CK_TRUE);      /* 9A, no key usage: slot default */
+	ck_assert_int_eq (p11_bool (f, sess, priv, CKA_DECRYPT), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, find_key (CKO_PRIVATE_KEY, 2), CKA_ALWAYS_AUTHENTICATE), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, find_key (CKO_PRIVATE_KEY, 2), CKA_DERIVE), CK_FALSE);
+	ck_assert_int_eq (p11_bool (f, sess, find_key (CKO_PRIVATE_KEY, 3), CKA_SIGN), CK_FALSE);   /* keyEncipherment only */
+	ck_assert_int_eq (p11_bool (f, sess, find_key (CKO_PRIVATE_KEY, 3), CKA_UNWRAP), CK_TRUE);
+	ck_assert_int_eq (p11_bool (f, sess, find_key (CKO_PRIVATE_KEY, 5), CKA_DERIVE), CK_TRUE);
 	ck_assert_int_eq (f->C_SetAttributeValue (sess, priv, t, 1), CKR_ATTRIBUTE_READ_ONLY);   /* setattr.c */
 	ck_assert_int_eq (f->C_DestroyObject (sess, priv), CKR_ACTION_PROHIBITED);   /* PIV keys stay */
 

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* src/test-p11.c: see test-p11.h. */
+#include "config.h"
+
+#include "src/test-p11.h"
+
+#include <check.h>
+
+CK_OBJECT_HANDLE
+p11_find (CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_CLASS klass, CK_BYTE id)
+{
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_ID, &id, 1 } };
+	CK_OBJECT_HANDLE h[4] = { 0 };
+	CK_ULONG n = 0;
+
+	ck_assert_int_eq (f->C_FindObjectsInit (s, t, 2), CKR_OK);
+	ck_assert_int_eq (f->C_FindObjects (s, h, 4, &n), CKR_OK);
+	ck_assert_int_eq (f->C_FindObjectsFinal (s), CKR_OK);
+	ck_assert_uint_le (n, 1);
+	return n == 1 ? h[0] : 0;
+}
+
+CK_ULONG
+p11_ulong (CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
+{
+	CK_ULONG v = 0;
+	CK_ATTRIBUTE a = { type, &v, sizeof v };
+
+	ck_assert_int_eq (f->C_GetAttributeValue (s, h, &a, 1), CKR_OK);
+	ck_assert_uint_eq (a.ulValueLen, sizeof v);
+	return v;
+}
+
+CK_BBOOL
+p11_bool (CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
+{
+	CK_BBOOL b = 0xAA;
+	CK_ATTRIBUTE a = { type, &b, sizeof b };
+
+	ck_assert_int_eq (f->C_GetAttributeValue (s, h, &a, 1), CKR_OK);
+	ck_assert_uint_eq (a.ulValueLen, sizeof b);
+	return b;
+}
