@@ -21,90 +21,20 @@
 #include "apdu/buf.h"
 #include "apdu/log.h"
 #include "apdu/ossl.h"
+#include "apdu/spki.h"
 #include "apdu/tlv.h"
 
-static const uint8_t oid_rsa[] = { 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01 };
-static const uint8_t oid_ec[] = { 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01 };
 static const uint8_t oid_ed25519[] = { 0x2B, 0x65, 0x70 };
 static const uint8_t oid_x25519[] = { 0x2B, 0x65, 0x6E };
-
-/* INTEGER with the minimal encoding of the unsigned big-endian V (0 if V is zero). */
-static int
-put_uint (struct apdu_buf *buf, const uint8_t *v, size_t len)
-{
-	size_t mark;
-
-	while (len > 0 && v[0] == 0)
-		v++, len--;
-	if (len == 0)
-		return 0;
-	mark = tlv_begin (buf, 0x02);
-	if (v[0] & 0x80)
-		apdu_buf_add_byte (buf, 0x00);
-	apdu_buf_add (buf, v, len);
-	tlv_end (buf, mark);
-	return 1;
-}
-
-/* SEQUENCE { SEQUENCE { ALG [PARAM | NULL for RSA] }, BIT STRING { 00 KEY } }. */
-static card_rv
-spki_wrap (const uint8_t *alg, size_t alg_len, const uint8_t *param, size_t param_len, int null_param,
-           const uint8_t *key, size_t key_len, uint8_t **spki, size_t *spki_len)
-{
-	struct apdu_buf out;
-	size_t seq, algid, bits;
-	card_rv rv = CARD_OK;
-
-	apdu_buf_init (&out);
-	seq = tlv_begin (&out, 0x30);
-	algid = tlv_begin (&out, 0x30);
-	tlv_put (&out, 0x06, alg, alg_len);
-	if (param != NULL)
-		tlv_put (&out, 0x06, param, param_len);
-	else if (null_param)
-		tlv_put (&out, 0x05, NULL, 0);
-	tlv_end (&out, algid);
-	bits = tlv_begin (&out, 0x03);
-	apdu_buf_add_byte (&out, 0x00);
-	apdu_buf_add (&out, key, key_len);
-	tlv_end (&out, bits);
-	tlv_end (&out, seq);
-	*spki = apdu_buf_steal (&out, spki_len);
-	if (*spki == NULL)
-		rv = CARD_E_NO_MEMORY;
-	apdu_buf_clear (&out);
-	return rv;
-}
 
 static card_rv
 rsa_spki (const struct opgp_algo *algo, const struct tlv *tpl, uint8_t **spki, size_t *spki_len)
 {
 	struct tlv n, e;
-	struct apdu_buf key;
-	size_t seq;
-	card_rv rv = CARD_E_BAD_RESPONSE;
 
-	apdu_buf_init (&key);
-	if (tlv_find_child (tpl, 0x81, &n) != TLV_OK || tlv_find_child (tpl, 0x82, &e) != TLV_OK ||
-	    e.len == 0 || e.len > 8)
-		goto out;
-	while (n.len > 0 && n.value[0] == 0)
-		n.value++, n.len--;
-	/* the modulus has the attributes' size: its top bit is set */
-	if (n.len * 8 != algo->rsa_bits || !(n.value[0] & 0x80))
-		goto out;
-	seq = tlv_begin (&key, 0x30);
-	put_uint (&key, n.value, n.len);
-	if (!put_uint (&key, e.value, e.len))
-		goto out;
-	tlv_end (&key, seq);
-	rv = CARD_E_NO_MEMORY;
-	if (apdu_buf_failed (&key))
-		goto out;
-	rv = spki_wrap (oid_rsa, sizeof oid_rsa, NULL, 0, 1, key.data, key.len, spki, spki_len);
-out:
-	apdu_buf_clear (&key);
-	return rv;
+	if (tlv_find_child (tpl, 0x81, &n) != TLV_OK || tlv_find_child (tpl, 0x82, &e) != TLV_OK)
+		return CARD_E_BAD_RESPONSE;
+	return apdu_spki_rsa (n.value, n.len, e.value, e.len, algo->rsa_bits, spki, spki_len);
 }
 
 static card_rv
@@ -122,12 +52,10 @@ ec_spki (const struct opgp_algo *algo, const struct tlv *tpl, uint8_t **spki, si
 		if (pt.len != 32)
 			return CARD_E_BAD_RESPONSE;
 		if (algo->curve == OPGP_CURVE_ED25519)
-			return spki_wrap (oid_ed25519, sizeof oid_ed25519, NULL, 0, 0, pt.value, 32, spki, spki_len);
-		return spki_wrap (oid_x25519, sizeof oid_x25519, NULL, 0, 0, pt.value, 32, spki, spki_len);
+			return apdu_spki_raw (oid_ed25519, sizeof oid_ed25519, pt.value, 32, spki, spki_len);
+		return apdu_spki_raw (oid_x25519, sizeof oid_x25519, pt.value, 32, spki, spki_len);
 	}
-	if (oid == NULL || pt.len != 1 + 2 * bytes || pt.value[0] != 0x04)
-		return CARD_E_BAD_RESPONSE;
-	return spki_wrap (oid_ec, sizeof oid_ec, oid, oid_len, 0, pt.value, pt.len, spki, spki_len);
+	return apdu_spki_ec (oid, oid_len, bytes, pt.value, pt.len, spki, spki_len);
 }
 
 card_rv
