@@ -50,6 +50,8 @@ clients_testbed() {
 # limit and stdin closed (a client that wanted to prompt for a PIN fails instead of hanging).
 # In a sanitizer build (TESSERA_SANITIZERS=yes) the module needs the ASan runtime loaded
 # first in a program that was not built with it; leak reports would be the program's, not ours.
+# libstdc++ is preloaded after it: a C++ library the program loads later (PyKCS11) throws
+# exceptions, and ASan's __cxa_throw interceptor must find the real one at start-up.
 with_module() { with_module_input /dev/null "$@"; }
 
 # with_module_input FILE COMMAND...: the same with stdin from FILE (a PIN for a client's prompt),
@@ -58,7 +60,7 @@ with_module_input() {
 	_in=$1
 	shift
 	if [ "${TESSERA_SANITIZERS:-no}" = yes ]; then
-		env LD_PRELOAD="$TESSERA_ASAN_RUNTIME" ASAN_OPTIONS=detect_leaks=0 \
+		env LD_PRELOAD="$TESSERA_ASAN_RUNTIME libstdc++.so.6" ASAN_OPTIONS=detect_leaks=0 \
 			timeout "$TOOL_TIMEOUT" setsid -w "$@" <"$_in"
 	else
 		timeout "$TOOL_TIMEOUT" setsid -w "$@" <"$_in"
