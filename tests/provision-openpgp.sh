@@ -39,16 +39,17 @@ if [ ! -f ca.pem ]; then
 		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 fi
 
-# spki_from_point PREFIX-HEX ID: the DER SubjectPublicKeyInfo of an Ed25519 or X25519 key from
-# its CKA_EC_POINT as pkcs11-tool -O prints it (an OCTET STRING 04 20 + 32 bytes): pkcs11-tool
-# 0.23 does not read these keys itself.
+# spki_from_point PREFIX-HEX ID: the DER SubjectPublicKeyInfo of an EC, Ed25519 or X25519 key:
+# PREFIX (the SPKI's header for the curve) and the point from its CKA_EC_POINT as pkcs11-tool -O
+# prints it (an OCTET STRING: 04, length, point). pkcs11-tool 0.23 does not read Ed25519 and
+# X25519 keys itself, and reading an EC public key is a use after free in it (ASan build).
 spki_from_point() {
 	# (pkcs11-tool -O lists every public key, whatever --id says: the block with ID $2)
 	point=$(p11 -O --type pubkey 2>/dev/null | awk -v id="$2" '
 		/^Public Key Object/ { p = "" }
-		$1 == "EC_POINT:" && substr($2, 1, 4) == "0420" { p = substr($2, 5) }
+		$1 == "EC_POINT:" && substr($2, 1, 2) == "04" { p = substr($2, 5) }
 		$1 == "ID:" && $2 == id && p != "" { print p; exit }')
-	[ "${#point}" = 64 ] || { echo "provision-openpgp.sh: no 32-byte EC_POINT for $2" >&2; return 1; }
+	[ -n "$point" ] || { echo "provision-openpgp.sh: no EC_POINT for $2" >&2; return 1; }
 	perl -e 'print pack("H*", $ARGV[0])' "$1$point" >"$2.pub.der"
 }
 
@@ -67,7 +68,12 @@ for pair in $keys; do
 	case $type in
 	EC:edwards25519 | EC:ed25519) spki_from_point 302a300506032b6570032100 "$id" ;;
 	EC:curve25519 | EC:x25519) spki_from_point 302a300506032b656e032100 "$id" ;;
-	*) p11 --read-object --type pubkey --id "$id" -o "$id.pub.der" >/dev/null 2>&1 ;;
+	EC:prime256v1 | EC:secp256r1)
+		spki_from_point 3059301306072a8648ce3d020106082a8648ce3d030107034200 "$id" ;;
+	EC:secp384r1) spki_from_point 3076301006072a8648ce3d020106052b81040022036200 "$id" ;;
+	EC:*) echo "provision-openpgp.sh: curve of $type unknown here" >&2; exit 1 ;;
+	*) p11 --read-object --type pubkey --id "$id" -o "$id.pub.der" >/dev/null 2>&1 ||
+		{ echo "provision-openpgp.sh: pkcs11-tool cannot read public key $id" >&2; exit 1; } ;;
 	esac
 	openssl pkey -pubin -inform DER -in "$id.pub.der" -out "$id.pub.pem"
 	cat >"$id.ext" <<EOT

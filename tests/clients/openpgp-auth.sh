@@ -23,7 +23,7 @@ D=$TAP_TMP/card
 db="sql:$TAP_TMP/nss"
 server=""
 agent=""
-trap 'for p in $server $agent; do kill "$p" 2>/dev/null; done; rm -rf "$TAP_TMP"' EXIT
+trap 'for pid in $server $agent; do kill "$pid" 2>/dev/null; done; rm -rf "$TAP_TMP"' EXIT
 
 tap_check "provision the OpenPGP card through tessera: 01 RSA-2048, 02 RSA-2048, 03 $alg" \
 	t sh "$TESSERA_SRCDIR/tests/provision-openpgp.sh" "$D" "01:rsa:2048 02:rsa:2048 03:$alg"

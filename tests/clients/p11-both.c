@@ -20,7 +20,8 @@
  *                            public key; the secret's CKA_VALUE into the file OUT
  *   logout:SEL               C_Logout
  * SEL: the first token whose model (CK_TOKEN_INFO.model) contains SEL, e.g. "OpenPGP", "YubiKey".
- * Each step prints "passed STEP" or "FAIL STEP: why" (with the CKR_ name); exit status 0 when all
+ * Each step prints "passed STEP" or "FAIL STEP: why" (with the CKR_ name; a login's PIN shown as
+ * "(PIN)"); exit status 0 when all
  * passed, 1 at the first failure, 2 for bad usage.
  */
 #include "config.h"
@@ -426,10 +427,22 @@ run_step (char *step)
 	return false;
 }
 
+/* STEP as printed: a login's PIN left out. */
+static const char *
+shown (const char *step, char *buf, size_t size)
+{
+	const char *pin = strncmp (step, "login:", 6) == 0 ? strrchr (step, ':') : NULL;
+
+	if (pin == NULL)
+		return step;
+	snprintf (buf, size, "%.*s:(PIN)", (int)(pin - step), step);
+	return buf;
+}
+
 int
 main (int argc, char **argv)
 {
-	char step[1024];
+	char step[1024], show[1024];
 	int i;
 
 	if (argc < 2) {
@@ -442,11 +455,11 @@ main (int argc, char **argv)
 		snprintf (step, sizeof step, "%s", argv[i]);
 		why[0] = '\0';
 		if (!run_step (step)) {
-			printf ("FAIL %s: %s\n", argv[i], why);
+			printf ("FAIL %s: %s\n", shown (argv[i], show, sizeof show), why);
 			f->C_Finalize (NULL);
 			return 1;
 		}
-		printf ("passed %s\n", argv[i]);
+		printf ("passed %s\n", shown (argv[i], show, sizeof show));
 	}
 	f->C_Finalize (NULL);
 	return 0;
