@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TSR_APP_SLOT_STEP 0x100u   /* see tsr_slot_new_id_inlock */
+
 struct tsr_slot *
 tsr_slot_get_inlock (CK_SLOT_ID id)
 {
@@ -50,6 +52,34 @@ tsr_slot_by_name_inlock (const char *name)
 	return NULL;
 }
 
+/* The ID of a new slot. A reader's first slot takes the next number. Another application's
+ * slot takes its first slot's ID plus TSR_APP_SLOT_STEP times the application's place on the
+ * card (1, 2...): the same in every process, whether the card's applications came from the
+ * cache at insertion or were found later by C_GetSlotList (a counter numbers them in the
+ * order seen, so pkcs11-tool --slot N or a PKCS #11 URI's slot-id named another slot in the
+ * next process). An ID in use (another kind of card in the reader before) moves on by steps. */
+static CK_SLOT_ID
+tsr_slot_new_id_inlock (const struct tsr_slot *first, const char *app)
+{
+	CK_SLOT_ID id;
+	size_t place = first != NULL ? first->n_apps : 0, i;
+
+	if (first == NULL) {
+		do
+			id = tsr.next_slot_id++;
+		while (tsr_slot_get_inlock (id) != NULL);
+		return id;
+	}
+	for (i = 1; i < first->n_apps; i++) {
+		if (strcmp (first->apps[i], app) == 0)
+			place = i;
+	}
+	id = first->id + TSR_APP_SLOT_STEP * (place > 0 ? place : 1);
+	while (tsr_slot_get_inlock (id) != NULL)
+		id += TSR_APP_SLOT_STEP;
+	return id;
+}
+
 struct tsr_slot *
 tsr_slot_add_inlock (const char *name, const char *app)
 {
@@ -63,7 +93,7 @@ tsr_slot_add_inlock (const char *name, const char *app)
 	slot = calloc (1, sizeof *slot);
 	if (slot == NULL)
 		goto out;
-	slot->id = tsr.next_slot_id++;
+	slot->id = tsr_slot_new_id_inlock (first, app);
 	snprintf (slot->reader_name, sizeof slot->reader_name, "%s", name);
 	snprintf (slot->app, sizeof slot->app, "%s", app != NULL ? app : "");
 	slot->first = first != NULL ? first : slot;

@@ -3,7 +3,8 @@
  * src/test-apps.c: one card, two applications (the mock card's "mock" and "mock2"): a
  * token each, in a slot each, found when the reader's first token is read and announced
  * by a slot event; each its own login; the application selected again when the other one
- * was used in between; both gone with the card, the same slot IDs when it returns.
+ * was used in between; both gone with the card, the same slot IDs when it returns, and in
+ * the next process.
  */
 #include "config.h"
 
@@ -147,6 +148,42 @@ START_TEST (test_one_application)
 }
 END_TEST
 
+/* The second application's slot has the same ID in every process: its reader's slot's ID
+ * and its place on the card say it, not the order in which slots were made (the
+ * applications found by C_GetSlotList after every reader was listed, or known from the cache
+ * when the card was inserted). */
+START_TEST (test_stable_slot_ids)
+{
+	char dir[] = "/tmp/tessera-apps.XXXXXX", cmd[64];
+	CK_SLOT_ID found[4], cached[4];
+	CK_SLOT_INFO si;
+	CK_C_INITIALIZE_ARGS args = { NULL, NULL, NULL, NULL, CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK,
+	                              NULL };   /* no monitor thread: events are read by the calls */
+
+	f->C_Finalize (NULL);
+	ck_assert (mkdtemp (dir) != NULL);
+	setenv ("TESSERA_CACHE_DIR", dir, 1);   /* a kind of card never seen */
+	mock_setup (2, true);                   /* the card's reader and an empty one */
+	mock.second_app = true;
+	ck_assert_int_eq (f->C_Initialize (&args), CKR_OK);
+	ck_assert_uint_eq (slots_present (found), 2);
+	f->C_Finalize (NULL);
+	/* the next process: the card is inserted after start, its applications from the cache */
+	mock_setup (1, false);
+	mock.second_app = true;
+	ck_assert_int_eq (f->C_Initialize (&args), CKR_OK);
+	ck_assert_uint_eq (slots_present (cached), 0);
+	mock_card_insert ();
+	ck_assert_uint_eq (slots_present (cached), 2);
+	ck_assert_uint_eq (cached[0], found[0]);
+	ck_assert_uint_eq (cached[1], found[1]);
+	ck_assert_int_eq (f->C_GetSlotInfo (found[1], &si), CKR_OK);
+	ck_assert (memcmp (si.slotDescription, "Mock Reader 0 (mock2)", 21) == 0);
+	snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq (system (cmd), 0);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -158,6 +195,7 @@ main (void)
 	tcase_add_checked_fixture (tc, setup, teardown);
 	tcase_add_test (tc, test_two_applications);
 	tcase_add_test (tc, test_one_application);
+	tcase_add_test (tc, test_stable_slot_ids);
 	suite_add_tcase (su, tc);
 	sr = srunner_create (su);
 	srunner_run_all (sr, CK_ENV);
