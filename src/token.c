@@ -120,15 +120,20 @@ tsr_token_label_base (const struct card *card, const struct card_key *keys, size
 		snprintf (base, size, "%s", card->info.model[0] ? card->info.model : card->driver->name);
 }
 
+/* APP: the application's name in a reader's other slots (apps.c), NULL in its first: the
+ * two tokens of one card would otherwise carry the same holder and serial, and NSS finds
+ * a token by its label ("Alice Example openpgp #12345678"). */
 static void
-tsr_token_label (struct tsr_token *token, const struct card_key *keys, size_t n_keys)
+tsr_token_label (struct tsr_token *token, const char *app, const struct card_key *keys, size_t n_keys)
 {
-	char base[128] = "", suffix[40] = "";
+	char base[128] = "", suffix[64] = "";
 	size_t room, len;
 
 	tsr_token_label_base (token->card, keys, n_keys, base, sizeof base);
+	if (app != NULL && app[0] != '\0')
+		snprintf (suffix, sizeof suffix, " %.12s", app);
 	if (token->info.serial[0] != '\0')
-		snprintf (suffix, sizeof suffix, " #%.16s", token->info.serial);
+		snprintf (suffix + strlen (suffix), sizeof suffix - strlen (suffix), " #%.16s", token->info.serial);
 	room = 32 - strlen (suffix);
 	len = strlen (base);
 	if (len > room) {
@@ -384,7 +389,7 @@ tsr_token_install_inlock (struct tsr_slot *slot)
 	rv = tsr_token_store_objects_inlock (slot->id, token->card, token->keys, token->n_keys);
 	if (rv != CKR_OK)
 		goto out;
-	tsr_token_label (token, token->keys, token->n_keys);
+	tsr_token_label (token, slot->first != slot ? slot->app : NULL, token->keys, token->n_keys);
 	tsr_token_capabilities_inlock (token, slot->id);
 	tsr_pairing_apply_inlock (slot->id, token->store_id);   /* aliases set by applications */
 	tsr_log ("p11", "slot %lu: token \"%s\" (%s, serial %s), %zu key slots, PIN tries %d",
