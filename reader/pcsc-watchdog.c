@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,7 +224,10 @@ sockset_now (void)
 		goto fail;
 	while ((e = readdir (d)) != NULL) {
 		fd = atoi (e->d_name);
-		if (e->d_name[0] == '.' || fd == dirfd (d) || fstat (fd, &st) != 0 || !S_ISSOCK (st.st_mode))
+		/* by its /proc entry, not fstat (fd): the descriptor may be another thread's, opened
+		 * or closed meanwhile (ThreadSanitizer reports a use of it as a race) */
+		if (e->d_name[0] == '.' || fd == dirfd (d) || fstatat (dirfd (d), e->d_name, &st, 0) != 0 ||
+		    !S_ISSOCK (st.st_mode))
 			continue;
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? 2 * s->cap : 32;
