@@ -19,11 +19,13 @@ static void
 objects (const uint8_t *der, size_t len, bool cert, enum card_alg alg)
 {
 	struct card_key key = { 0 };
+	struct card card = { 0 };
 	struct tsr_object **objs = NULL;
 	size_t n = 0, i;
 
+	card.slots = piv_card_slots;   /* 9A's descriptor: labels, usages */
+	card.n_slots = PIV_NUM_SLOTS;
 	key.ref = 0x9A;
-	key.id = 1;
 	key.has_key = 1;
 	key.alg = alg;
 	key.pin_policy = CARD_PIN_POLICY_ONCE;
@@ -34,7 +36,7 @@ objects (const uint8_t *der, size_t len, bool cert, enum card_alg alg)
 		key.spki_der = (uint8_t *)der;
 		key.spki_len = len;
 	}
-	(void)tsr_objects_from_card_key (&key, 1, &objs, &n);
+	(void)tsr_objects_from_card_key (&card, &key, 1, &objs, &n);
 	for (i = 0; i < n; i++)
 		tsr_object_free (objs[i]);
 	free (objs);
@@ -52,7 +54,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t len)
 		ready = tsr_ossl_init () == CKR_OK;
 	if (len < 1 || !ready)
 		return 0;
-	alg = (enum card_alg)(data[0] % 7);
+	alg = (enum card_alg)(data[0] % (CARD_ALG_LAST + 1));
 	data++;
 	len--;
 	(void)tsr_fpr_of_cert (data, len, fpr);

@@ -32,7 +32,7 @@ keys_and_pins (struct card *card, unsigned mask)
 	int verified = 0, tries = 0;
 
 	if (mask & 0x1) {
-		(void)card->driver->list_keys (card, &keys, &n);
+		(void)card->driver->list_keys (card, NULL, &keys, &n);
 		card_keys_free (keys, n);
 	}
 	if (mask & 0x2) {
@@ -110,7 +110,7 @@ fuzz_piv_ops (const struct reader_ops *reader, const char *reader_name, unsigned
 	struct card *card = NULL;
 	int was_reset = 0;
 
-	if (card_open (reader, reader_name, &card) != CARD_OK)
+	if (card_open (reader, reader_name, NULL, &card) != CARD_OK)   /* any driver: PIV, then OpenPGP */
 		return;
 	if (card_begin (card, &was_reset) == CARD_OK) {
 		keys_and_pins (card, mask);
