@@ -21,6 +21,7 @@
 #include "apdu/mock-reader.h"
 #include "apdu/openpgp.h"
 #include "apdu/test-openpgp.h"
+#include "tests/testkeys.h"
 #include "apdu/tlv.h"
 
 #define SELECT "00 A4 04 00 06 D2 76 00 01 24 01"
@@ -284,7 +285,7 @@ START_TEST (test_generate)
 {
 	char *ard = ard_hex (P256SIG, X25519, ED25519, "08 00", 0);
 	char *ard2 = ard_hex (P256SIG, RSA2048, ED25519, "08 00", 0);
-	EVP_PKEY *ec = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256"), *rsa = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *ec = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256"), *rsa = testkey_rsa_next ();
 	uint8_t resp[600], fpr[20], cmd[32], *spki = NULL;
 	size_t rlen = 0, slen = 0;
 

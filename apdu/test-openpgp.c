@@ -20,6 +20,7 @@
 #include "apdu/openpgp.h"
 #include "apdu/ossl.h"
 #include "apdu/test-openpgp.h"
+#include "tests/testkeys.h"
 
 /* The simulator's 6E of a new card (serial 0123E857). */
 #define ARD_34 \
@@ -268,7 +269,7 @@ assert_spki (const char *attr, EVP_PKEY *key, const uint8_t *tmpl, size_t tlen)
 
 START_TEST (test_spki)
 {
-	EVP_PKEY *rsa = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *rsa = testkey_rsa_next ();
 	EVP_PKEY *p384 = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-384");
 	EVP_PKEY *ed = EVP_PKEY_Q_keygen (NULL, NULL, "ED25519"), *x = EVP_PKEY_Q_keygen (NULL, NULL, "X25519");
 	struct opgp_algo a;
@@ -337,7 +338,7 @@ v4_fpr (const uint8_t *body, size_t len, uint8_t fpr[20])
 
 START_TEST (test_fingerprint)
 {
-	EVP_PKEY *x = EVP_PKEY_Q_keygen (NULL, NULL, "X25519"), *rsa = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *x = EVP_PKEY_Q_keygen (NULL, NULL, "X25519"), *rsa = testkey_rsa_next ();
 	struct opgp_algo a = algo_of ("12 2B 06 01 04 01 97 55 01 05 01");
 	uint8_t body[600], fpr[20], want[20], *spki = NULL;
 	size_t plen = 32, k = 0;

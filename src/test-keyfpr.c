@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "src/provision.h"
+#include "tests/testkeys.h"
 #include "apdu/piv.h"
 
 #include <check.h>
@@ -176,7 +177,7 @@ END_TEST
 
 START_TEST (test_rsa)
 {
-	EVP_PKEY *pk = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *pk = testkey_rsa_next ();
 	uint8_t want[TSR_FPR_LEN], got[TSR_FPR_LEN];
 	unsigned char *der = NULL, *cert = NULL;
 	int n;
