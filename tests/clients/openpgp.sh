@@ -184,4 +184,23 @@ tap_check "C_DeriveKey (CKM_ECDH1_DERIVE) with the X25519 key 02 and openssl's p
 	with_module "$P11BOTH" login:OpenPGP:"$PIN" derive:OpenPGP:02:"$TAP_TMP/peer.pub":"$TAP_TMP/x25519.bin"
 tap_check "the X25519 secret is the one openssl derives (32 bytes)" sh -c \
 	'cmp "$1" "$2" && [ "$(wc -c <"$1")" = 32 ]' sh "$TAP_TMP/x25519.ref" "$TAP_TMP/x25519.bin"
+# --- PINs: C_SetPIN of PW1 and PW3, C_InitPIN (RESET RETRY COUNTER) by PW3; counters in the flags
+tap_check "C_SetPIN changes PW1 (user)" p11 --login --pin "$PIN" --change-pin --new-pin 111222
+tap_check "the new PW1 logs in" p11 --login --pin 111222 --list-objects --type privkey
+expect_fail "the old PW1 no longer does" p11 --login --pin "$PIN" --list-objects --type privkey
+tap_check "C_SetPIN in an SO session changes PW3" \
+	p11 --login --login-type so --so-pin 12345678 --change-pin --new-pin 87654321
+expect_fail "C_InitPIN with the old PW3 is refused" \
+	p11 --init-pin --login --login-type so --so-pin 12345678 --new-pin "$PIN"
+p11 -T >"$TAP_TMP/token" 2>&1
+grep_check "the token flags show PW3's lost try, without a PIN" "$TAP_TMP/token" "SO PIN count low"
+tap_check "C_InitPIN with the new PW3 sets PW1 again (RESET RETRY COUNTER)" \
+	p11 --init-pin --login --login-type so --so-pin 87654321 --new-pin "$PIN"
+tap_check "PW1 as it was logs in again" p11 --login --pin "$PIN" --list-objects --type privkey
+p11 -T >"$TAP_TMP/token" 2>&1
+if grep -q "count low" "$TAP_TMP/token"; then
+	tap_fail "PW3's counter is full again after its successful use"; tap_diag <"$TAP_TMP/token"
+else
+	tap_ok "PW3's counter is full again after its successful use"
+fi
 tap_done
