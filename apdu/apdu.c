@@ -112,6 +112,14 @@ struct xfer {
 	int sent;              /* transmissions so far */
 };
 
+/* Whether an answer with status SW may have data: success, more data, a warning
+ * (ISO 7816-4: 62xx; 63xx is the cards' verification status, which never has). */
+static int
+sw_may_carry_data (uint16_t sw)
+{
+	return sw == 0x9000 || (sw & 0xFF00) == 0x6100 || (sw & 0xFF00) == 0x6200;
+}
+
 /* One transmission of an encoded command; *sw and the data appended to OUT. */
 static card_rv
 send_raw (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw)
@@ -141,6 +149,14 @@ send_raw (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 		goto out;
 	}
 	*sw = (uint16_t)(x->rsp[rlen - 2] << 8 | x->rsp[rlen - 1]);
+	if (rlen > 2 && !sw_may_carry_data (*sw)) {
+		/* An error status never comes with data: the answer was cut or garbled on its
+		 * way, and its last two bytes are not a status word. */
+		tsr_log ("apdu", "%02X %02X: %zu bytes of data before status %04X: a damaged answer",
+		         apdu->cla, apdu->ins, rlen - 2, *sw);
+		rv = CARD_E_BAD_RESPONSE;
+		goto out;
+	}
 	if ((*sw & 0xFF00) != 0x6C00) {
 		apdu_buf_add (out, x->rsp, rlen - 2);
 		if (apdu_buf_failed (out)) {
@@ -177,6 +193,13 @@ send_one (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 			le_retried = 1;
 			cur.ne = (*sw & 0xFF) ? (*sw & 0xFF) : 256;
 			continue;
+		}
+		if ((*sw & 0xFF00) != 0x6100 && rounds > 0 && *sw != 0x9000) {
+			/* the command ran and its answer is lost part way: not the command's status */
+			tsr_log ("apdu", "%02X %02X: GET RESPONSE answered %04X: the answer is lost",
+			         apdu->cla, apdu->ins, *sw);
+			rv = CARD_E_BAD_RESPONSE;
+			break;
 		}
 		if ((*sw & 0xFF00) != 0x6100)
 			break;

@@ -203,6 +203,40 @@ START_TEST (test_get_response)
 }
 END_TEST
 
+/* A cut answer whose last bytes look like an error status (a PIN counter, a blocked PIN,
+ * bad data) is a damaged answer, not that status; so is a GET RESPONSE chain that breaks. */
+START_TEST (test_damaged_answers)
+{
+	static const char *const tails[] = { "63 C1", "69 83", "6A 80", "69 82", "6F 00", "63 00" };
+	struct apdu a;
+	struct apdu_resp r;
+	char rsp[64];
+	size_t i;
+	int tries;
+
+	apdu_init (&a, 0x00, 0x87, 0x11, 0x9C);
+	a.ne = 256;
+	for (i = 0; i < sizeof tails / sizeof *tails; i++) {
+		snprintf (rsp, sizeof rsp, "7C 44 82 42 30 40 02 20 %s", tails[i]);
+		mock_expect ("00 87 11 9C 00", rsp);
+		ck_assert_int_eq (apdu_exchange (&card, &a, &r, &tries), CARD_E_BAD_RESPONSE);
+		ck_assert_int_eq (tries, -1);
+		ck_assert_ptr_null (r.data);
+	}
+	mock_expect ("00 87 11 9C 00", "7C 02 82 00 62 83");   /* a warning may carry data */
+	ck_assert_int_eq (apdu_transmit (&card, &a, &r), CARD_OK);
+	ck_assert_uint_eq (r.sw, 0x6283);
+	apdu_resp_clear (&r);
+	mock_expect ("00 87 11 9C 00", "7C 44 61 10");
+	mock_expect ("00 C0 00 00 10", "6A 80");
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, &tries), CARD_E_BAD_RESPONSE);
+	ck_assert_ptr_null (r.data);
+	mock_expect ("00 87 11 9C 00", "6A 80");   /* the status of the command itself */
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, &tries), CARD_E_INVALID_DATA);
+	ck_assert_ptr_null (mock_check ());
+}
+END_TEST
+
 START_TEST (test_wrong_le)
 {
 	struct apdu a;
@@ -568,6 +602,7 @@ main (void)
 	tcase_add_test (xfer, test_simple_exchange);
 	tcase_add_test (xfer, test_get_response);
 	tcase_add_test (xfer, test_wrong_le);
+	tcase_add_test (xfer, test_damaged_answers);
 	tcase_add_test (xfer, test_command_chaining);
 	tcase_add_test (xfer, test_extended_no_chaining);
 	tcase_add_test (xfer, test_extended_refused_falls_back);
