@@ -32,16 +32,7 @@ static CK_BYTE name_curve25519[] = { 0x13, 0x0A, 'c', 'u', 'r', 'v', 'e', '2', '
 static void
 init_profile (enum mock_profile profile)
 {
-	CK_C_INITIALIZE_ARGS args = { NULL, NULL, NULL, NULL, CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK,
-	                              NULL };
-	CK_ULONG n = 1;
-
-	tsr_set_backend (&mock_backend);
-	mock_setup_profile (1, true, profile);
-	ck_assert_int_eq (tsr_get_function_list (&f), CKR_OK);
-	ck_assert_int_eq (f->C_Initialize (&args), CKR_OK);
-	ck_assert_int_eq (f->C_GetSlotList (CK_TRUE, &slot, &n), CKR_OK);
-	ck_assert_int_eq (f->C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &sess), CKR_OK);
+	mock_open_session (profile, &f, &slot, &sess);
 }
 
 static void setup_rsa (void) { init_profile (MOCK_PROFILE_PGP_RSA); }

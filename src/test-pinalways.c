@@ -30,10 +30,6 @@ static char conf_path[] = "/tmp/tessera-pinalways-XXXXXX";
 static void
 init_with_conf (const char *conf)
 {
-	CK_C_INITIALIZE_ARGS args = { NULL, NULL, NULL, NULL,
-	                              CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK, NULL };
-	CK_SLOT_ID slots[4];
-	CK_ULONG n = 4;
 	FILE *fp;
 	int fd;
 
@@ -49,14 +45,7 @@ init_with_conf (const char *conf)
 	} else {
 		setenv ("TESSERA_CONF", "/nonexistent/tessera.conf", 1);
 	}
-	tsr_set_backend (&mock_backend);
-	mock_setup (1, true);
-	ck_assert_int_eq (tsr_get_function_list (&f), CKR_OK);
-	ck_assert_int_eq (f->C_Initialize (&args), CKR_OK);
-	ck_assert_int_eq (f->C_GetSlotList (CK_TRUE, slots, &n), CKR_OK);
-	ck_assert_int_eq (n, 1);
-	slot = slots[0];
-	ck_assert_int_eq (f->C_OpenSession (slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &sess), CKR_OK);
+	mock_open_session (MOCK_PROFILE_PIV, &f, &slot, &sess);
 }
 
 static void
