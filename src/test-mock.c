@@ -8,8 +8,6 @@
 #include "src/test-mock.h"
 #include "tests/testkeys.h"
 
-#include <check.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,19 +442,3 @@ const struct tsr_backend mock_backend = {
 	.card_end = mock_card_end,
 	.keys_free = mock_keys_free,
 };
-
-void
-mock_open_session (enum mock_profile profile, CK_FUNCTION_LIST_PTR *f, CK_SLOT_ID *slot, CK_SESSION_HANDLE *sess)
-{
-	CK_C_INITIALIZE_ARGS args = { NULL, NULL, NULL, NULL, CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK,
-	                              NULL };
-	CK_ULONG n = 1;
-
-	tsr_set_backend (&mock_backend);
-	mock_setup_profile (1, true, profile);
-	ck_assert_int_eq (tsr_get_function_list (f), CKR_OK);
-	ck_assert_int_eq ((*f)->C_Initialize (&args), CKR_OK);
-	ck_assert_int_eq ((*f)->C_GetSlotList (CK_TRUE, slot, &n), CKR_OK);
-	ck_assert_int_eq (n, 1);
-	ck_assert_int_eq ((*f)->C_OpenSession (*slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, sess), CKR_OK);
-}

@@ -78,10 +78,6 @@ void mock_keys_make (void);
 /* Make the keys and certificates of PROFILE (once per process and profile), give the card
  * those keys and reset its state. mock_setup: MOCK_PROFILE_PIV. */
 void mock_setup_profile (int readers, bool card, enum mock_profile profile);
-/* One reader with a card of PROFILE, the module initialized on the mock backend (no thread of
- * its own) and a R/W session open on the card's slot: *F, *SLOT, *SESS (Check assertions). */
-void mock_open_session (enum mock_profile profile, CK_FUNCTION_LIST_PTR *f, CK_SLOT_ID *slot,
-                        CK_SESSION_HANDLE *sess);
 void mock_setup (int readers, bool card);
 /* Free the keys (tests call it at exit; valgrind). */
 void mock_teardown (void);
