@@ -172,6 +172,31 @@ pubkey_der() {
 	fi
 }
 
+# ssh_askpass: $TAP_TMP/askpass answers the PIN for SSH_ASKPASS, each request a line in
+# $TAP_TMP/askpass.count.
+ssh_askpass() {
+	printf '#!/bin/sh\necho "$*" >>"%s"\necho %s\n' "$TAP_TMP/askpass.count" "$PIN" >"$TAP_TMP/askpass"
+	chmod 700 "$TAP_TMP/askpass"
+}
+
+# ssh_agent_start [VAR=VALUE...]: a new ssh-agent (VAR=VALUE in its environment, which
+# ssh-pkcs11-helper inherits) that may load the built module, by its absolute path in $modpath
+# (the agent loads modules only from allowed folders); its socket in SSH_AUTH_SOCK (exported),
+# its pid in $agent, waited for up to 10 s; an agent this script started before is stopped.
+# It writes the askpass script too (ssh_askpass).
+ssh_agent_start() {
+	[ -z "${agent:-}" ] || { kill "$agent" 2>/dev/null; wait "$agent" 2>/dev/null; }
+	ssh_askpass
+	modpath=$(cd "$(dirname "$TESSERA_MODULE")" && pwd)/$(basename "$TESSERA_MODULE")
+	SSH_AUTH_SOCK=$TAP_TMP/agent.sock
+	export SSH_AUTH_SOCK
+	rm -f "$SSH_AUTH_SOCK"
+	env "$@" ssh-agent -D -a "$SSH_AUTH_SOCK" -P "$modpath" </dev/null >"$TAP_TMP/agent.log" 2>&1 &
+	agent=$!
+	_i=0
+	while [ ! -S "$SSH_AUTH_SOCK" ] && [ "$_i" -lt 100 ]; do _i=$((_i + 1)); sleep 0.1; done
+}
+
 # free_port: a random TCP port nobody listens on; wait_listen PORT: until somebody does (5 s).
 free_port() {
 	while :; do

@@ -117,15 +117,7 @@ if [ "${TESSERA_SANITIZERS:-no}" = yes ]; then
 	done
 	tap_done
 fi
-printf '#!/bin/sh\necho %s\n' "$PIN" >"$TAP_TMP/askpass"
-chmod 700 "$TAP_TMP/askpass"
-SSH_AUTH_SOCK=$TAP_TMP/agent.sock
-export SSH_AUTH_SOCK
-modpath=$(cd "$(dirname "$TESSERA_MODULE")" && pwd)/$(basename "$TESSERA_MODULE")
-with_module ssh-agent -D -a "$SSH_AUTH_SOCK" -P "$modpath" >/dev/null 2>&1 &
-agent=$!
-i=0
-while [ ! -S "$SSH_AUTH_SOCK" ] && [ "$i" -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+ssh_agent_start
 tap_check "ssh-add -s adds the card's keys to ssh-agent (PIN from SSH_ASKPASS)" \
 	env SSH_ASKPASS="$TAP_TMP/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
 	timeout "$TOOL_TIMEOUT" setsid -w ssh-add -s "$modpath"

@@ -82,8 +82,7 @@ EOF
 }
 
 # The PIN comes from SSH_ASKPASS; every request leaves a line in askpass.count.
-printf '#!/bin/sh\necho "$*" >>"%s"\necho %s\n' "$TAP_TMP/askpass.count" "$PIN" >"$TAP_TMP/askpass"
-chmod 700 "$TAP_TMP/askpass"
+ssh_askpass
 asks() { [ -f "$TAP_TMP/askpass.count" ] && wc -l <"$TAP_TMP/askpass.count" || echo 0; }
 ASKPASS_ENV="SSH_ASKPASS=$TAP_TMP/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 HOME=$TAP_TMP/home"
 modpath=$(cd "$(dirname "$TESSERA_MODULE")" && pwd)/$(basename "$TESSERA_MODULE")
@@ -142,16 +141,8 @@ fi
 # start_agent [CONF]: a new agent (ssh-pkcs11-helper inherits its environment: TESSERA_CONF), and
 # ssh-add -s with the PIN from SSH_ASKPASS; one test.
 start_agent() {
-	[ -z "$agent" ] || { kill "$agent" 2>/dev/null; wait "$agent" 2>/dev/null; }
-	SSH_AUTH_SOCK=$TAP_TMP/agent.sock
-	export SSH_AUTH_SOCK
-	rm -f "$SSH_AUTH_SOCK"
 	: >"$TAP_TMP/agent-tessera.log"
-	env ${1:+TESSERA_CONF=$1} TESSERA_DEBUG=p11 TESSERA_LOG="$TAP_TMP/agent-tessera.log" \
-		ssh-agent -D -a "$SSH_AUTH_SOCK" -P "$modpath" >"$TAP_TMP/agent.log" 2>&1 &
-	agent=$!
-	_i=0
-	while [ ! -S "$SSH_AUTH_SOCK" ] && [ "$_i" -lt 100 ]; do _i=$((_i + 1)); sleep 0.1; done
+	ssh_agent_start ${1:+TESSERA_CONF=$1} TESSERA_DEBUG=p11 TESSERA_LOG="$TAP_TMP/agent-tessera.log"
 	_before=$(asks)
 	tap_check "ssh-add -s adds the card's keys to ssh-agent${1:+ (pin_always_keys = login_pin)}" \
 		env $ASKPASS_ENV timeout "$TOOL_TIMEOUT" setsid -w ssh-add -s "$modpath"
