@@ -172,6 +172,28 @@ pubkey_der() {
 	fi
 }
 
+# token: the label of the first token pkcs11-tool lists through the built module.
+token() { pkcs11-tool --module "$TESSERA_MODULE" -L 2>/dev/null | sed -n 's/^ *token label *: *//p' | head -n 1; }
+
+# nss_provisioning MESSAGE: what provisioning through NSS needs: a test CA ($TAP_TMP/ca/ca.pem
+# and ca.key), an NSS database $db that trusts it, with tessera added (one test), the PIN and
+# noise files certutil reads ($TAP_TMP/pin, noise), MESSAGE in $TAP_TMP/msg, and the card's
+# token label in $tok. Ends the test when the database cannot be made.
+nss_provisioning() {
+	db="sql:$TAP_TMP/nss"
+	echo "$PIN" >"$TAP_TMP/pin"
+	head -c 64 /dev/urandom >"$TAP_TMP/noise"
+	echo "$1" >"$TAP_TMP/msg"
+	mkdir -p "$TAP_TMP/ca"
+	t openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TAP_TMP/ca/ca.key" -out "$TAP_TMP/ca/ca.pem" \
+		-days 30 -subj "/O=Tessera Test/CN=Tessera Provisioning CA" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+	nss_db "$TAP_TMP/nss" "$TAP_TMP/ca/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
+	tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
+		with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+	tok=$(token)
+}
+
 # ssh_askpass: $TAP_TMP/askpass answers the PIN for SSH_ASKPASS, each request a line in
 # $TAP_TMP/askpass.count.
 ssh_askpass() {

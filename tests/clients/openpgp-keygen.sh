@@ -18,19 +18,7 @@ if [ "${1:-}" != --inside ]; then
 	tap_done
 fi
 
-db="sql:$TAP_TMP/nss"
-echo "$PIN" >"$TAP_TMP/pin"
-head -c 64 /dev/urandom >"$TAP_TMP/noise"
-echo "signed by a key NSS made on an OpenPGP card" >"$TAP_TMP/msg"
-mkdir -p "$TAP_TMP/ca"
-t openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TAP_TMP/ca/ca.key" -out "$TAP_TMP/ca/ca.pem" -days 30 \
-	-subj "/O=Tessera Test/CN=Tessera Provisioning CA" -addext "basicConstraints=critical,CA:TRUE" \
-	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-nss_db "$TAP_TMP/nss" "$TAP_TMP/ca/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
-tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
-	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
-token() { pkcs11-tool --module "$TESSERA_MODULE" -L 2>/dev/null | sed -n 's/^ *token label *: *//p' | head -n 1; }
-tok=$(token)
+nss_provisioning "signed by a key NSS made on an OpenPGP card"
 tap_check "the OpenPGP card is empty: no public key" sh -c \
 	'! pkcs11-tool --module "$TESSERA_MODULE" -O 2>/dev/null | grep -q "^Public Key Object"'
 
