@@ -157,6 +157,15 @@ nss_db() {
 		certutil -A -d "sql:$1" -n "Tessera Test CA" -t "CT,C,C" -i "$2" >/dev/null 2>&1
 }
 
+# nss_db_tessera CA-PEM: the NSS database $db (sql:$TAP_TMP/nss) trusting CA-PEM, with tessera
+# added by modutil (one test); ends the test when the database cannot be made.
+nss_db_tessera() {
+	db="sql:$TAP_TMP/nss"
+	nss_db "$TAP_TMP/nss" "$1" || { tap_fail "create an NSS database"; tap_done; }
+	tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
+		with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+}
+
 # nss_nickname LISTING LABEL: the NSS nickname ("token label:certificate label") of the card's
 # user certificate (trust u,u,u) whose label contains LABEL, from a "certutil -L" listing.
 nss_nickname() {
@@ -180,7 +189,6 @@ token() { pkcs11-tool --module "$TESSERA_MODULE" -L 2>/dev/null | sed -n 's/^ *t
 # noise files certutil reads ($TAP_TMP/pin, noise), MESSAGE in $TAP_TMP/msg, and the card's
 # token label in $tok. Ends the test when the database cannot be made.
 nss_provisioning() {
-	db="sql:$TAP_TMP/nss"
 	echo "$PIN" >"$TAP_TMP/pin"
 	head -c 64 /dev/urandom >"$TAP_TMP/noise"
 	echo "$1" >"$TAP_TMP/msg"
@@ -188,9 +196,7 @@ nss_provisioning() {
 	t openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TAP_TMP/ca/ca.key" -out "$TAP_TMP/ca/ca.pem" \
 		-days 30 -subj "/O=Tessera Test/CN=Tessera Provisioning CA" \
 		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-	nss_db "$TAP_TMP/nss" "$TAP_TMP/ca/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
-	tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
-		with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+	nss_db_tessera "$TAP_TMP/ca/ca.pem"
 	tok=$(token)
 }
 

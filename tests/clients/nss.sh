@@ -21,9 +21,7 @@ printf 'S/MIME on a smartcard: %s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' '
 
 provision "$D"
 nss_use_libdir
-nss_db "$TAP_TMP/nss" "$D/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
-tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
-	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+nss_db_tessera "$D/ca.pem"
 
 # --- certificates without a PIN: no -f, stdin closed; a PIN prompt would fail or show up.
 tap_check "certutil -L -h all lists the card without a PIN" with_module certutil -L -h all -d "$db"

@@ -121,9 +121,7 @@ tap_check "... and the OpenPGP token's PIN still works after the refusal" \
 
 # --- NSS: both tokens' certificates, S/MIME with each
 nss_use_libdir
-nss_db "$TAP_TMP/nss" "$G/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
-tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
-	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+nss_db_tessera "$G/ca.pem"
 tap_check "certutil -L -h all lists both tokens without a PIN" with_module certutil -L -h all -d "$db"
 cp "$TAP_TMP/out" "$TAP_TMP/list"
 nick_piv=$(nss_nickname "$TAP_TMP/list" "Certificate for PIV Authentication")

@@ -28,9 +28,7 @@ trap 'for pid in $server $agent; do kill "$pid" 2>/dev/null; done; rm -rf "$TAP_
 tap_check "provision the OpenPGP card through tessera: 01 RSA-2048, 02 RSA-2048, 03 $alg" \
 	t sh "$TESSERA_SRCDIR/tests/provision-openpgp.sh" "$D" "01:rsa:2048 02:rsa:2048 03:$alg"
 nss_use_libdir
-nss_db "$TAP_TMP/nss" "$D/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
-tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
-	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+nss_db_tessera "$D/ca.pem"
 with_module certutil -L -h all -d "$db" >"$TAP_TMP/list" 2>&1
 nick=$(nss_nickname "$TAP_TMP/list" "Certificate for Authentication")
 tap_check "NSS finds the card's $alg authentication certificate ($nick)" test -n "$nick"

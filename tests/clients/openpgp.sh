@@ -61,9 +61,7 @@ grep_check "pkcs11-tool --test found no errors" "$TAP_TMP/ptest" "^No errors"
 
 # --- NSS: the certificates, without a PIN
 nss_use_libdir
-nss_db "$TAP_TMP/nss" "$D/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
-tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
-	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+nss_db_tessera "$D/ca.pem"
 tap_check "certutil -L -h all lists the OpenPGP card without a PIN" with_module certutil -L -h all -d "$db"
 cp "$TAP_TMP/out" "$TAP_TMP/list"
 if grep -qi "password" "$TAP_TMP/list"; then

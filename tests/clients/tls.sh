@@ -24,9 +24,7 @@ trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null; fi; rm -rf "$TAP_TMP
 
 provision "$D" "9a:$alg"
 nss_use_libdir
-nss_db "$TAP_TMP/nss" "$D/ca.pem" || { tap_fail "create an NSS database"; tap_done; }
-tap_check "modutil -add loads tessera-pkcs11.so into NSS" \
-	with_module modutil -dbdir "$db" -add tessera -libfile "$TESSERA_MODULE" -force
+nss_db_tessera "$D/ca.pem"
 with_module certutil -L -h all -d "$db" >"$TAP_TMP/list" 2>&1
 nick=$(nss_nickname "$TAP_TMP/list" "PIV Authentication")
 tap_check "NSS finds the card's $alg PIV authentication certificate" test -n "$nick"
