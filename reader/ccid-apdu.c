@@ -90,6 +90,9 @@ ccid_apdu_transmit (const struct ccid_apdu_link *link, const uint8_t *cmd, size_
 		if (r == READER_OK && chain != CHAIN_MIDDLE && chain != CHAIN_END) {
 			tsr_log ("ccid", "%s: chained answer: piece marked %02X", link->name, chain);
 			r = READER_E_COMM;
+		} else if (r == READER_OK && chain == CHAIN_MIDDLE && n == 0) {
+			tsr_log ("ccid", "%s: chained answer: an empty piece", link->name);
+			r = READER_E_COMM;
 		}
 		off += n;
 	}

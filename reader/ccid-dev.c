@@ -101,15 +101,24 @@ static reader_rv
 receive_answer (struct ccid_dev *dev, uint8_t slot, uint8_t seq, uint8_t type, uint8_t expect,
                 unsigned timeout_ms, struct ccid_answer *a)
 {
-	long long start = now_ms (), deadline = start + timeout_ms;
+	/* No answer, time extensions included, is waited for beyond CCID_MAX_EXTENDED_MS. */
+	long long start = now_ms (), limit = start + CCID_MAX_EXTENDED_MS, deadline = start + timeout_ms;
 	int stale = 0;
 	size_t len;
 	reader_rv r;
 
 	for (;;) {
-		long long left = deadline - now_ms ();
-		if (left <= 0)
+		long long left;
+
+		if (deadline > limit)
+			deadline = limit;
+		left = deadline - now_ms ();
+		if (left <= 0) {
+			if (deadline == limit)
+				tsr_log ("ccid", "%s: time extensions beyond %d ms: given up", dev->name,
+				         CCID_MAX_EXTENDED_MS);
 			return READER_E_TIMEOUT;
+		}
 		r = dev->ops->recv (dev->io, dev->rx, dev->rx_size, &len, (unsigned) left);
 		if (r != READER_OK)
 			return r;
@@ -126,11 +135,6 @@ receive_answer (struct ccid_dev *dev, uint8_t slot, uint8_t seq, uint8_t type, u
 		}
 		if (a->cmd == CCID_CMD_TIME_EXTENSION) {
 			/* The card asked for more time: wait again (bError is a multiplier). */
-			if (now_ms () - start > CCID_MAX_EXTENDED_MS) {
-				tsr_log ("ccid", "%s: time extensions beyond %d ms: given up", dev->name,
-				         CCID_MAX_EXTENDED_MS);
-				return READER_E_TIMEOUT;
-			}
 			tsr_log ("ccid", "%s: time extension (x%u)", dev->name, a->error);
 			deadline = now_ms () + (long long) timeout_ms * (a->error > 1 ? a->error : 1);
 			continue;

@@ -223,15 +223,9 @@ drop_gone (struct ccid_hub *hub)
 
 	pthread_mutex_lock (&hub->lock);
 	for (p = &hub->devs; (d = *p) != NULL;) {
-		int gone = d->gone;
-		if (!gone) {
-			pthread_mutex_unlock (&hub->lock);
-			pthread_mutex_lock (&d->dev.io_lock);
-			gone = d->dev.gone;
-			pthread_mutex_unlock (&d->dev.io_lock);
-			pthread_mutex_lock (&hub->lock);
-		}
-		if (gone) {
+		/* d->gone, set by any transfer that met the device gone (never waiting for a
+		 * connection's exchange in progress) */
+		if (d->gone) {
 			tsr_log ("ccid", "%s: unplugged", d->slots[0].name);
 			d->listed = 0;
 			*p = d->next;
@@ -302,15 +296,15 @@ ccid_enumerate (struct reader_watch *w, int adopt, struct reader_seen **out, siz
 	scan = adopt && (!hub->scanned || hub->rescan);
 	if (scan)
 		hub->scanned = 1, hub->rescan = 0;
-	polled = hub->polled;
 	pthread_mutex_unlock (&hub->lock);
 	if (scan)
 		ccid_usb_scan (hub);
-	if (polled) {
-		for (d = hub->devs; d != NULL; d = d->next) {
-			if (d->ep_intr == 0)
-				ccid_usb_poll_slots (d);
-		}
+	for (d = hub->devs; d != NULL; d = d->next) {
+		pthread_mutex_lock (&hub->lock);
+		polled = d->polled;
+		pthread_mutex_unlock (&hub->lock);
+		if (polled)
+			ccid_usb_poll_slots (d);
 	}
 	drop_gone (hub);
 	return collect (hub, out, out_n);
@@ -336,7 +330,7 @@ ccid_watch_wait (struct reader_watch *w, long timeout_ms)
 			ret = READER_OK;
 		else if (hub->woken)
 			ret = READER_E_CANCELLED;
-		polled = hub->polled;
+		polled = ccid_usb_any_polled_inlock (hub);
 		pthread_mutex_unlock (&hub->lock);
 		if (ret != READER_E_TIMEOUT)
 			break;

@@ -33,8 +33,10 @@ tpdu (const struct ccid_link *link, const uint8_t *t, size_t t_len, uint8_t *res
 		return READER_E_COMM;
 	}
 	*sw = (uint16_t) (buf[n - 2] << 8 | buf[n - 1]);
-	if (*off + n - 2 > resp_size)
+	if (*off + n - 2 > resp_size) {
+		tsr_log ("ccid", "%s: T=0: an answer longer than %zu bytes: dropped", link->name, resp_size);
 		return READER_E_INVALID;
+	}
 	memcpy (resp + *off, buf, n - 2);
 	*off += n - 2;
 	return READER_OK;

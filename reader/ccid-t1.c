@@ -155,6 +155,7 @@ exchange (struct ccid_t1 *t1, const struct ccid_link *link, const uint8_t *out, 
 			case T1_S_ABORT:
 				tsr_log ("ccid", "%s: T=1: the card aborts the chain", link->name);
 				send_len = build (t1, T1_S | T1_S_RESP | T1_S_ABORT, NULL, 0, send);
+				n = sizeof ans;
 				(void) link->xfr (link->ctx, send, send_len, 0, ans, &n);
 				return READER_E_COMM;
 			default:
@@ -263,8 +264,11 @@ receive_answer (struct ccid_t1 *t1, const struct ccid_link *link, struct t1_bloc
 
 	for (;;) {
 		if (IS_I (blk->pcb) && ((blk->pcb >> 6) & 1) == t1->nr) {
-			if (off + blk->len > size)
+			if (off + blk->len > size) {
+				tsr_log ("ccid", "%s: T=1: an answer longer than %zu bytes: dropped", link->name, size);
+				(void) resynch (t1, link);   /* the card is in the middle of its chain */
 				return READER_E_INVALID;
+			}
 			memcpy (resp + off, blk->inf, blk->len);
 			off += blk->len;
 			t1->nr ^= 1;
@@ -311,7 +315,7 @@ ccid_t1_transmit (struct ccid_t1 *t1, const struct ccid_link *link, const uint8_
 			return r;
 		r = resynch (t1, link);
 		if (r != READER_OK)
-			return r == READER_E_COMM ? READER_E_COMM : r;
+			return r;
 	}
 	return READER_E_COMM;
 }

@@ -19,11 +19,25 @@
 #define USB_CLASS_CCID 0x0B
 #define CCID_REQ_ABORT 0x01
 
-static reader_rv
-usb_rv (const struct ccid_usbdev *d, const char *what, int err)
+/* The device is gone: for the monitor (hub lock, taken inside a connection's io_lock). */
+static void
+mark_gone (struct ccid_usbdev *d)
 {
-	if (err == LIBUSB_ERROR_NO_DEVICE)
+	pthread_mutex_lock (&d->hub->lock);
+	if (!d->gone) {
+		d->gone = 1;
+		d->hub->changes++;
+	}
+	pthread_mutex_unlock (&d->hub->lock);
+}
+
+static reader_rv
+usb_rv (struct ccid_usbdev *d, const char *what, int err)
+{
+	if (err == LIBUSB_ERROR_NO_DEVICE) {
+		mark_gone (d);
 		return READER_E_NO_READER;
+	}
 	tsr_log ("ccid", "%s: %s: %s", d->dev.name, what, libusb_error_name (err));
 	return err == LIBUSB_ERROR_TIMEOUT ? READER_E_TIMEOUT : READER_E_COMM;
 }
@@ -121,10 +135,14 @@ intr_done (struct libusb_transfer *t)
 		d->gone = 1;
 		hub->changes++;
 	}
-	if (t->status == LIBUSB_TRANSFER_COMPLETED && !d->closing && !d->gone &&
-	    libusb_submit_transfer (t) == 0) {
-		pthread_mutex_unlock (&hub->lock);
-		return;
+	if (t->status == LIBUSB_TRANSFER_COMPLETED && !d->closing && !d->gone) {
+		if (libusb_submit_transfer (t) == 0) {
+			pthread_mutex_unlock (&hub->lock);
+			return;
+		}
+		tsr_log ("ccid", "%s: interrupt endpoint: listening again failed: slot status polled",
+		         d->dev.name);
+		d->polled = 1;
 	}
 	d->intr_active = 0;
 	pthread_mutex_unlock (&hub->lock);
@@ -148,6 +166,18 @@ ccid_usb_poll_slots (struct ccid_usbdev *d)
 		}
 		pthread_mutex_unlock (&d->hub->lock);
 	}
+}
+
+int
+ccid_usb_any_polled_inlock (const struct ccid_hub *hub)
+{
+	const struct ccid_usbdev *d;
+
+	for (d = hub->devs; d != NULL; d = d->next) {
+		if (d->polled)
+			return 1;
+	}
+	return 0;
 }
 
 /* Log a skipped device once (busy, no permission): "USB bus/address: WHY: WHAT". */
@@ -329,12 +359,15 @@ start_interrupt (struct ccid_usbdev *d)
 	if (d->ep_intr == 0)
 		return;
 	d->intr = libusb_alloc_transfer (0);
-	if (d->intr == NULL)
-		return;
-	libusb_fill_interrupt_transfer (d->intr, d->handle, d->ep_intr, d->intr_buf,
-	                                (int) sizeof d->intr_buf, intr_done, d, 0);
+	if (d->intr != NULL)
+		libusb_fill_interrupt_transfer (d->intr, d->handle, d->ep_intr, d->intr_buf,
+		                                (int) sizeof d->intr_buf, intr_done, d, 0);
 	pthread_mutex_lock (&d->hub->lock);
-	d->intr_active = libusb_submit_transfer (d->intr) == 0;
+	d->intr_active = d->intr != NULL && libusb_submit_transfer (d->intr) == 0;
+	if (!d->intr_active) {
+		tsr_log ("ccid", "%s: interrupt endpoint: cannot listen: slot status polled", d->dev.name);
+		d->polled = 1;
+	}
 	pthread_mutex_unlock (&d->hub->lock);
 }
 
@@ -385,8 +418,7 @@ scan_device (struct ccid_hub *hub, libusb_device *device)
 		d->next = hub->devs;
 		hub->devs = d;
 		hub->changes++;
-		if (d->ep_intr == 0)
-			hub->polled = 1;
+		d->polled = d->ep_intr == 0;
 		pthread_mutex_unlock (&hub->lock);
 		start_interrupt (d);
 	}
@@ -429,8 +461,9 @@ ccid_usb_close (struct ccid_hub *hub, struct ccid_usbdev *d)
 		pthread_mutex_unlock (&hub->lock);
 	}
 	if (active) {
+		/* its callback may still come, and reads D: both left allocated */
 		tsr_log ("ccid", "%s: interrupt transfer not cancelled: left allocated", d->dev.name);
-		d->intr = NULL;
+		return;
 	}
 	tsr_log ("ccid", "%s: released", d->dev.name);
 	free_device (d);

@@ -55,6 +55,8 @@ struct ccid_usbdev {
 	                                 (the first one's "changed" bits may be older than
 	                                 the slot status read at open: not counted) */
 	int closing;                  /* hub: do not resubmit */
+	int polled;                   /* hub: slot status asked by enumerate (no interrupt
+	                                 endpoint, or listening on it failed) */
 };
 
 struct ccid_hub {
@@ -70,13 +72,14 @@ struct ccid_hub {
 	int woken;                    /* lock */
 	int hotplug;                  /* hotplug callbacks registered */
 	libusb_hotplug_callback_handle hotplug_handle;
-	int polled;                   /* lock: some reader has no interrupt endpoint */
 	struct { uint8_t bus, address; } skipped[16];   /* lock: logged as busy / denied */
 	size_t n_skipped;
 };
 
 /* ccid-usb.c */
 extern const struct ccid_transport_ops ccid_usb_transport;
+/* Whether a listed reader's slot status is polled (hub lock held). */
+int ccid_usb_any_polled_inlock (const struct ccid_hub *hub);
 
 /* Scan the bus and claim the CCID interfaces not yet in the hub (not under the
  * hub lock). Busy or forbidden interfaces are skipped and logged once. */

@@ -159,8 +159,9 @@ pcsc_watch_arm (struct pcsc_watch *w)
 	if (!wd.running) {
 		wd_cond_init_inlock ();
 		wd.stop = false;
-		if (pthread_create (&wd.thread, NULL, wd_main, NULL) != 0) {
-			tsr_log ("pcsc", "cannot start the watchdog thread (error %d)", errno);
+		int err = pthread_create (&wd.thread, NULL, wd_main, NULL);
+		if (err != 0) {
+			tsr_log ("pcsc", "cannot start the watchdog thread: %s", strerror (err));
 			goto out;
 		}
 		wd.running = true;

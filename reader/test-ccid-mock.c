@@ -250,6 +250,10 @@ apdu_level (struct mock_rdr *m, const uint8_t *data, size_t len, uint16_t level,
 		m->apdu_out_len = card_apdu (m, gathered, gathered_len, m->apdu_out);
 		m->apdu_out_off = 0;
 	}
+	if (level == 0x10 && m->endless_chain) {
+		push (m, CCID_RDR_DATA_BLOCK, seq, 0, 0, 0, 0x03, NULL, 0);
+		return;
+	}
 	piece = m->apdu_out_len - m->apdu_out_off > chunk ? chunk : m->apdu_out_len - m->apdu_out_off;
 	if (m->apdu_out_off == 0)
 		chain = piece == m->apdu_out_len ? 0x00 : 0x01;

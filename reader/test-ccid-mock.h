@@ -42,6 +42,7 @@ struct mock_rdr {
 	int gone;                     /* the device is gone (sticky) */
 	int class_refused;            /* IccPowerOn refused at 5 V this often */
 	int absent_flush;             /* an XfrBlock answered empty, ICC absent (card pulled) */
+	int endless_chain;            /* APDU level: empty pieces marked "more to come" */
 	/* T=1 card faults */
 	int t1_bad_edc;               /* card blocks with a wrong EDC */
 	int t1_wtx;                   /* S(WTX request, 3) before the answer */

@@ -589,6 +589,13 @@ START_TEST (test_apdu_level)
 	ck_assert_uint_eq (m.log[2].p[1], 2);
 	ck_assert_uint_eq (m.log[3].p[1], 0x10);
 	ck_assert_uint_eq (m.log[3].len, 0);
+
+	/* A reader that marks empty pieces "more to come" forever: the exchange ends. */
+	m.endless_chain = 1;
+	m.n_log = 0;
+	transmit (apdu, sizeof apdu, READER_E_COMM);
+	ck_assert_uint_le (m.n_log, 6);
+	m.endless_chain = 0;
 	teardown ();
 
 	/* A short-APDU reader refuses an extended APDU, without sending it. */
