@@ -11,7 +11,9 @@
  * a slot in use), which is overwritten; else the slot the driver's table names for
  * the usage asked (card_slot.keygen_for; PIV: sign and decrypt/derive → 9A, sign
  * only → 9C, decrypt/derive only → 9D), or the first free spare slot (PIV: retired
- * 82..95) when that one is in use; none free: CKR_DEVICE_MEMORY.
+ * 82..95) when that one is in use; none free: CKR_DEVICE_MEMORY (a key is replaced only
+ * where CKA_ID names its slot: an OpenPGP card's three keys are never lost to a template
+ * without one).
  * Templates without CKA_ID or CKA_LABEL (NSS) work: NSS sets CKA_ID afterwards
  * (setattr.c). A certificate left in the slot certified the replaced key: it is
  * deleted in the same transaction. Nothing is sent to the card before the whole
@@ -237,7 +239,6 @@ tsr_keygen_slot_by_usage_inlock (struct tsr_slot *slot, const struct tsr_keygen 
 	const struct card *card = slot->token->card;
 	unsigned want = tsr_keygen_request (kg);
 	const struct card_slot *named = NULL;
-	bool has_spare = false;
 	size_t i;
 
 	for (i = 0; i < card->n_slots && named == NULL; i++) {
@@ -247,14 +248,15 @@ tsr_keygen_slot_by_usage_inlock (struct tsr_slot *slot, const struct tsr_keygen 
 	if (named != NULL && tsr_keygen_slot_free_inlock (slot->id, named, kg->alg))
 		return named;
 	for (i = 0; i < card->n_slots; i++) {
-		if (!(card->slots[i].flags & CARD_SLOT_SPARE))
-			continue;
-		has_spare = true;
-		if (tsr_keygen_slot_free_inlock (slot->id, &card->slots[i], kg->alg))
+		if ((card->slots[i].flags & CARD_SLOT_SPARE) &&
+		    tsr_keygen_slot_free_inlock (slot->id, &card->slots[i], kg->alg))
 			return &card->slots[i];
 	}
-	/* a family without spare slots: the named one is replaced, as by its CKA_ID */
-	return has_spare ? NULL : named;
+	/* never a key replaced that the template did not name (NSS: no CKA_ID) */
+	if (named != NULL)
+		tsr_log ("p11", "generate: slot %02X holds a key or certificate; a CKA_ID of %02X replaces it",
+		         named->ref, named->ref);
+	return NULL;
 }
 
 /* The card slot for the new key (see the top of the file). */

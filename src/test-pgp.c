@@ -385,8 +385,15 @@ START_TEST (test_keygen)
 	                  CKR_ATTRIBUTE_VALUE_INVALID);
 	ck_assert_int_eq (mock.generate_calls, calls);
 
-	/* Ed25519 by OID: the signature slot; a PIN-always slot, its key too */
+	/* without CKA_ID, a usage whose slot holds a key: refused, the key kept (no spare slots) */
 	ck_assert_int_eq (generate (CKM_EC_EDWARDS_KEY_PAIR_GEN, oid_ed25519, sizeof oid_ed25519, NULL, CKA_SIGN, &pub,
+	                            &priv), CKR_DEVICE_MEMORY);
+	ck_assert_int_eq (generate (CKM_EC_MONTGOMERY_KEY_PAIR_GEN, name_curve25519, sizeof name_curve25519, NULL, 0,
+	                            &pub, &priv), CKR_DEVICE_MEMORY);
+	ck_assert_int_eq (mock.generate_calls, calls);
+
+	/* Ed25519 by OID into the signature slot, named; a PIN-always slot, its key too */
+	ck_assert_int_eq (generate (CKM_EC_EDWARDS_KEY_PAIR_GEN, oid_ed25519, sizeof oid_ed25519, &id1, CKA_SIGN, &pub,
 	                            &priv), CKR_OK);
 	ck_assert_int_eq (mock.last_alg, CARD_ALG_ED25519);
 	ck_assert_uint_eq (p11_ulong (f, sess, pub, CKA_KEY_TYPE), CKK_EC_EDWARDS);
@@ -410,8 +417,8 @@ START_TEST (test_keygen)
 	ck_assert (!p11_bool (f, sess, priv, CKA_SIGN));
 	ck_assert (p11_bool (f, sess, priv, CKA_DERIVE));
 
-	/* X25519, by name, no usage said: the decryption slot */
-	ck_assert_int_eq (generate (CKM_EC_MONTGOMERY_KEY_PAIR_GEN, name_curve25519, sizeof name_curve25519, NULL, 0,
+	/* X25519, by name, into the decryption slot */
+	ck_assert_int_eq (generate (CKM_EC_MONTGOMERY_KEY_PAIR_GEN, name_curve25519, sizeof name_curve25519, &id2, 0,
 	                            &pub, &priv), CKR_OK);
 	ck_assert_int_eq (mock.last_alg, CARD_ALG_X25519);
 	ck_assert_uint_eq (p11_ulong (f, sess, priv, CKA_KEY_TYPE), CKK_EC_MONTGOMERY);
