@@ -58,6 +58,15 @@ try_key (struct card *card, const char *what, const uint8_t *key, size_t key_len
 	return crv == CARD_OK ? CKR_OK : tsr_ckr_from_card (crv);
 }
 
+/* The admin key configured for the token's card (management_key.SERIAL), or NULL. Not where
+ * the admin credential is the SO PIN: a PIN with a retry counter is never guessed from a key
+ * configured for another application of the card (both may carry the same serial). */
+static const struct tsr_conf_mgm_key *
+tsr_admin_conf_key (const struct tsr_token *token, const struct tsr_conf *conf)
+{
+	return token->info.so_pin_is_admin ? NULL : tsr_conf_mgm_key (conf, token->info.serial);
+}
+
 static CK_RV
 tsr_admin_creds_inlock (const struct tsr_token *token, struct tsr_admin_creds *c)
 {
@@ -74,7 +83,7 @@ tsr_admin_creds_inlock (const struct tsr_token *token, struct tsr_admin_creds *c
 		c->so_len = token->so_secret_len;
 	}
 	c->try_protected = token->user_logged_in;
-	ck = tsr_conf_mgm_key (conf, token->info.serial);
+	ck = tsr_admin_conf_key (token, conf);
 	if (ck != NULL) {
 		memcpy (c->conf, ck->key, ck->key_len);
 		c->conf_len = ck->key_len;
@@ -168,7 +177,7 @@ tsr_admin_key_available (const struct tsr_token *token)
 	if (!card_can (token->card, CARD_OP_ADMIN_AUTH))
 		return true;
 	return (token->so_logged_in && (token->so_with_key || token->info.so_pin_is_admin)) ||
-	       token->admin_key_protected || tsr_conf_mgm_key (conf, token->info.serial) != NULL ||
+	       token->admin_key_protected || tsr_admin_conf_key (token, conf) != NULL ||
 	       (conf->allow_default_mgm_key && token->card->driver->default_admin_key != NULL);
 }
 

@@ -158,8 +158,18 @@ grep_check "the decryption key: RSA, CKA_ID 02" "$TAP_TMP/keys" "> rsa  *02  *De
 grep_check "the authentication key: EC, CKA_ID 03" "$TAP_TMP/keys" "> ec  *03  *Authentication key$"
 
 # --- Ed25519 and X25519
-tap_check "provision again: 01 Ed25519, 02 X25519" \
-	t sh "$TESSERA_SRCDIR/tests/provision-openpgp.sh" "$D" "01:EC:edwards25519 02:EC:curve25519"
+# A management key configured for the card's serial (a PIV setting) is no PW3: never presented.
+serial=$(p11 -T 2>/dev/null | sed -n 's/^ *serial num *: *//p' | head -n 1)
+printf 'management_key.%s = 0102030405060708010203040506070801020304050607ff\n' "$serial" >"$TAP_TMP/mgm.conf"
+tap_check "provision again: 01 Ed25519, 02 X25519 (the default PW3; a management key configured)" \
+	t env TESSERA_CONF="$TAP_TMP/mgm.conf" \
+	sh "$TESSERA_SRCDIR/tests/provision-openpgp.sh" "$D" "01:EC:edwards25519 02:EC:curve25519"
+p11 -T >"$TAP_TMP/token" 2>&1
+if [ -z "$serial" ] || grep -q "count low" "$TAP_TMP/token"; then
+	tap_fail "PW3 lost no try to the configured management key (serial '$serial')"; tap_diag <"$TAP_TMP/token"
+else
+	tap_ok "PW3 lost no try to the configured management key (serial '$serial')"
+fi
 p11 -O >"$TAP_TMP/objects" 2>&1
 grep_check "the public key 01 is Ed25519 (CKK_EC_EDWARDS)" "$TAP_TMP/objects" "^Public Key Object; EC_EDWARDS"
 grep_check "the public key 02 is X25519 (CKK_EC_MONTGOMERY)" "$TAP_TMP/objects" "^Public Key Object; EC_MONTGOMERY"
