@@ -195,6 +195,7 @@ card_open (const struct reader_ops *reader, const char *reader_name, const char 
 		goto out;
 	}
 	card_note_atr (card, reader_name);
+	rv = CARD_E_NOT_SUPPORTED;   /* no driver (of that application) took the card */
 	for (i = 0; i < sizeof card_drivers / sizeof card_drivers[0]; i++) {
 		if (app != NULL && strcmp (app, card_drivers[i]->name) != 0)
 			continue;

@@ -84,8 +84,8 @@ parse_rsa (const uint8_t *a, size_t len, struct opgp_algo *out)
 	return CARD_OK;
 }
 
-card_rv
-opgp_algo_parse (const uint8_t *a, size_t len, struct opgp_algo *out)
+static card_rv
+algo_parse (const uint8_t *a, size_t len, struct opgp_algo *out)
 {
 	enum opgp_curve curve;
 
@@ -111,6 +111,17 @@ opgp_algo_parse (const uint8_t *a, size_t len, struct opgp_algo *out)
 		return CARD_E_INVALID_DATA;
 	out->curve = curve;
 	return CARD_OK;
+}
+
+/* Attributes not understood leave *OUT all zero (id 0: nothing to use or to generate). */
+card_rv
+opgp_algo_parse (const uint8_t *a, size_t len, struct opgp_algo *out)
+{
+	card_rv rv = algo_parse (a, len, out);
+
+	if (rv != CARD_OK)
+		memset (out, 0, sizeof *out);
+	return rv;
 }
 
 card_rv

@@ -217,7 +217,11 @@ opgp_drv_read_slot (struct card *card, struct opgp_drv *d, size_t i, struct card
 	key->meta_known = 1;   /* all the card says of it is in its application data */
 	if (opgp_has_key (&d->o.ard, (enum opgp_key)i)) {
 		rv = opgp_read_pubkey (card, &d->o, (enum opgp_key)i, &key->spki_der, &key->spki_len);
-		if (rv == CARD_E_NOT_FOUND)
+		if (rv == CARD_E_NOT_SUPPORTED || rv == CARD_E_INVALID_DATA)
+			/* a key of attributes not understood (secp256k1...): this key left out, with
+			 * its log line, the card's other keys still listed */
+			tsr_log ("openpgp", "key %02X: %s: not listed", d->slots[i].ref, card_rv_name (rv));
+		if (rv == CARD_E_NOT_FOUND || rv == CARD_E_NOT_SUPPORTED || rv == CARD_E_INVALID_DATA)
 			rv = CARD_OK;
 		key->has_key = rv == CARD_OK && key->spki_der != NULL;
 	}

@@ -77,7 +77,7 @@ apdu_spki_rsa (const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len, s
 		n_len--;
 	}
 	/* the modulus has exactly the key's size: its top bit is set */
-	if (e_len == 0 || e_len > 8 || n_len * 8 != bits || !(n[0] & 0x80))
+	if (n_len == 0 || e_len == 0 || e_len > 8 || n_len * 8 != bits || !(n[0] & 0x80))
 		goto out;
 	seq = tlv_begin (&key, 0x30);
 	put_uint (&key, n, n_len);

@@ -78,6 +78,12 @@ START_TEST (test_open_not_piv)
 	ck_assert_ptr_null (card);
 	ck_assert_int_eq (mock_connections (), 0);
 	ck_assert_ptr_null (mock_check ());
+	/* An application no driver has: no card without a driver, and no APDU. */
+	card = (struct card *)1;
+	ck_assert_int_eq (card_open (&mock_reader_ops, "r", "nope", &card), CARD_E_NOT_SUPPORTED);
+	ck_assert_ptr_null (card);
+	ck_assert_int_eq (mock_connections (), 0);
+	ck_assert_ptr_null (mock_check ());
 
 	mock_expect_fail (SELECT_PIV, READER_E_REMOVED);
 	ck_assert_int_eq (card_open (&mock_reader_ops, "r", NULL, &card), CARD_E_REMOVED);

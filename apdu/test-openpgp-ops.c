@@ -117,6 +117,21 @@ START_TEST (test_open)
 	ck_assert_int_eq (opgp_open (card, 0, &o), CARD_OK);
 	ck_assert_int_eq (o.ext, 0);
 	ck_assert_int_eq (o.kdf.on, 0);
+	free (ard);
+	/* A key of attributes not understood (ECDSA on secp256k1): no key to read, and no
+	 * GENERATE sent for it (the mock fails on any command not expected). */
+	ard = ard_hex ("132B8104000A", RSA2048, RSA2048, "08 00", 0);
+	mock_expect (SELECT, "90 00");
+	mock_expect ("00 CA 00 6E 00", ard);
+	ck_assert_int_eq (opgp_open (card, 1, &o), CARD_OK);
+	ck_assert_int_eq (o.ard.algo[0].id, 0);
+	{
+		uint8_t *spki = NULL;
+		size_t spki_len = 0;
+
+		ck_assert_int_eq (opgp_read_pubkey (card, &o, OPGP_KEY_SIG, &spki, &spki_len), CARD_E_NOT_SUPPORTED);
+		ck_assert_ptr_null (spki);
+	}
 	/* Not an OpenPGP card; a terminated one. */
 	mock_expect (SELECT, "6A 82");
 	ck_assert_int_eq (opgp_open (card, 1, &o), CARD_E_NOT_FOUND);

@@ -18,6 +18,7 @@
 
 #include "apdu/mock-reader.h"
 #include "apdu/openpgp.h"
+#include "apdu/spki.h"
 #include "apdu/ossl.h"
 #include "apdu/test-openpgp.h"
 #include "tests/testkeys.h"
@@ -121,6 +122,21 @@ START_TEST (test_algo)
 	ck_assert_int_eq (opgp_algo_parse ((const uint8_t *)"\x01", 1, &a), CARD_E_INVALID_DATA);
 	ck_assert_int_eq (opgp_algo_parse ((const uint8_t *)"\x42\x01\x02", 3, &a), CARD_E_NOT_SUPPORTED);
 	ck_assert_int_eq (opgp_algo_parse ((const uint8_t *)"\x01\x08\x00\x00\x20\x07", 6, &a), CARD_E_INVALID_DATA);
+	/* an RSA key of 0 bits: refused, nothing left behind (no id, no size to build a key of) */
+	ck_assert_int_eq (opgp_algo_parse ((const uint8_t *)"\x01\x00\x00\x00\x20", 5, &a), CARD_E_INVALID_DATA);
+	ck_assert_int_eq (a.id, 0);
+	ck_assert_uint_eq (a.rsa_bits, 0);
+	{
+		/* a public key template with an empty modulus, for 0 bits: nothing read past it */
+		uint8_t *tmpl = malloc (4), *spki = NULL;
+		size_t spki_len = 0;
+
+		ck_assert_ptr_nonnull (tmpl);
+		memcpy (tmpl, "\x01\x00\x01\x81", 4);
+		ck_assert_int_eq (apdu_spki_rsa (tmpl + 4, 0, tmpl, 3, 0, &spki, &spki_len), CARD_E_BAD_RESPONSE);
+		ck_assert_ptr_null (spki);
+		free (tmpl);
+	}
 	len = 3;
 	a = algo_of ("01 08 00 00 20 00");
 	ck_assert_int_eq (opgp_algo_encode (&a, out, &len), CARD_E_INVALID_DATA);
