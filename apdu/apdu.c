@@ -286,9 +286,9 @@ send_any (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_
 	return send_one (x, apdu, out, sw);
 }
 
-/* An extended APDU refused (6700 wrong length, or the reader could not pass it): the card
- * did not run it. Short APDUs from now on for this card (chaining, GET RESPONSE), and
- * the command once more that way. */
+/* An extended APDU refused (6700 wrong length, or the reader could not pass it before the
+ * card ever answered one): the card did not run it. Short APDUs from now on for this card
+ * (chaining, GET RESPONSE), and the command once more that way. */
 static card_rv
 fall_back_if_refused (struct xfer *x, const struct apdu *apdu, struct apdu_buf *out, uint16_t *sw,
                       card_rv rv)
@@ -297,6 +297,8 @@ fall_back_if_refused (struct xfer *x, const struct apdu *apdu, struct apdu_buf *
 
 	if (!needs_extended (apdu) || (rv == CARD_OK && *sw != 0x6700))
 		return rv;
+	if (rv != CARD_OK && x->card->extended_answered)
+		return rv;   /* a reader that passed extended APDUs before: lost, not refused */
 	tsr_log ("apdu", "%02X %02X: extended APDU refused (%s): short APDUs from now on",
 	         apdu->cla, apdu->ins, rv == CARD_OK ? "SW 6700" : card_rv_name (rv));
 	x->card->extended = 0;
@@ -345,6 +347,8 @@ apdu_transmit (struct card *card, const struct apdu *apdu, struct apdu_resp *res
 		x.sent = 0;
 	}
 	rv = send_any (&x, apdu, &out, &sw);
+	if (rv == CARD_OK && needs_extended (apdu) && sw != 0x6700)
+		card->extended_answered = 1;
 	if (rv == CARD_OK || rv == CARD_E_COMM)
 		rv = fall_back_if_refused (&x, apdu, &out, &sw, rv);
 	if (rv != CARD_OK)

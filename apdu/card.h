@@ -218,6 +218,9 @@ struct card {
 	                                     ATR announces them and neither card nor reader has
 	                                     refused one yet (apdu_transmit falls back to short
 	                                     APDUs, chaining and GET RESPONSE, and clears it) */
+	int extended_answered;            /* apdu.c: the card has answered an extended APDU: a
+	                                     transmission error after that is no refusal, and the
+	                                     command (perhaps executed) is not sent again */
 	int in_transaction;
 	int chain_open;                   /* apdu.c: a chained command failed; the card may still
 	                                     be in its chain, ended before the next command */

@@ -70,13 +70,14 @@ transmit (struct card *card, const struct opgp *o, struct apdu *apdu, struct apd
 {
 	const struct opgp_ard *ard = &o->ard;
 	size_t max_cmd = ard->caps.max_cmd;
+	int ext = o->ext && card->extended;   /* the card layer may have fallen back since */
 
 	apdu->extended = 0;
-	if (!o->ext && apdu->ne > APDU_SHORT_MAX_NE)
+	if (!ext && apdu->ne > APDU_SHORT_MAX_NE)
 		apdu->ne = APDU_SHORT_MAX_NE;        /* the rest comes by GET RESPONSE */
 	if (apdu->data_len <= APDU_SHORT_MAX_LC && apdu->ne <= APDU_SHORT_MAX_NE)
 		return apdu_transmit (card, apdu, resp);
-	if (o->ext) {
+	if (ext) {
 		apdu->extended = 1;
 		if (max_cmd == 0 || apdu->data_len <= max_cmd)
 			return apdu_transmit (card, apdu, resp);

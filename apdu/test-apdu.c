@@ -415,6 +415,29 @@ START_TEST (test_extended_refused_falls_back)
 	ck_assert_ptr_null (mock_check ());
 	ck_assert_ptr_nonnull (strstr (logged, "extended APDU refused"));
 	apdu_resp_clear (&r);
+
+	/* Once the card has answered an extended APDU, a transmission error is an answer lost,
+	 * not a refusal: the command (the card may have signed) is not sent again. */
+	memcpy (cmd, "\x00\x87\x07\x9A\x00\x01\x2C", 7);
+	memcpy (cmd + 7, data, 300);
+	memcpy (cmd + 307, "\x00\x00", 2);
+	mock_expect_bin (cmd, 309, (const uint8_t *)"\x01\x02\x90\x00", 4);
+	{
+		char hex[309 * 3 + 1];
+		size_t i;
+
+		for (i = 0; i < 309; i++)
+			snprintf (hex + 3 * i, 4, "%02X ", cmd[i]);
+		mock_expect_fail (hex, READER_E_COMM);
+	}
+	card.extended = 1;
+	a.extended = 1;
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_OK);
+	apdu_resp_clear (&r);
+	ck_assert_int_eq (card.extended_answered, 1);
+	ck_assert_int_eq (apdu_exchange (&card, &a, &r, NULL), CARD_E_COMM);
+	ck_assert_int_eq (card.extended, 1);
+	ck_assert_ptr_null (mock_check ());
 }
 END_TEST
 
