@@ -130,25 +130,37 @@ tsr_ecdh_params_ok (const CK_MECHANISM *m)
 	return tsr_md_of_kdf (p->kdf) != NULL && (p->ulSharedDataLen == 0 || p->pSharedData != NULL);
 }
 
-/* The X9.63 KDF of the shared secret Z into OUT: as long as the template's CKA_VALUE_LEN,
- * or the key type's fixed length (DES3, DES2), at most *LEN bytes; *LEN set to it. */
+/* The length a KDF derives for the template: its CKA_VALUE_LEN, or the key type's fixed
+ * length (DES3, DES2), at most MAX bytes, into *WANT. */
+static CK_RV
+tsr_ecdh_kdf_len (const CK_ATTRIBUTE *templ, CK_ULONG count, size_t max, size_t *want)
+{
+	CK_ULONG len = 0, kt = CKK_GENERIC_SECRET;
+
+	(void)tsr_templ_ulong_of (templ, count, CKA_KEY_TYPE, &kt);
+	if (tsr_templ_ulong_of (templ, count, CKA_VALUE_LEN, &len) != 1)
+		len = kt == CKK_DES3 ? 24 : kt == CKK_DES2 ? 16 : 0;
+	*want = len;
+	if (len == 0)
+		return CKR_TEMPLATE_INCOMPLETE;
+	return len > max ? CKR_TEMPLATE_INCONSISTENT : CKR_OK;
+}
+
+/* The X9.63 KDF of the shared secret Z into OUT: tsr_ecdh_kdf_len bytes (at most *LEN);
+ * *LEN set to it. */
 static CK_RV
 tsr_ecdh_kdf (const CK_ECDH1_DERIVE_PARAMS *p, const CK_ATTRIBUTE *templ, CK_ULONG count,
               const uint8_t *z, size_t z_len, uint8_t *out, size_t *len)
 {
-	CK_ULONG want = 0, kt = CKK_GENERIC_SECRET;
+	size_t want = 0;
 	OSSL_PARAM params[4], *q = params;
 	EVP_KDF *kdf = NULL;
 	EVP_KDF_CTX *ctx = NULL;
-	CK_RV rv = CKR_OK;
+	CK_RV rv;
 
-	(void)tsr_templ_ulong_of (templ, count, CKA_KEY_TYPE, &kt);
-	if (tsr_templ_ulong_of (templ, count, CKA_VALUE_LEN, &want) != 1)
-		want = kt == CKK_DES3 ? 24 : kt == CKK_DES2 ? 16 : 0;
-	if (want == 0 || want > *len) {
-		rv = want == 0 ? CKR_TEMPLATE_INCOMPLETE : CKR_TEMPLATE_INCONSISTENT;
+	rv = tsr_ecdh_kdf_len (templ, count, *len, &want);
+	if (rv != CKR_OK)
 		goto out;
-	}
 	*q++ = OSSL_PARAM_construct_utf8_string (OSSL_KDF_PARAM_DIGEST,
 	                                         (char *)EVP_MD_get0_name (tsr_md_of_kdf (p->kdf)), 0);
 	*q++ = OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_KEY, (void *)z, z_len);
@@ -179,7 +191,7 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 	struct tsr_op *op = NULL;
 	const uint8_t *point = NULL;
 	uint8_t secret[66], derived[64];
-	size_t point_len = 0, secret_len = sizeof secret, derived_len = sizeof derived, field;
+	size_t point_len = 0, secret_len = sizeof secret, derived_len = sizeof derived, field, kdf_len;
 	CK_RV rv;
 
 	rv = tsr_enter ();
@@ -206,6 +218,8 @@ C_DeriveKey (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_
 		goto out;
 	}
 	rv = tsr_ecdh_point (params, key->key_type, field, &point, &point_len);
+	if (rv == CKR_OK && params->kdf != CKD_NULL)   /* the derived key's length, before the card is asked */
+		rv = tsr_ecdh_kdf_len (pTemplate, ulAttributeCount, derived_len, &kdf_len);
 	if (rv == CKR_OK)
 		rv = tsr_card_op_inlock (s, key, NULL, TSR_PRIV_ECDH, point, point_len, secret, &secret_len);
 	if (rv == CKR_OK && params->kdf != CKD_NULL) {

@@ -166,12 +166,15 @@ START_TEST (test_kdf_bad_input)
 {
 	unsigned char info[] = "x", got[64];
 	CK_ULONG got_len = sizeof got;
+	int ops = mock.private_ops;
 
-	/* no length: the KDF could make any */
+	/* no length: the KDF could make any; refused before the card is asked (a PIN-always
+	 * key's context login is not spent on it) */
 	ck_assert_int_eq (derive (CKD_SHA256_KDF, NULL, 0, CKK_GENERIC_SECRET, 0, got, &got_len),
 	                  CKR_TEMPLATE_INCOMPLETE);
 	ck_assert_int_eq (derive (CKD_SHA256_KDF, NULL, 0, CKK_GENERIC_SECRET, 65, got, &got_len),
 	                  CKR_TEMPLATE_INCONSISTENT);
+	ck_assert_int_eq (mock.private_ops, ops);
 	ck_assert_int_eq (derive (CKD_SHA256_KDF, NULL, 0, CKK_AES, 20, got, &got_len),
 	                  CKR_TEMPLATE_INCONSISTENT);
 	/* an unknown KDF; shared info without a KDF */
