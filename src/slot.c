@@ -197,8 +197,12 @@ tsr_slot_ensure_token_inlock (struct tsr_slot *slot)
 		}
 		slot->token = token;
 		rv = tsr_token_install_inlock (slot);
-		if (rv != CKR_OK)
+		if (rv != CKR_OK) {
+			/* out of memory: not read again at once (the loop would never end) */
 			tsr_slot_drop_token_inlock (slot);
+			tsr_slot_note_open_failure (slot, generation, rv);
+			break;
+		}
 	}
 	return rv;
 }
