@@ -8,7 +8,8 @@
  *
  * Where: $TESSERA_CACHE_DIR, else $XDG_CACHE_HOME/tessera, else ~/.cache/tessera
  * (directory created 0700), one file "pairing-DRIVER-SERIAL" per card application, mode 0600,
- * rewritten atomically (temporary file + rename). One line per card slot:
+ * rewritten atomically (temporary file + rename); a PIV card's "pairing-SERIAL" of earlier
+ * versions is read while the new file does not exist. One line per card slot:
  *
  *   slot 9a fpr <fingerprint, hex> id <hex|-> label <hex|-> subject <hex|-> [usage <hex>]
  *
@@ -29,8 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TSR_LINE_MAX (2 * (20 + 2 * TSR_ALIAS_MAX + TSR_SUBJECT_MAX) + 64)
+#define TSR_PAIRING_FILE_MAX (32 * TSR_LINE_MAX)   /* a line per card slot: PIV has 24 */
 
 /* The store's file of the card STORE_ID (tsr_store_card_id) into PATH (store.c). */
 static bool
@@ -76,28 +79,35 @@ tsr_pairing_parse (char *line, struct tsr_alias *a)
 	return true;
 }
 
-CK_RV
-tsr_pairing_load (const char *serial, struct tsr_alias **aliases, size_t *count)
+/* The file of STORE_ID into PATH, or of the same card before store ids named the driver
+ * ("pairing-SERIAL": only PIV cards had one then); false when neither exists. */
+static bool
+tsr_pairing_find (const char *store_id, char *path, size_t size)
 {
-	char path[4200], *line = NULL;
+	const char *serial = strchr (store_id, '-');
+
+	if (!tsr_pairing_path (store_id, path, size, false))
+		return false;
+	if (access (path, F_OK) == 0)
+		return true;
+	return strncmp (store_id, "piv-", 4) == 0 && serial != NULL &&
+	       tsr_pairing_path (serial + 1, path, size, false) && access (path, F_OK) == 0;
+}
+
+CK_RV
+tsr_pairing_load (const char *store_id, struct tsr_alias **aliases, size_t *count)
+{
+	char path[4200], *data = NULL, *line, *save = NULL;
 	struct tsr_alias *list = NULL, *grown;
-	size_t n = 0;
-	FILE *fp = NULL;
+	size_t n = 0, len;
 	CK_RV rv = CKR_OK;
 
 	*aliases = NULL;
 	*count = 0;
-	if (!tsr_pairing_path (serial, path, sizeof path, false))
-		goto out;
-	fp = fopen (path, "re");
-	if (fp == NULL)
-		goto out;
-	line = malloc (TSR_LINE_MAX);
-	if (line == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	while (fgets (line, TSR_LINE_MAX, fp) != NULL) {
+	if (!tsr_pairing_find (store_id, path, sizeof path) ||
+	    !tsr_store_read (path, TSR_PAIRING_FILE_MAX, &data, &len))
+		goto out;   /* none, or not a file of ours (logged): no alias */
+	for (line = strtok_r (data, "\n", &save); line != NULL; line = strtok_r (NULL, "\n", &save)) {
 		grown = realloc (list, (n + 1) * sizeof *list);
 		if (grown == NULL) {
 			rv = CKR_HOST_MEMORY;
@@ -113,9 +123,7 @@ tsr_pairing_load (const char *serial, struct tsr_alias **aliases, size_t *count)
 	*count = n;
 	list = NULL;
 out:
-	if (fp != NULL)
-		fclose (fp);
-	free (line);
+	free (data);
 	free (list);
 	return rv;
 }

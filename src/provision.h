@@ -59,9 +59,10 @@ bool tsr_fpr_of_ec_point (const uint8_t *params, size_t params_len, const uint8_
 
 /* ---- pairing.c: the store, one file per card application (SERIAL: its store id) ---- */
 
-/* Load the aliases of card SERIAL: *aliases owned by the caller (free()). A missing
- * file is no alias (CKR_OK, *count 0). */
-CK_RV tsr_pairing_load (const char *serial, struct tsr_alias **aliases, size_t *count);
+/* Load the aliases of card application STORE_ID: *aliases owned by the caller (free()). A
+ * missing file, or one that is not a regular file of a sane size, is no alias (CKR_OK,
+ * *count 0). */
+CK_RV tsr_pairing_load (const char *store_id, struct tsr_alias **aliases, size_t *count);
 /* Replace (or, with ALIAS->id_len == 0 and no label and no subject, remove) the alias of
  * ALIAS->ref in the store of SERIAL. The file is rewritten atomically, mode 0600. */
 CK_RV tsr_pairing_store (const char *serial, const struct tsr_alias *alias);

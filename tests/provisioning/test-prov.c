@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -241,6 +242,39 @@ START_TEST (test_alias_survives_restart)
 }
 END_TEST
 
+/* The pairing file of a PIV card as earlier versions named it ("pairing-SERIAL") is read;
+ * a FIFO in the file's place is no alias and does not block the token's start. */
+START_TEST (test_alias_legacy_file_and_fifo)
+{
+	CK_ATTRIBUTE by_id[] = { { CKA_ID, (void *)sha_id, sizeof sha_id } };
+	const char *dir = getenv ("TESSERA_CACHE_DIR");
+	char path[600], legacy[600], aside[620], serial[17];
+	CK_TOKEN_INFO ti;
+
+	ck_assert_int_eq (f->C_GetTokenInfo (slot, &ti), CKR_OK);
+	memcpy (serial, ti.serialNumber, 16);
+	serial[16] = '\0';
+	*strchr (serial, ' ') = '\0';
+	snprintf (path, sizeof path, "%s/pairing-piv-%s", dir, serial);
+	snprintf (legacy, sizeof legacy, "%s/pairing-%s", dir, serial);
+	snprintf (aside, sizeof aside, "%s.aside", path);
+	teardown ();
+	ck_assert_int_eq (rename (path, legacy), 0);
+	setup ();
+	ck_assert_uint_eq (find (sess, by_id, 1, NULL), 1);
+	teardown ();
+	ck_assert_int_eq (rename (legacy, aside), 0);
+	ck_assert_int_eq (mkfifo (path, 0600), 0);
+	setup ();
+	ck_assert_uint_eq (find (sess, by_id, 1, NULL), 0);
+	teardown ();
+	ck_assert_int_eq (unlink (path), 0);
+	ck_assert_int_eq (rename (aside, path), 0);
+	setup ();
+	ck_assert_uint_eq (find (sess, by_id, 1, NULL), 1);
+}
+END_TEST
+
 START_TEST (test_slot_choice)
 {
 	CK_OBJECT_HANDLE pub = 0, priv = 0, keep_priv;
@@ -421,6 +455,7 @@ main (void)
 	tcase_add_test (tc, test_refused_templates);
 	tcase_add_test (tc, test_generate_nss_way);
 	tcase_add_test (tc, test_alias_survives_restart);
+	tcase_add_test (tc, test_alias_legacy_file_and_fifo);
 	tcase_add_test (tc, test_slot_choice);
 	tcase_add_test (tc, test_usage_kept);
 	tcase_add_test (tc, test_usage_after_restart);
