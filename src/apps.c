@@ -194,13 +194,16 @@ tsr_apps_discover_inlock (struct tsr_slot *first)
 	size_t n = 0, atr_len = first->atr_len;
 	card_rv crv;
 
-	if (!first->card_present || first->apps_generation == generation || tsr_backend->card_discover == NULL)
-		return;
+	if (!first->card_present || first->apps_generation == generation || first->discovering ||
+	    tsr_backend->card_discover == NULL)
+		return;   /* known, or another thread asks the card now */
 	snprintf (reader, sizeof reader, "%s", first->reader_name);
 	memcpy (atr, first->atr, atr_len);
+	first->discovering = true;
 	tsr_unlock ();
 	crv = tsr_backend->card_discover (reader, 0, apps, &n);   /* the first family assumed */
 	tsr_lock ();
+	first->discovering = false;
 	if (crv != CARD_OK || first->card_generation != generation || !first->card_present)
 		return;   /* the token open discovers them, or the card changed meanwhile */
 	if (first->apps_generation != generation)

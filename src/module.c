@@ -198,6 +198,8 @@ tsr_wait_card_calls_inlock (void)
 	const struct timespec ms = { 0, 1000 * 1000 };
 	struct tsr_token *busy;
 
+	size_t i;
+
 	while ((busy = tsr_busy_token_inlock ()) != NULL) {
 		busy->calls++;
 		tsr_token_wait_io_inlock (busy);
@@ -205,6 +207,14 @@ tsr_wait_card_calls_inlock (void)
 		tsr_unlock ();
 		nanosleep (&ms, NULL);
 		tsr_lock ();
+	}
+	for (i = 0; i < tsr.n_slots; i++) {
+		if (tsr.slots[i]->discovering) {   /* a card's applications asked without the lock */
+			tsr_unlock ();
+			nanosleep (&ms, NULL);
+			tsr_lock ();
+			i = (size_t)-1;   /* the slots again from the first */
+		}
 	}
 }
 

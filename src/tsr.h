@@ -173,6 +173,8 @@ struct tsr_slot {
 	uint32_t event_count;            /* lock; the service's event count of the reader (cache.h) */
 	struct tsr_token *token;         /* lock; NULL: no card, or a card we do not know */
 	struct tsr_token *opening;       /* lock; the token being read (its io held), or NULL */
+	bool discovering;                /* lock; its card's applications asked, the lock let go
+	                                    (apps.c; C_Finalize waits for it) */
 	uint32_t unrecognised_generation; /* lock; generation whose card is not ours */
 	bool unrecognised;               /* lock */
 	CK_RV open_failed;               /* lock; the last failed open of this generation... */
