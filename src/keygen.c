@@ -38,7 +38,7 @@ tsr_keygen_range (const struct tsr_token *token, CK_KEY_TYPE kt, CK_ULONG *min, 
 	bool any = false;
 	size_t i;
 
-	if (!token->info.can_generate)
+	if (!card_can (token->card, CARD_OP_GENERATE))   /* what C_GenerateKeyPair asks too */
 		return false;
 	for (i = 0; (a = tsr_keyalg_at (i)) != NULL; i++) {
 		if (a->kt != kt || !(token->info.gen_algs & CARD_ALG_BIT (a->alg)))
